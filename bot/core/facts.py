@@ -1,0 +1,395 @@
+"""Typed, frozen models of article data: the facts every briefing is rendered from."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from babel import Locale
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+LOCALES = ("en", "fr")
+_EN = Locale("en")
+
+
+class Model(BaseModel):
+    """Base for every fact: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _country(code: str) -> str:
+    """Validate an ISO 3166-1 alpha-2 code against CLDR's territory list."""
+    if not re.fullmatch(r"[A-Z]{2}", code) or code not in _EN.territories:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _currency(code: str) -> str:
+    """Validate an ISO 4217 currency code."""
+    if not re.fullmatch(r"[A-Z]{3}", code) or code not in _EN.currencies:
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code")
+    return code
+
+
+Country = Annotated[str, AfterValidator(_country)]
+Currency = Annotated[str, AfterValidator(_currency)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+Qualifier = Literal["exact", "approximately", "more_than", "nearly", "less_than"]
+Unit = Literal["one", "thousand", "million", "billion"]
+UNIT_FACTOR: dict[str, int] = {"one": 1, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+
+
+class Localized(Model):
+    """A text written by Bilat in both interface languages."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        """Return the text for ``locale`` (English for any other)."""
+        return self.fr if locale == "fr" else self.en
+
+
+class Source(Model):
+    """Where an article was published."""
+
+    publisher: str = Field(min_length=1)
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    published: datetime
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+
+    @field_validator("published")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("publication time needs its UTC offset (e.g. +01:00)")
+        return value
+
+
+class Period(Model):
+    """A calendar year or a range of whole months, as a statistic covers it."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, raw: object) -> object:
+        if isinstance(raw, int):
+            raw = str(raw)
+        if not isinstance(raw, str):
+            return raw
+        if m := re.fullmatch(r"(\d{4})", raw):
+            year = int(m[1])
+            return {"start": date(year, 1, 1), "end": date(year, 12, 31)}
+        if m := re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", raw):
+            y1, m1, y2, m2 = (int(g) for g in m.groups())
+            if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+                raise ValueError(f"{raw} is not a valid month range")
+            last = calendar.monthrange(y2, m2)[1]
+            return {"start": date(y1, m1, 1), "end": date(y2, m2, last)}
+        raise ValueError(f"{raw!r} is not a period (use 2024 or 2023-01/2023-08)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period ends before it starts")
+        return self
+
+    @property
+    def is_year(self) -> bool:
+        """True when the period is exactly one calendar year."""
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) \
+            and self.start.year == self.end.year
+
+    @property
+    def key(self) -> str:
+        """A stable text key: ``2024`` or ``2023-01/2023-08``."""
+        if self.is_year:
+            return str(self.start.year)
+        return f"{self.start:%Y-%m}/{self.end:%Y-%m}"
+
+    def previous_year(self) -> Period:
+        """The same span one year earlier."""
+        last = calendar.monthrange(self.end.year - 1, self.end.month)[1]
+        return Period(start=self.start.replace(year=self.start.year - 1),
+                      end=self.end.replace(year=self.end.year - 1, day=last))
+
+
+class Growth(Model):
+    """A stated change in percent, with what it is measured against."""
+
+    percent: Decimal
+    base: Literal["previous_year", "same_period_previous_year"]
+
+
+class Amount(Model):
+    """Money exactly as printed: the digits, the unit word and the currency."""
+
+    value: Decimal = Field(ge=0)
+    unit: Unit = "one"
+    currency: Currency
+    qualifier: Qualifier = "exact"
+
+    @property
+    def absolute(self) -> Decimal:
+        """The value in currency units (5.5 billion -> 5500000000)."""
+        return self.value * UNIT_FACTOR[self.unit]
+
+    @property
+    def half_ulp(self) -> Decimal:
+        """Half a unit of the last printed digit, in currency units (rounding slack)."""
+        exponent = self.value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        return Decimal(5).scaleb(exponent - 1) * UNIT_FACTOR[self.unit]
+
+
+class Evidenced(Model):
+    """A fact that carries the sentence of the source it comes from."""
+
+    id: Slug
+    evidence: str = Field(min_length=1)
+
+
+class TradeFigure(Evidenced, Amount):
+    """Bilateral trade over a period, seen from the reporter's side."""
+
+    period: Period
+    flow: Literal["turnover", "exports", "imports"]
+    reporter: Country
+    partner: Country
+    growth: Growth | None = None
+    attributed_to: Localized | None = None
+
+
+    @property
+    def direction(self) -> tuple[str, str]:
+        """(from, to) of the goods: exports go reporter->partner, imports the other way."""
+        if self.flow == "imports":
+            return (self.partner, self.reporter)
+        return (self.reporter, self.partner)
+
+
+class Investment(Evidenced, Amount):
+    """Investment by one country in another: a stock or an inflow."""
+
+    kind: Literal["stock", "inflow"]
+    investor: Country
+    host: Country
+    since: int | None = Field(default=None, ge=1900, le=2100)
+    period: Period | None = None
+    as_of: date | None = None
+    attributed_to: Localized | None = None
+
+
+
+class Count(Evidenced):
+    """A counted thing (companies, visas, programmes...) with its qualifier."""
+
+    what: Localized
+    value: Decimal = Field(ge=0)
+    qualifier: Qualifier = "exact"
+    topic: Literal["economy", "people", "education", "diplomacy", "other"] = "other"
+    as_of: date | None = None
+    period: Period | None = None
+    growth: Growth | None = None
+
+
+class DayDate(Model):
+    """An event on a known day."""
+
+    precision: Literal["day"]
+    value: date
+
+    def bounds(self) -> tuple[date, date]:
+        """Earliest and latest day the event can fall on."""
+        return (self.value, self.value)
+
+
+class DaysDate(Model):
+    """An event over a range of days."""
+
+    precision: Literal["days"]
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DaysDate:
+        if self.end < self.start:
+            raise ValueError("date range ends before it starts")
+        return self
+
+    def bounds(self) -> tuple[date, date]:
+        """Earliest and latest day the event can fall on."""
+        return (self.start, self.end)
+
+
+class MonthDate(Model):
+    """An event known only to the month."""
+
+    precision: Literal["month"]
+    value: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+    @field_validator("value")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not 1 <= int(value[5:]) <= 12:
+            raise ValueError(f"{value} is not a valid month")
+        return value
+
+    def bounds(self) -> tuple[date, date]:
+        """Earliest and latest day the event can fall on."""
+        year, month = int(self.value[:4]), int(self.value[5:])
+        return (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
+class YearDate(Model):
+    """An event known only to the year."""
+
+    precision: Literal["year"]
+    value: int = Field(ge=1900, le=2100)
+
+    def bounds(self) -> tuple[date, date]:
+        """Earliest and latest day the event can fall on."""
+        return (date(self.value, 1, 1), date(self.value, 12, 31))
+
+
+class BeforeDate(Model):
+    """An event known only to come before a day (that day excluded)."""
+
+    precision: Literal["before"]
+    value: date
+    after: date | None = None
+
+    def bounds(self) -> tuple[date, date]:
+        """Earliest and latest day the event can fall on."""
+        return (self.after or date.min, date.fromordinal(self.value.toordinal() - 1))
+
+
+class UnknownDate(Model):
+    """An event whose date the source does not give."""
+
+    precision: Literal["unknown"]
+
+    def bounds(self) -> tuple[date, date]:
+        """Earliest and latest day the event can fall on."""
+        return (date.min, date.max)
+
+
+EventDate = Annotated[
+    DayDate | DaysDate | MonthDate | YearDate | BeforeDate | UnknownDate,
+    Field(discriminator="precision"),
+]
+
+
+class Place(Model):
+    """Where an event takes place, with its IANA time zone."""
+
+    name: Localized
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+
+EventKind = Literal["state_visit", "official_visit", "visit", "forum", "ceremony", "meeting",
+                    "commission", "talks", "signing", "other"]
+
+
+class Event(Evidenced):
+    """A bilateral event: visit, forum, ceremony, meeting..."""
+
+    kind: EventKind
+    title: Localized
+    date: EventDate
+    time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    place: Place | None = None
+    participants: tuple[str, ...] = ()
+    status: Literal["planned", "held", "cancelled"]
+    note: Localized | None = None
+    same_as: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
+
+
+class Person(Model):
+    """Someone the article names, with their role at the time."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    country: Country | None = None
+    role: Localized
+
+
+
+class Quote(Model):
+    """A quotation, verbatim, in the language it was given in."""
+
+    speaker: str
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    text: str = Field(min_length=1)
+
+
+class Article(Model):
+    """One published article, encoded as facts."""
+
+    id: Slug
+    source: Source
+    countries: tuple[Country, ...] = Field(min_length=2)
+    title: Localized
+    key_points: tuple[Localized, ...] = Field(min_length=3, max_length=5)
+    sectors: tuple[str, ...] = ()
+    people: tuple[Person, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    trade: tuple[TradeFigure, ...] = ()
+    investments: tuple[Investment, ...] = ()
+    counts: tuple[Count, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a country is listed twice")
+        return value
+
+    def person(self, person_id: str) -> Person | None:
+        """The person with that id, if the article names them."""
+        return next((p for p in self.people if p.id == person_id), None)
+
+    @property
+    def pair(self) -> frozenset[str]:
+        """The country pair the article is about (its first two countries)."""
+        return frozenset(self.countries[:2])
+
+
+class Sector(Model):
+    """A sector of cooperation from the vocabulary file."""
+
+    code: Slug
+    label: Localized
+
+
+class CountryForms(Model):
+    """How a country is named inside a sentence: English name, French name with its article."""
+
+    code: Country
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1, pattern=r"^(le |la |les |l')")

@@ -1,0 +1,153 @@
+"""Locales, gettext catalogs and Babel formatting: every number, amount and date goes here."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, negotiate_locale
+from babel.dates import format_date, format_interval, format_skeleton, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
+from babel.support import Translations
+
+from bot.core.facts import UNIT_FACTOR, LOCALES, Amount
+
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "briefs" / "locale"
+DOMAIN = "messages"
+
+
+def negotiate(language_code: str | None, default: str = "en") -> str:
+    """Pick fr or en for a client language code (``fr-CA`` -> ``fr``), else ``default``."""
+    if not language_code:
+        return default
+    wanted = [language_code.replace("-", "_"), language_code.split("-")[0].split("_")[0]]
+    return negotiate_locale(wanted, list(LOCALES), sep="_") or default
+
+
+def is_supported(code: str) -> bool:
+    """True for an interface language Bilat speaks."""
+    return code in LOCALES
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The compiled catalog for ``locale``: the built .mo, or the .po compiled in memory."""
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    if not po.exists():
+        return Translations(domain=DOMAIN)
+    # A checkout without `make` still speaks French: compile the catalog in memory.
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def gettext(locale: str, message: str) -> str:
+    """Translate one message for ``locale``."""
+    return translations(locale).gettext(message)
+
+
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def number(value: Decimal | int, locale: str) -> str:
+    """Format a number with exactly the digits it was printed with (4.20 stays 4,20)."""
+    value = Decimal(value)
+    exponent = value.as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return _pattern(digits).apply(value, _locale(locale))
+
+
+@cache
+def _pattern(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
+def scaled(value: Decimal, unit: str, locale: str) -> str:
+    """A number with its unit word from CLDR (``5,5 milliards``, ``1.8 billion``)."""
+    text = number(value, locale)
+    if unit == "one":
+        return text
+    loc = _locale(locale)
+    forms = loc.compact_decimal_formats["long"]
+    plural = loc.plural_form(value)
+    key = str(UNIT_FACTOR[unit])
+    form = forms.get(plural, forms["other"]).get(key) or forms["other"][key]
+    pattern = form.pattern if hasattr(form, "pattern") else str(form)
+    return pattern.replace("0", text, 1)
+
+
+def money(amount: Amount, locale: str) -> str:
+    """An amount as printed, placed with its currency the locale's way (``$5.5 billion``)."""
+    body = scaled(amount.value, amount.unit, locale)
+    symbol = get_currency_symbol(amount.currency, locale)
+    pattern = _locale(locale).currency_formats["standard"].pattern
+    if pattern.strip().startswith("¤"):
+        gap = "\u00a0" if symbol[-1:].isalpha() else ""
+        return f"{symbol}{gap}{body}"
+    return f"{body}\u00a0{symbol}"
+
+
+def percent(value: Decimal, locale: str, signed: bool = False) -> str:
+    """A percentage with its printed digits (``7,7 %``), signed on request (``+31 %``)."""
+    text = number(abs(value), locale)
+    pattern = _locale(locale).percent_formats[None].pattern
+    body = pattern.replace("#,##0", text).replace("%", _locale(locale).number_symbols["latn"]
+                                                  ["percentSign"])
+    if signed:
+        sign = "+" if value >= 0 else "\u2212"
+        return sign + body
+    return ("\u2212" if value < 0 else "") + body
+
+
+def day(value: date, locale: str) -> str:
+    """A day in long form: ``7 mai 2025`` / ``May 7, 2025``."""
+    return format_date(value, "long", locale=locale)
+
+
+def month(value: date, locale: str) -> str:
+    """A month: ``mai 2025`` / ``May 2025``."""
+    return format_skeleton("yMMMM", value, locale=locale)
+
+
+def day_range(start: date, end: date, locale: str) -> str:
+    """A range of days: ``1–2 nov. 2023``."""
+    return format_interval(start, end, "yMMMd", locale=locale)
+
+
+def month_range(start: date, end: date, locale: str) -> str:
+    """A range of months: ``janv.–août 2023``."""
+    return format_interval(start, end, "yMMM", locale=locale)
+
+
+def relative(delta: timedelta, locale: str) -> str:
+    """Relative time in words: ``dans 3 semaines`` / ``3 weeks ago``."""
+    return format_timedelta(delta, granularity="day", add_direction=True, locale=locale)
+
+
+def duration(delta: timedelta, locale: str) -> str:
+    """A span without direction: ``3 semaines``."""
+    return format_timedelta(delta, granularity="day", locale=locale)
+
+
+def territory(code: str, locale: str) -> str:
+    """A country's name from CLDR (``Kazakhstan``)."""
+    return str(_locale(locale).territories.get(code, code))
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name from CLDR, lower-case as inside a sentence (``French``, ``français``)."""
+    return str(_locale(locale).languages.get(code, code))

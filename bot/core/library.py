@@ -1,0 +1,103 @@
+"""The loaded article data, indexed for the briefings: the one read model of the core."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from bot.core.facts import Article, CountryForms, Event, Sector, TradeFigure
+from bot.core.load import Dataset, load_dataset
+
+T = TypeVar("T")
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A fact with the article it comes from."""
+
+    fact: T
+    article: Article
+
+
+def pair_key(pair: Iterable[str]) -> frozenset[str]:
+    """Order-free key of a country pair."""
+    return frozenset(pair)
+
+
+@dataclass(frozen=True)
+class Library:
+    """All articles, newest first, with their facts indexed by country pair."""
+
+    articles: tuple[Article, ...]
+    sectors: dict[str, Sector] = field(default_factory=dict)
+    countries: dict[str, CountryForms] = field(default_factory=dict)
+
+    @classmethod
+    def from_dataset(cls, data: Dataset) -> Library:
+        """Index a validated dataset, newest article first."""
+        ordered = sorted(data.articles, key=lambda a: (a.source.published, a.id), reverse=True)
+        return cls(tuple(ordered), data.sectors, data.countries)
+
+    @classmethod
+    def load(cls, root: Path) -> Library:
+        """Load and index a data directory (raises DataInvalid)."""
+        return cls.from_dataset(load_dataset(root))
+
+    @property
+    def pairs(self) -> list[Pair]:
+        """Country pairs covered, the most covered first, each in its usual order."""
+        counts = Counter(pair_key(a.countries[:2]) for a in self.articles)
+        first: dict[frozenset[str], Pair] = {}
+        for article in reversed(self.articles):
+            first.setdefault(pair_key(article.countries[:2]),
+                             (article.countries[0], article.countries[1]))
+        return [first[key] for key, _ in counts.most_common()]
+
+    def default_pair(self) -> Pair | None:
+        """The pair most articles are about."""
+        pairs = self.pairs
+        return pairs[0] if pairs else None
+
+    def about(self, pair: Pair) -> list[Article]:
+        """Articles on ``pair``, newest first."""
+        key = pair_key(pair)
+        return [a for a in self.articles if pair_key(a.countries[:2]) == key]
+
+    def find(self, ref: str, pair: Pair | None = None) -> Article | None:
+        """An article by id, id prefix, or 1-based number in the newest-first list."""
+        pool = self.about(pair) if pair else list(self.articles)
+        if ref.isdigit():
+            index = int(ref) - 1
+            return pool[index] if 0 <= index < len(pool) else None
+        exact = [a for a in pool if a.id == ref]
+        if exact:
+            return exact[0]
+        prefixed = [a for a in pool if a.id.startswith(ref)]
+        return prefixed[0] if len(prefixed) == 1 else None
+
+    def trade(self, pair: Pair) -> list[Sourced[TradeFigure]]:
+        """Every trade figure on ``pair``, newest article first."""
+        key = pair_key(pair)
+        return [Sourced(t, a) for a in self.about(pair) for t in a.trade
+                if pair_key((t.reporter, t.partner)) == key]
+
+    def events(self, pair: Pair) -> list[Sourced[Event]]:
+        """Every event reported in articles on ``pair``."""
+        return [Sourced(e, a) for a in self.about(pair) for e in a.events]
+
+    def first_published(self) -> date | None:
+        """Publication day of the oldest article."""
+        return self.articles[-1].source.published.date() if self.articles else None
+
+
+def visible(library: Library, now: datetime) -> Library:
+    """The library as it stood at ``now``: articles published later are left out."""
+    if all(a.source.published <= now for a in library.articles):
+        return library
+    kept = tuple(a for a in library.articles if a.source.published <= now)
+    return Library(kept, library.sectors, library.countries)

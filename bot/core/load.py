@@ -1,0 +1,306 @@
+"""Load article data from YAML into facts; every error names its file, line and field.
+
+Loading is all or nothing: one bad file and nothing is returned, so a half-loaded library
+never reaches users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.core.facts import Article, CountryForms, Sector
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class DataError:
+    """One problem in a data file, located as precisely as the YAML allows."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class DataInvalid(Exception):
+    """Raised with every error found, when any data file is invalid."""
+
+    def __init__(self, errors: list[DataError]) -> None:
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps decimals exact and leaves dates to the models."""
+
+
+def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
+    """Build a Decimal from the printed digits, so 4.20 keeps its trailing zero."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a number", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _decimal)  # type: ignore[arg-type]
+# Timestamps stay strings: PyYAML would raise a bare ValueError on 2025-02-30 without a field.
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _field(path: Path_) -> str:
+    """Render a path as ``events[1].date``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int],
+                 problems: list[tuple[Path_, int, str]]) -> None:
+    """Record the line of every key and item, and report duplicate keys."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            here = (*path, key)
+            if key in seen:
+                problems.append((here, key_node.start_mark.line + 1, "duplicate key"))
+            seen.add(key)
+            lines[here] = key_node.start_mark.line + 1
+            _index_lines(value_node, here, lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            _index_lines(item, (*path, index), lines, problems)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A YAML document with the line of each of its paths."""
+
+    data: Any
+    lines: dict[Path_, int]
+
+
+def _parse(path: Path, label: str) -> tuple[_Parsed | None, list[DataError]]:
+    """Parse one YAML file, or say where it is not YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [DataError(label, 1, "", f"cannot read file: {exc}")]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [DataError(label, 1, "", "file is empty")]
+        lines: dict[Path_, int] = {(): node.start_mark.line + 1}
+        problems: list[tuple[Path_, int, str]] = []
+        _index_lines(node, (), lines, problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, [DataError(label, line, "", f"not valid YAML: {exc.problem or exc}")]
+    finally:
+        loader.dispose()
+    errors = [DataError(label, line, _field(p), msg) for p, line, msg in problems]
+    return _Parsed(data, lines), errors
+
+
+def _locate(parsed: _Parsed, loc: Iterable[str | int]) -> tuple[Path_, int]:
+    """Map a validation location to a path in the file, and the line to report."""
+    found: Path_ = ()
+    node: Any = parsed.data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node, found = node[part], (*found, part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node, found = node[part], (*found, part)
+        elif isinstance(part, str) and part in _UNION_TAGS:
+            continue  # pydantic names the union member it tried; the file has no such key
+        else:
+            return (*found, part), parsed.lines.get(found, 1)
+    return found, parsed.lines.get(found, 1)
+
+
+_UNION_TAGS = frozenset({"day", "days", "month", "year", "before", "unknown"})
+
+
+def _message(error: Any) -> str:
+    """Turn a pydantic error into a sentence an editor can act on."""
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    if kind.startswith("date_") or kind.startswith("datetime_"):
+        what = "date" if kind.startswith("date_") else "date and time"
+        return f"{value} is not a valid {what}"
+    if kind == "literal_error":
+        return f"{value!r} is not one of {error['ctx']['expected']}"
+    if kind == "union_tag_invalid":
+        return f"precision {error['ctx']['tag']!r} is not one of {error['ctx']['expected_tags']}"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} does not have the expected form"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return str(error["msg"])
+
+
+def _validate(model: type[BaseModel], parsed: _Parsed, label: str,
+              base: Path_ = ()) -> tuple[Any, list[DataError]]:
+    """Validate ``parsed`` (or the part at ``base``) into ``model``."""
+    data = parsed.data
+    for part in base:
+        data = data[part]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            path, line = _locate(parsed, (*base, *err["loc"]))
+            errors.append(DataError(label, line, _field(path), _message(err)))
+        return None, errors
+
+
+def _label(path: Path, root: Path) -> str:
+    """Name a file relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path if path.is_absolute() else root / path)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything loaded from a data directory, validated together."""
+
+    articles: tuple[Article, ...]
+    sectors: dict[str, Sector]
+    countries: dict[str, CountryForms]
+
+
+def _vocabulary(root: Path, name: str, model: type[BaseModel],
+                errors: list[DataError]) -> dict[str, Any]:
+    """Load a ``code: {...}`` vocabulary file such as sectors.yaml."""
+    path = root / name
+    if not path.exists():
+        return {}
+    label = _label(path, root)
+    parsed, problems = _parse(path, label)
+    errors.extend(problems)
+    if parsed is None:
+        return {}
+    if not isinstance(parsed.data, dict):
+        errors.append(DataError(label, 1, "", "expected a mapping of codes"))
+        return {}
+    out: dict[str, Any] = {}
+    for code, body in parsed.data.items():
+        body = {"code": code, **body} if isinstance(body, dict) else body
+        item, errs = _validate(model, _Parsed({code: body}, parsed.lines), label, (code,))
+        errors.extend(errs)
+        if item is not None:
+            out[str(code)] = item
+    return out
+
+
+def _article_files(root: Path) -> Iterator[Path]:
+    """The article files under ``root``: articles/*.yaml, or ``root`` itself if a file."""
+    if root.is_file():
+        yield root
+        return
+    folder = root / "articles" if (root / "articles").is_dir() else root
+    yield from sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+def _cross_checks(article: Article, parsed: _Parsed, label: str,
+                  sectors: dict[str, Sector]) -> list[DataError]:
+    """Check ids and references the models cannot see alone."""
+    errors: list[DataError] = []
+
+    def err(path: Path_, message: str) -> None:
+        errors.append(DataError(label, parsed.lines.get(path, 1), _field(path), message))
+
+    people = {p.id for p in article.people}
+    for field in ("people", "trade", "investments", "counts", "events"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(article, field)):
+            if item.id in seen:
+                err((field, i, "id"), f"duplicate id {item.id!r}")
+            seen.add(item.id)
+    if sectors:
+        for i, code in enumerate(article.sectors):
+            if code not in sectors:
+                err(("sectors", i), f"unknown sector {code!r} (see data/sectors.yaml)")
+    for i, quote in enumerate(article.quotes):
+        if quote.speaker not in people:
+            err(("quotes", i, "speaker"), f"unknown person {quote.speaker!r}")
+    for i, event in enumerate(article.events):
+        for j, who in enumerate(event.participants):
+            if who not in people:
+                err(("events", i, "participants", j), f"unknown person {who!r}")
+    return errors
+
+
+def _dangling_same_as(articles: list[Article], owners: dict[str, str]) -> list[DataError]:
+    """``same_as`` must name an event of another loaded article."""
+    known = {f"{a.id}/{e.id}" for a in articles for e in a.events}
+    return [
+        DataError(owners[a.id], 1, f"events[{i}].same_as", f"no event {e.same_as!r} is loaded")
+        for a in articles for i, e in enumerate(a.events)
+        if e.same_as and (e.same_as not in known or e.same_as.startswith(f"{a.id}/"))
+    ]
+
+
+def load_dataset(root: Path) -> Dataset:
+    """Load and validate every file under ``root``; raise DataInvalid listing all errors."""
+    errors: list[DataError] = []
+    base = root if root.is_dir() else root.parent.parent
+    sectors: dict[str, Sector] = _vocabulary(base, "sectors.yaml", Sector, errors)
+    countries: dict[str, CountryForms] = _vocabulary(base, "countries.yaml", CountryForms, errors)
+    articles: list[Article] = []
+    owners: dict[str, str] = {}
+    files = list(_article_files(root))
+    if not files and not root.exists():
+        errors.append(DataError(str(root), 1, "", "no such file or directory"))
+    for path in files:
+        label = _label(path, base)
+        parsed, problems = _parse(path, label)
+        errors.extend(problems)
+        if parsed is None or problems:
+            continue
+        if not isinstance(parsed.data, dict):
+            errors.append(DataError(label, 1, "", "expected a mapping (an article)"))
+            continue
+        article, errs = _validate(Article, parsed, label)
+        errors.extend(errs)
+        if article is None:
+            continue
+        errors.extend(_cross_checks(article, parsed, label, sectors))
+        if article.id in owners:
+            errors.append(DataError(label, parsed.lines.get(("id",), 1), "id",
+                                    f"duplicate article id {article.id!r} "
+                                    f"(also in {owners[article.id]})"))
+        owners[article.id] = label
+        articles.append(article)
+    errors.extend(_dangling_same_as(articles, owners))
+    if errors:
+        raise DataInvalid(errors)
+    return Dataset(tuple(articles), sectors, countries)

@@ -1,0 +1,168 @@
+"""Rendering: Jinja2 templates to Telegram-style HTML, the plain-text twin, and the splitter."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.core import i18n
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "briefs"
+TELEGRAM_LIMIT = 4096
+ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "a", "code", "pre", "blockquote"})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for any network: Telegram-subset HTML and its plain-text twin."""
+
+    html: str
+    text: str
+
+    @classmethod
+    def from_html(cls, markup: str) -> Rendered:
+        """Build both forms from HTML."""
+        markup = _tidy(markup)
+        return cls(markup, to_text(markup))
+
+
+def _tidy(markup: str) -> str:
+    """Trim trailing spaces and collapse runs of blank lines left by template logic."""
+    lines = [line.rstrip() for line in markup.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+class _TextParser(HTMLParser):
+    """Strip tags and keep the text (links keep their text; addresses are dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def to_text(markup: str) -> str:
+    """The plain-text form of Telegram-subset HTML."""
+    parser = _TextParser()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_TOKEN = re.compile(r"<(/?)([a-z-]+)([^>]*)>|[^<]+")
+
+
+def _cost(piece: str, is_tag: bool, visible: bool) -> int:
+    """What a piece adds to a message's length: Telegram counts only the visible text."""
+    if visible:
+        return 0 if is_tag else utf16_len(html.unescape(piece))
+    return utf16_len(piece)
+
+
+def measure(markup: str, visible: bool = True) -> int:
+    """A message's length as the network counts it (visible text, or raw markup)."""
+    return utf16_len(to_text(markup)) if visible else utf16_len(markup)
+
+
+def split(markup: str, limit: int = TELEGRAM_LIMIT, visible: bool = True) -> list[str]:
+    """Cut HTML into chunks of at most ``limit`` units, never inside a tag or a word.
+
+    ``visible`` counts the text after markup is parsed (Telegram's rule); otherwise the raw
+    markup is counted. Tags open at a cut are closed at the end of the chunk and reopened at
+    the start of the next, so each chunk is valid markup on its own.
+    """
+    if measure(markup, visible) <= limit:
+        return [markup]
+    chunks: list[str] = []
+    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open here
+    current, used = "", 0
+
+    def closing() -> tuple[str, int]:
+        text = "".join(f"</{name}>" for name, _ in reversed(stack))
+        return text, (0 if visible else utf16_len(text))
+
+    def reopen() -> tuple[str, int]:
+        text = "".join(tag for _, tag in stack)
+        return text, (0 if visible else utf16_len(text))
+
+    for match in _TOKEN.finditer(markup):
+        piece, is_tag = match.group(0), bool(match.group(2))
+        for word in [piece] if is_tag else re.findall(r"\S+\s*|\s+", piece):
+            cost = _cost(word, is_tag, visible)
+            close, close_cost = closing()
+            if current and used + cost + close_cost > limit and to_text(current).strip():
+                chunks.append(current + close)
+                current, used = reopen()
+            while not is_tag and used + cost + close_cost > limit:  # one over-long word
+                head, word = _cut(word, limit - used - close_cost, visible)
+                if not head:
+                    raise ValueError("limit too small for the open tags")
+                chunks.append(current + head + close)
+                current, used = reopen()
+                cost = _cost(word, False, visible)
+            current += word
+            used += cost
+        if is_tag:
+            if match.group(1):
+                if stack:
+                    stack.pop()
+            else:
+                stack.append((match.group(2), piece))
+    if to_text(current).strip():
+        chunks.append(current)
+    return [c.strip() for c in chunks]
+
+
+def _cut(word: str, room: int, visible: bool) -> tuple[str, str]:
+    """Cut an over-long word at ``room`` units, never inside an entity."""
+    head, used = "", 0
+    for match in re.finditer(r"&[#a-zA-Z0-9]+;|.", word, re.DOTALL):
+        cost = _cost(match.group(0), False, visible)
+        if used + cost > room:
+            break
+        head, used = head + match.group(0), used + cost
+    return head, word[len(head):]
+
+
+def _escape(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+@cache
+def environment(locale: str) -> Environment:
+    """The Jinja environment for one locale: its catalog and formatting filters bound."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["j2", "html"], default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["locale"] = locale
+    # French puts a no-break space before a colon.
+    env.globals["colon"] = "\u00a0:" if locale == "fr" else ":"
+    return env
+
+
+def render(template: str, locale: str, **context: Any) -> Rendered:
+    """Render ``briefs/<template>.html.j2`` for ``locale``."""
+    markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
+    return Rendered.from_html(markup)
