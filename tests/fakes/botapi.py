@@ -1164,7 +1164,8 @@ class _World:
         content: JSON = {"text": text}
         if entities is None:
             match = _COMMAND_RE.match(text)
-            entities = [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
+            command = {"type": "bot_command", "offset": 0, "length": match.end() if match else 0}
+            entities = [command] if match else []
         if entities:
             content["entities"] = entities
         return content
@@ -1411,8 +1412,12 @@ class FakeBotAPI(_World):
             and (thread_id is None or record.message_thread_id == thread_id)
         ]
 
-    async def wait_for(  # noqa: ASYNC109 - a plain timeout reads best in tests
-        self, predicate: Callable[[SentRecord], bool], timeout: float = 5.0, *, after: int = 0
+    async def wait_for(
+        self,
+        predicate: Callable[[SentRecord], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
+        *,
+        after: int = 0,
     ) -> SentRecord:
         """Wait until a record in ``sent[after:]`` matches ``predicate``; return it."""
         deadline = monotonic() + timeout
@@ -1425,8 +1430,13 @@ class FakeBotAPI(_World):
                 raise TimeoutError(f"no sent record matched in {timeout}s; {self._summary()}")
             await self._sent_signal.wait(remaining)
 
-    async def wait_for_messages(  # noqa: ASYNC109 - a plain timeout reads best in tests
-        self, chat_id: int, count: int = 1, timeout: float = 5.0, *, thread_id: int | None = None
+    async def wait_for_messages(
+        self,
+        chat_id: int,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
+        *,
+        thread_id: int | None = None,
     ) -> list[SentRecord]:
         """Wait until the bot sent ``count`` messages to the chat; return them all."""
         deadline = monotonic() + timeout

@@ -1,0 +1,1 @@
+"""Delivery: the schedule, the outbox drain and pacing, behind a small transport interface."""

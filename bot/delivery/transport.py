@@ -1,0 +1,74 @@
+"""The interface every chat network implements for pushed messages (and the console too)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.core.commands import Attachment
+from bot.core.render import Rendered
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """A chat on a network: its id, and the topic or thread inside it when there is one."""
+
+    network: str
+    chat_id: str
+    thread_id: str | None = None
+
+    def __str__(self) -> str:
+        topic = f"#{self.thread_id}" if self.thread_id else ""
+        return f"{self.network}:{self.chat_id}{topic}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A network's sending limits, as its documentation gives them."""
+
+    global_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: float = 20.0
+    message_length: int = 4096
+    count_visible: bool = True  # Telegram counts text after markup parsing; Matrix raw bytes
+
+
+ErrorKind = Literal["rate_limited", "terminal", "migrated", "transient", "unknown"]
+
+
+class DeliveryError(Exception):
+    """A send failed; ``kind`` tells the sender what to do about it.
+
+    rate_limited: wait ``retry_after`` seconds for this chat only; terminal: the bot cannot
+    post there (blocked, kicked, chat gone, no right); migrated: the chat now lives at
+    ``new_chat_id``; transient: network or server error, retry with backoff; unknown: anything
+    else, retried a few times.
+    """
+
+    def __init__(self, kind: ErrorKind, detail: str, *, retry_after: float | None = None,
+                 new_chat_id: str | None = None) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+        self.retry_after = retry_after
+        self.new_chat_id = new_chat_id
+
+
+class Transport(Protocol):
+    """What delivery needs from a network adapter."""
+
+    network: str
+    limits: Limits
+
+    async def send(self, chat: ChatRef, message: Rendered,
+                   attachments: Sequence[Attachment] = ()) -> str:
+        """Send one message (split by the adapter if needed); return the network's message id.
+
+        Raises DeliveryError on failure.
+        """
+        ...
+
+    def is_group(self, chat: ChatRef) -> bool:
+        """True when the chat is a group or channel (for the per-group limit)."""
+        ...

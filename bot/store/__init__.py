@@ -1,0 +1,1 @@
+"""Storage on SQLite (aiosqlite): chats, subscriptions, the outbox, sync tokens."""
