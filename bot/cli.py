@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.core import checks, i18n
+from bot.core import checks
 from bot.core.briefings import describe
 from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
 from bot.core.commands import Context, dispatch

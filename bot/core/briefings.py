@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.core.checks import Disagreement, Finding, GrowthMismatch, SumMismatch, findings
-from bot.core.facts import Article, Event, Investment, TradeFigure
+from bot.core.facts import Article, Count, Event, Investment, TradeFigure
 from bot.core.library import Library, Pair, Sourced, pair_key, visible
 from bot.core.phrases import Phrases
 from bot.core.render import Rendered, render
@@ -93,7 +93,8 @@ def _series(figs: list[Sourced[TradeFigure]], flow: str) -> list[SeriesRow]:
         for s in items:
             f = s.fact
             values[(f.absolute, f.currency, f.qualifier, f.direction)].append(s)
-        merged = tuple(SeriesValue(v[0].fact, tuple(x.article for x in v)) for v in values.values())
+        merged = tuple(SeriesValue(v[0].fact, tuple(x.article for x in v))
+                       for v in values.values())
         rows.append(SeriesRow(items[0].fact.period.key, merged))
     return rows
 
@@ -125,7 +126,7 @@ def _investments(scope: Scope) -> list[Sourced[Investment]]:
             if pair_key((i.investor, i.host)) == key][:3]
 
 
-def _counts(scope: Scope, topic: str) -> list[Sourced[object]]:
+def _counts(scope: Scope, topic: str) -> list[Sourced[Count]]:
     """Counts on one topic, newest source first."""
     return [Sourced(c, a) for a in scope.library.about(scope.pair) for c in a.counts
             if c.topic == topic][:3]
@@ -285,7 +286,7 @@ def summary(scope: Scope, ref: str | None = None) -> Rendered:
                if c in lib.sectors]
     return render("summary", scope.locale, **scope.base(
         article=article, ref=ref, meetings=meetings, sectors=sectors, today=scope.today,
-        next_event=(own or upcoming or [None])[0],
+        next_event=(own or upcoming)[0] if (own or upcoming) else None,
         turnover=[t for t in article.trade if t.flow == "turnover"]))
 
 

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 from babel.support import Translations
 
-from bot.core.facts import UNIT_FACTOR, LOCALES, Amount
+from bot.core.facts import LOCALES, UNIT_FACTOR, Amount
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "briefs" / "locale"
 DOMAIN = "messages"
@@ -68,7 +68,7 @@ def number(value: Decimal | int, locale: str) -> str:
     value = Decimal(value)
     exponent = value.as_tuple().exponent
     digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return _pattern(digits).apply(value, _locale(locale))
+    return str(_pattern(digits).apply(value, _locale(locale)))
 
 
 @cache
@@ -87,7 +87,8 @@ def scaled(value: Decimal, unit: str, locale: str) -> str:
     key = str(UNIT_FACTOR[unit])
     form = forms.get(plural, forms["other"]).get(key) or forms["other"][key]
     pattern = form.pattern if hasattr(form, "pattern") else str(form)
-    return pattern.replace("0", text, 1)
+    # A no-break space keeps "5,5" and "milliards" on one line.
+    return pattern.replace("0", text, 1).replace(" ", "\u00a0")
 
 
 def money(amount: Amount, locale: str) -> str:
@@ -104,9 +105,9 @@ def money(amount: Amount, locale: str) -> str:
 def percent(value: Decimal, locale: str, signed: bool = False) -> str:
     """A percentage with its printed digits (``7,7 %``), signed on request (``+31 %``)."""
     text = number(abs(value), locale)
-    pattern = _locale(locale).percent_formats[None].pattern
-    body = pattern.replace("#,##0", text).replace("%", _locale(locale).number_symbols["latn"]
-                                                  ["percentSign"])
+    pattern = str(_locale(locale).percent_formats[None].pattern)
+    sign_char = str(_locale(locale).number_symbols["latn"]["percentSign"])
+    body = pattern.replace("#,##0", text).replace("%", sign_char)
     if signed:
         sign = "+" if value >= 0 else "\u2212"
         return sign + body
@@ -115,32 +116,32 @@ def percent(value: Decimal, locale: str, signed: bool = False) -> str:
 
 def day(value: date, locale: str) -> str:
     """A day in long form: ``7 mai 2025`` / ``May 7, 2025``."""
-    return format_date(value, "long", locale=locale)
+    return str(format_date(value, "long", locale=locale))
 
 
 def month(value: date, locale: str) -> str:
     """A month: ``mai 2025`` / ``May 2025``."""
-    return format_skeleton("yMMMM", value, locale=locale)
+    return str(format_skeleton("yMMMM", value, locale=locale))
 
 
 def day_range(start: date, end: date, locale: str) -> str:
     """A range of days: ``1–2 nov. 2023``."""
-    return format_interval(start, end, "yMMMd", locale=locale)
+    return str(format_interval(start, end, "yMMMd", locale=locale))
 
 
 def month_range(start: date, end: date, locale: str) -> str:
     """A range of months: ``janv.–août 2023``."""
-    return format_interval(start, end, "yMMM", locale=locale)
+    return str(format_interval(start, end, "yMMM", locale=locale))
 
 
 def relative(delta: timedelta, locale: str) -> str:
     """Relative time in words: ``dans 3 semaines`` / ``3 weeks ago``."""
-    return format_timedelta(delta, granularity="day", add_direction=True, locale=locale)
+    return str(format_timedelta(delta, granularity="day", add_direction=True, locale=locale))
 
 
 def duration(delta: timedelta, locale: str) -> str:
     """A span without direction: ``3 semaines``."""
-    return format_timedelta(delta, granularity="day", locale=locale)
+    return str(format_timedelta(delta, granularity="day", locale=locale))
 
 
 def territory(code: str, locale: str) -> str:

@@ -31,7 +31,9 @@ class DataError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
 
 
 class DataInvalid(Exception):
@@ -56,7 +58,7 @@ def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
             None, None, f"{text!r} is not a number", node.start_mark) from None
 
 
-_Loader.add_constructor("tag:yaml.org,2002:float", _decimal)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
 # Timestamps stay strings: PyYAML would raise a bare ValueError on 2025-02-30 without a field.
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -129,15 +131,20 @@ def _locate(parsed: _Parsed, loc: Iterable[str | int]) -> tuple[Path_, int]:
     found: Path_ = ()
     node: Any = parsed.data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node, found = node[part], (*found, part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if _has(node, part):
             node, found = node[part], (*found, part)
         elif isinstance(part, str) and part in _UNION_TAGS:
             continue  # pydantic names the union member it tried; the file has no such key
         else:
             return (*found, part), parsed.lines.get(found, 1)
     return found, parsed.lines.get(found, 1)
+
+
+def _has(node: Any, part: str | int) -> bool:
+    """True when ``node[part]`` exists in the parsed document."""
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
 _UNION_TAGS = frozenset({"day", "days", "month", "year", "before", "unknown"})
@@ -159,6 +166,10 @@ def _message(error: Any) -> str:
         return f"precision {error['ctx']['tag']!r} is not one of {error['ctx']['expected_tags']}"
     if kind == "string_pattern_mismatch":
         return f"{value!r} does not have the expected form"
+    if kind in ("too_short", "too_long"):
+        bound = "at least" if kind == "too_short" else "at most"
+        limit = error["ctx"]["min_length" if kind == "too_short" else "max_length"]
+        return f"needs {bound} {limit} items, has {error['ctx']['actual_length']}"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     return str(error["msg"])

@@ -78,6 +78,69 @@ def measure(markup: str, visible: bool = True) -> int:
     return utf16_len(to_text(markup)) if visible else utf16_len(markup)
 
 
+class _Splitter:
+    """State of one split: the chunk being filled and the tags open at this point."""
+
+    def __init__(self, limit: int, visible: bool) -> None:
+        self.limit, self.visible = limit, visible
+        self.chunks: list[str] = []
+        self.stack: list[list[str | bool]] = []  # [name, opening tag, written in chunk?]
+        self.current, self.used, self.has_text = "", 0, False
+
+    def _tags(self, text: str) -> int:
+        return 0 if self.visible else utf16_len(text)
+
+    def _pending(self) -> str:
+        return "".join(str(t) for _, t, written in self.stack if not written)
+
+    def _closing(self) -> str:
+        return "".join(f"</{name}>" for name, _, _ in reversed(self.stack))
+
+    def flush(self) -> None:
+        """Close the chunk's open tags and start a new chunk."""
+        written = [e for e in self.stack if e[2]]
+        self.chunks.append(self.current + "".join(f"</{e[0]}>" for e in reversed(written)))
+        self.current, self.used, self.has_text = "", 0, False
+        for entry in self.stack:
+            entry[2] = False  # reopened lazily, before the next word
+
+    def _write(self, word: str) -> None:
+        opening = self._pending()
+        self.current += opening + word
+        self.used += self._tags(opening) + _cost(word, False, self.visible)
+        self.has_text = self.has_text or bool(word.strip())
+        for entry in self.stack:
+            entry[2] = True
+
+    def word(self, word: str) -> None:
+        """Add a word, starting a new chunk (or cutting the word) when it does not fit."""
+        def need(w: str) -> int:
+            return (self.used + _cost(w, False, self.visible) + self._tags(self._pending())
+                    + self._tags(self._closing()))
+
+        if need(word) > self.limit and self.has_text:
+            self.flush()
+        while need(word) > self.limit:  # a single word longer than a whole chunk
+            room = self.limit - need("")
+            head, word = _cut(word, room, self.visible)
+            if not head:
+                raise ValueError("limit too small for the open tags")
+            self._write(head)
+            self.flush()
+        self._write(word)
+
+    def tag(self, name: str, text: str, closing: bool) -> None:
+        """Open or close a tag; opening tags are written with the next word."""
+        if not closing:
+            self.stack.append([name, text, False])
+            return
+        if self.stack:
+            _, _, written = self.stack.pop()
+            if written:
+                self.current += text
+                self.used += self._tags(text)
+
+
 def split(markup: str, limit: int = TELEGRAM_LIMIT, visible: bool = True) -> list[str]:
     """Cut HTML into chunks of at most ``limit`` units, never inside a tag or a word.
 
@@ -87,44 +150,16 @@ def split(markup: str, limit: int = TELEGRAM_LIMIT, visible: bool = True) -> lis
     """
     if measure(markup, visible) <= limit:
         return [markup]
-    chunks: list[str] = []
-    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open here
-    current, used = "", 0
-
-    def closing() -> tuple[str, int]:
-        text = "".join(f"</{name}>" for name, _ in reversed(stack))
-        return text, (0 if visible else utf16_len(text))
-
-    def reopen() -> tuple[str, int]:
-        text = "".join(tag for _, tag in stack)
-        return text, (0 if visible else utf16_len(text))
-
+    state = _Splitter(limit, visible)
     for match in _TOKEN.finditer(markup):
-        piece, is_tag = match.group(0), bool(match.group(2))
-        for word in [piece] if is_tag else re.findall(r"\S+\s*|\s+", piece):
-            cost = _cost(word, is_tag, visible)
-            close, close_cost = closing()
-            if current and used + cost + close_cost > limit and to_text(current).strip():
-                chunks.append(current + close)
-                current, used = reopen()
-            while not is_tag and used + cost + close_cost > limit:  # one over-long word
-                head, word = _cut(word, limit - used - close_cost, visible)
-                if not head:
-                    raise ValueError("limit too small for the open tags")
-                chunks.append(current + head + close)
-                current, used = reopen()
-                cost = _cost(word, False, visible)
-            current += word
-            used += cost
-        if is_tag:
-            if match.group(1):
-                if stack:
-                    stack.pop()
-            else:
-                stack.append((match.group(2), piece))
-    if to_text(current).strip():
-        chunks.append(current)
-    return [c.strip() for c in chunks]
+        if match.group(2):
+            state.tag(match.group(2), match.group(0), bool(match.group(1)))
+            continue
+        for word in re.findall(r"\S+\s*|\s+", match.group(0)):
+            state.word(word)
+    if state.has_text:
+        state.flush()
+    return [c.strip() for c in state.chunks if to_text(c).strip()]
 
 
 def _cut(word: str, room: int, visible: bool) -> tuple[str, str]:

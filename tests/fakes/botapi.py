@@ -436,7 +436,7 @@ class _HtmlParser:
         if not self.stack:
             raise HtmlParseError(f"Unexpected end tag at byte offset {offset}")
         self.pos += 2
-        name = self._scan_name(">")
+        name = self._scan_name(">").lower()
         self._skip_spaces()
         if self._peek(self.pos) != ">":
             raise HtmlParseError(f"Unclosed end tag at byte offset {offset}")
@@ -475,9 +475,7 @@ class _HtmlParser:
 
 
 def _same_span(first: JSON, second: JSON) -> bool:
-    return bool(
-        first["offset"] == second["offset"] and first["length"] == second["length"]
-    )
+    return bool(first["offset"] == second["offset"] and first["length"] == second["length"])
 
 
 def _tag_argument(tag: str, attribute: str, value: str) -> str | None:
@@ -923,9 +921,7 @@ def member_fields(status: str, chat_type: str, rights: dict[str, bool]) -> JSON:
 class _World:
     """Users, chats, memberships, stored messages and the update queue (no HTTP)."""
 
-    def __init__(
-        self, token: str, bot_username: str, bot_name: str, first_update_id: int
-    ) -> None:
+    def __init__(self, token: str, bot_username: str, bot_name: str, first_update_id: int) -> None:
         if not _TOKEN_RE.fullmatch(token):
             raise ValueError(f"malformed bot token {token!r}")
         self.token = token
@@ -1444,8 +1440,7 @@ class FakeBotAPI(_World):
             remaining = deadline - monotonic()
             if remaining <= 0:
                 raise TimeoutError(
-                    f"{len(found)}/{count} messages to {chat_id} in {timeout}s; "
-                    f"{self._summary()}"
+                    f"{len(found)}/{count} messages to {chat_id} in {timeout}s; {self._summary()}"
                 )
             await self._sent_signal.wait(remaining)
         return found
@@ -1619,12 +1614,16 @@ class FakeBotAPI(_World):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         if p.get_bool("drop_pending_updates"):
             self._pending.clear()
-        self.webhook = {
-            "url": url,
-            "secret_token": p.get_str("secret_token"),
-            "max_connections": p.get_int("max_connections"),
-            "allowed_updates": p.get_json("allowed_updates"),
-        } if url else None
+        self.webhook = (
+            {
+                "url": url,
+                "secret_token": p.get_str("secret_token"),
+                "max_connections": p.get_int("max_connections"),
+                "allowed_updates": p.get_json("allowed_updates"),
+            }
+            if url
+            else None
+        )
         return True
 
     def _get_webhook_info(self, _: Params) -> JSON:
@@ -1678,8 +1677,10 @@ class FakeBotAPI(_World):
             return
         if status != "restricted" or content is None:
             return
-        right, label = ("can_send_messages", "text messages") if content == "text" else (
-            f"can_send_{content}", content
+        right, label = (
+            ("can_send_messages", "text messages")
+            if content == "text"
+            else (f"can_send_{content}", content)
         )
         if not member.get(right, True):
             raise bad_request(f"not enough rights to send {label} to the chat")
@@ -1803,10 +1804,20 @@ class FakeBotAPI(_World):
         content.update(self._reply_to(chat, p))
         self._throttle(chat)
         message = self._deliver(chat, thread_id, content, markup)
-        self._record(SentRecord(
-            "sendMessage", chat.id, thread_id, message["message_id"], text, plain,
-            p.get_str("parse_mode"), entities, markup, params=p.public(),
-        ))
+        self._record(
+            SentRecord(
+                "sendMessage",
+                chat.id,
+                thread_id,
+                message["message_id"],
+                text,
+                plain,
+                p.get_str("parse_mode"),
+                entities,
+                markup,
+                params=p.public(),
+            )
+        )
         return message
 
     def _edit_message_text(self, p: Params) -> JSON | bool:
@@ -1814,10 +1825,18 @@ class FakeBotAPI(_World):
         inline_id = p.get_str("inline_message_id")
         if inline_id:
             text, plain, entities = self._text(p)
-            self._record(SentRecord("editMessageText", text=text, plain_text=plain,
-                                    parse_mode=p.get_str("parse_mode"), entities=entities,
-                                    reply_markup=markup, extra={"inline_message_id": inline_id},
-                                    params=p.public()))
+            self._record(
+                SentRecord(
+                    "editMessageText",
+                    text=text,
+                    plain_text=plain,
+                    parse_mode=p.get_str("parse_mode"),
+                    entities=entities,
+                    reply_markup=markup,
+                    extra={"inline_message_id": inline_id},
+                    params=p.public(),
+                )
+            )
             return True
         chat = self._access(p, sending=False)
         message = self._editable(chat, p.get_int("message_id"))
@@ -1825,7 +1844,9 @@ class FakeBotAPI(_World):
         new_markup = markup.get("inline_keyboard") if markup else None
         old_markup = message.get("reply_markup", {}).get("inline_keyboard")
         if (message["text"], message.get("entities", []), old_markup) == (
-            plain, entities, new_markup
+            plain,
+            entities,
+            new_markup,
         ):
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
@@ -1834,13 +1855,23 @@ class FakeBotAPI(_World):
         self._throttle(chat)
         message.update(text=plain, edit_date=_now())
         _set_optional(message, "entities", entities)
-        _set_optional(message, "reply_markup", {"inline_keyboard": new_markup} if new_markup
-                      else None)
-        self._record(SentRecord(
-            "editMessageText", chat.id, message.get("message_thread_id"),
-            message["message_id"], text, plain, p.get_str("parse_mode"), entities, markup,
-            params=p.public(),
-        ))
+        _set_optional(
+            message, "reply_markup", {"inline_keyboard": new_markup} if new_markup else None
+        )
+        self._record(
+            SentRecord(
+                "editMessageText",
+                chat.id,
+                message.get("message_thread_id"),
+                message["message_id"],
+                text,
+                plain,
+                p.get_str("parse_mode"),
+                entities,
+                markup,
+                params=p.public(),
+            )
+        )
         return dict(message)
 
     @staticmethod
@@ -1862,15 +1893,23 @@ class FakeBotAPI(_World):
             raise bad_request("IMAGE_PROCESS_FAILED")
         if sum(size) > 10_000 or max(size) > 20 * max(min(size), 1):
             raise bad_request("PHOTO_INVALID_DIMENSIONS")
-        photo = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                 "file_size": stored.size, "width": size[0], "height": size[1]}
+        photo = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "width": size[0],
+            "height": size[1],
+        }
         return self._send_media(p, chat, thread_id, "sendPhoto", {"photo": [photo]}, stored)
 
     def _send_document(self, p: Params) -> JSON:
         chat, thread_id = self._target(p, "documents")
         stored = self._input_file(p, "document", "documents")
-        document: JSON = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                          "file_size": stored.size}
+        document: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+        }
         _set_optional(document, "file_name", stored.file_name)
         _set_optional(document, "mime_type", stored.mime_type)
         content = {"document": document}
@@ -1890,11 +1929,21 @@ class FakeBotAPI(_World):
         content = {**content, **caption_content, **self._reply_to(chat, p)}
         self._throttle(chat)
         message = self._deliver(chat, thread_id, content, markup)
-        self._record(SentRecord(
-            method, chat.id, thread_id, message["message_id"], caption,
-            caption_content.get("caption"), p.get_str("parse_mode"),
-            caption_content.get("caption_entities", []), markup, [stored], params=p.public(),
-        ))
+        self._record(
+            SentRecord(
+                method,
+                chat.id,
+                thread_id,
+                message["message_id"],
+                caption,
+                caption_content.get("caption"),
+                p.get_str("parse_mode"),
+                caption_content.get("caption_entities", []),
+                markup,
+                [stored],
+                params=p.public(),
+            )
+        )
         return message
 
     def _input_file(self, p: Params, name: str, folder: str) -> StoredFile:
@@ -1946,8 +1995,11 @@ class FakeBotAPI(_World):
         action = p.get_str("action")
         if action not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
-        self._record(SentRecord("sendChatAction", chat.id, thread_id,
-                                extra={"action": action}, params=p.public()))
+        self._record(
+            SentRecord(
+                "sendChatAction", chat.id, thread_id, extra={"action": action}, params=p.public()
+            )
+        )
         return True
 
     # ---- queries
@@ -1973,9 +2025,13 @@ class FakeBotAPI(_World):
         query_id = p.get_str("inline_query_id") or ""
         self._take_query(query_id, "inline")
         self.inline_answers[query_id] = results
-        self._record(SentRecord("answerInlineQuery",
-                                extra={"inline_query_id": query_id, "results": results},
-                                params=p.public()))
+        self._record(
+            SentRecord(
+                "answerInlineQuery",
+                extra={"inline_query_id": query_id, "results": results},
+                params=p.public(),
+            )
+        )
         return True
 
     def _check_inline_result(self, result: Any, seen: set[str]) -> None:
@@ -1989,19 +2045,31 @@ class FakeBotAPI(_World):
         seen.add(result_id)
         content = result.get("input_message_content")
         if isinstance(content, dict) and "message_text" in content:
-            self._format(str(content["message_text"]), content.get("parse_mode"),
-                         content.get("entities"), caption=False)
+            self._format(
+                str(content["message_text"]),
+                content.get("parse_mode"),
+                content.get("entities"),
+                caption=False,
+            )
         if result.get("caption"):
-            self._format(str(result["caption"]), result.get("parse_mode"),
-                         result.get("caption_entities"), caption=True)
+            self._format(
+                str(result["caption"]),
+                result.get("parse_mode"),
+                result.get("caption_entities"),
+                caption=True,
+            )
         if "reply_markup" in result:
             _check_inline_keyboard(result["reply_markup"].get("inline_keyboard", []))
 
     def _answer_callback_query(self, p: Params) -> bool:
         query_id = p.get_str("callback_query_id")
         self._take_query(query_id, "callback")
-        extra = {"callback_query_id": query_id, "text": p.get_str("text"),
-                 "show_alert": p.get_bool("show_alert"), "url": p.get_str("url")}
+        extra = {
+            "callback_query_id": query_id,
+            "text": p.get_str("text"),
+            "show_alert": p.get_bool("show_alert"),
+            "url": p.get_str("url"),
+        }
         self._record(SentRecord("answerCallbackQuery", extra=extra, params=p.public()))
         return True
 
@@ -2066,12 +2134,21 @@ class FakeBotAPI(_World):
     def _get_chat(self, p: Params) -> JSON:
         chat = self._access(p, sending=False)
         gifts = dict.fromkeys(
-            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
-             "gifts_from_channels"),
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
             False,
         )
-        return {**self.chat_json(chat), "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": gifts}
+        return {
+            **self.chat_json(chat),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
 
     def _get_chat_member(self, p: Params) -> JSON:
         chat = self._access(p, sending=False)
@@ -2143,8 +2220,9 @@ def _check_command(command: Any) -> JSON:
 
 def _check_inline_keyboard(rows: Any) -> None:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be "
-                          "an Object")
+        raise bad_request(
+            "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
+        )
     for button in itertools.chain.from_iterable(rows):
         if not isinstance(button, dict) or not button.get("text"):
             raise bad_request("BUTTON_TEXT_INVALID")
