@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.core.checks import Disagreement, Finding, GrowthMismatch, SumMismatch, findings
-from bot.core.facts import Article, Count, Event, Investment, TradeFigure
+from bot.core.facts import Article, Count, Event, Investment, Period, TradeFigure
 from bot.core.library import Library, Pair, Sourced, pair_key, visible
 from bot.core.phrases import Phrases
 from bot.core.render import Rendered, render
@@ -16,6 +16,8 @@ from bot.core.render import Rendered, render
 FLOWS = ("turnover", "exports", "imports")
 EVENT_MODES = ("upcoming", "past", "all")
 PAST_SHOWN = 5
+LIST_SHOWN = 20  # events per message: a briefing, not an archive
+SOURCES_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -99,24 +101,64 @@ def _series(figs: list[Sourced[TradeFigure]], flow: str) -> list[SeriesRow]:
     return rows
 
 
-def trade(scope: Scope, year: int | None = None) -> Rendered:
-    """Latest figures, the series across sources, investment and notes."""
-    lib, p = scope.library, scope.phrases
-    figs = lib.trade(scope.pair)
+@dataclass(frozen=True)
+class TradeView:
+    """What a trade briefing shows, before any wording: computed once per library and year."""
+
+    years: list[int]
+    period: Period | None = None
+    lead: tuple[Sourced[TradeFigure], ...] = ()
+    others: tuple[Sourced[TradeFigure], ...] = ()
+    series: tuple[SeriesRow, ...] = ()
+    notes: tuple[Finding | list[GrowthMismatch], ...] = ()
+
+
+def trade_view(library: Library, pair: Pair, year: int | None) -> TradeView:
+    """The figures a trade briefing leads with, the series and the notes to show."""
+    return library.cached(("trade-view", pair_key(pair), year),
+                          lambda: _trade_view(library, pair, year))
+
+
+def _trade_view(library: Library, pair: Pair, year: int | None) -> TradeView:
+    figs = library.trade(pair)
     key = _latest_period(figs, year)
     years = sorted({s.fact.period.start.year for s in figs})
     if key is None:
-        return render("trade", scope.locale, **scope.base(missing=True, year=year, years=years))
-    lead = {f: next((s for s in figs if s.fact.period.key == key and s.fact.flow == f), None)
-            for f in FLOWS}
-    others = [s for s in figs if s.fact.period.key == key and lead[s.fact.flow] is not s]
-    notes = trade_notes(findings(lib, scope.pair), key, p)
-    period = next(s.fact.period for s in figs if s.fact.period.key == key)
+        return TradeView(years)
+    in_period = [s for s in figs if s.fact.period.key == key]
+    lead = {f: next((s for s in in_period if s.fact.flow == f), None) for f in FLOWS}
+    return TradeView(
+        years, in_period[0].fact.period, tuple(s for s in lead.values() if s),
+        tuple(_other_values(in_period, lead)), tuple(_series(figs, "turnover")),
+        tuple(_ordered_notes(findings(library, pair), key)))
+
+
+def trade(scope: Scope, year: int | None = None) -> Rendered:
+    """Latest figures, the series across sources, investment and notes."""
+    p = scope.phrases
+    view = trade_view(scope.library, scope.pair, year)
+    if view.period is None:
+        return render("trade", scope.locale, **scope.base(missing=True, year=year,
+                                                          years=view.years))
+    notes = [describe_growth(i, p) if isinstance(i, list) else describe(i, p)
+             for i in view.notes]
     return render("trade", scope.locale, **scope.base(
-        missing=False, year=year, years=years, period=p.period(period),
-        lead=[lead[f] for f in FLOWS if lead[f]], others=others,
-        series=_series(figs, "turnover"), investments=_investments(scope),
-        companies=_counts(scope, "economy"), notes=notes))
+        missing=False, year=year, years=view.years, period=p.period(view.period),
+        lead=view.lead, others=view.others, series=view.series,
+        investments=_investments(scope), companies=_counts(scope, "economy"), notes=notes))
+
+
+def _other_values(figs: list[Sourced[TradeFigure]],
+                  lead: dict[str, Sourced[TradeFigure] | None]) -> list[Sourced[TradeFigure]]:
+    """Other sources' values for the lead period, when they differ from the lead's (max 3)."""
+    seen = {(s.fact.flow, s.fact.absolute, s.fact.currency) for s in lead.values() if s}
+    out = []
+    for s in figs:
+        mark = (s.fact.flow, s.fact.absolute, s.fact.currency)
+        if mark not in seen:
+            seen.add(mark)
+            out.append(s)
+    return out[:SOURCES_SHOWN]
 
 
 def _investments(scope: Scope) -> list[Sourced[Investment]]:
@@ -135,8 +177,9 @@ def _counts(scope: Scope, topic: str) -> list[Sourced[Count]]:
 NOTES_SHOWN = 5
 
 
-def trade_notes(found: list[Finding], lead_key: str, p: Phrases) -> list[str]:
-    """Brief notes: the lead period's first, one line per period for growth, at most five."""
+def _ordered_notes(found: list[Finding],
+                   lead_key: str) -> list[Finding | list[GrowthMismatch]]:
+    """Brief notes: the lead period's first, one per period for growth, at most five."""
     growth: dict[tuple[str, str], list[GrowthMismatch]] = defaultdict(list)
     others: list[Finding] = []
     for f in found:
@@ -153,8 +196,7 @@ def trade_notes(found: list[Finding], lead_key: str, p: Phrases) -> list[str]:
         return (first.turnover if isinstance(first, SumMismatch) else first.figure).period.key
 
     merged.sort(key=lambda item: (period_of(item) != lead_key, isinstance(item, list)))
-    lines = [describe_growth(i, p) if isinstance(i, list) else describe(i, p) for i in merged]
-    return lines[:NOTES_SHOWN]
+    return merged[:NOTES_SHOWN]
 
 
 def describe_growth(group: list[GrowthMismatch], p: Phrases) -> str:
@@ -217,6 +259,10 @@ _PRECISION_RANK = {"day": 0, "days": 1, "month": 2, "before": 3, "year": 4, "unk
 
 def merged_events(library: Library, pair: Pair) -> list[EventItem]:
     """Events on the pair, reports of the same happening merged through ``same_as``."""
+    return library.cached(("merged-events", pair_key(pair)), lambda: _merge(library, pair))
+
+
+def _merge(library: Library, pair: Pair) -> list[EventItem]:
     groups: dict[str, list[Sourced[Event]]] = defaultdict(list)
     for s in library.events(pair):
         groups[s.fact.same_as or f"{s.article.id}/{s.fact.id}"].append(s)
@@ -244,9 +290,23 @@ def _sort_key(item: EventItem) -> date:
 
 def split_events(scope: Scope) -> tuple[list[EventItem], list[EventItem]]:
     """(upcoming soonest first, past newest first)."""
+    # Every zone's offset is a multiple of 15 minutes, so "today" anywhere is constant
+    # within a quarter-hour: the split can be shared by every request in it.
+    quarter = int(scope.now.timestamp()) // 900
+    return scope.library.cached(("split-events", pair_key(scope.pair), quarter, str(scope.zone)),
+                                lambda: _split_events(scope))
+
+
+def _split_events(scope: Scope) -> tuple[list[EventItem], list[EventItem]]:
     items = merged_events(scope.library, scope.pair)
-    upcoming = [i for i in items if is_upcoming(i.event, scope.today(i.event))]
-    past = [i for i in items if i not in upcoming]
+    days: dict[str | None, date] = {}
+    upcoming: list[EventItem] = []
+    past: list[EventItem] = []
+    for item in items:
+        zone = item.event.place.timezone if item.event.place else None
+        if zone not in days:
+            days[zone] = scope.today(item.event)
+        (upcoming if is_upcoming(item.event, days[zone]) else past).append(item)
     upcoming.sort(key=lambda i: (_sort_key(i), i.key))
     past.sort(key=lambda i: (_past_key(i), i.key), reverse=True)
     return upcoming, past
@@ -261,11 +321,15 @@ def _past_key(item: EventItem) -> date:
 def events(scope: Scope, mode: str = "upcoming") -> Rendered:
     """Upcoming events (or past, or all) with dates at their precision."""
     upcoming, past = split_events(scope)
-    shown_past = past if mode in ("past", "all") else past[:PAST_SHOWN]
+    if mode == "upcoming":
+        past = past[:PAST_SHOWN] if not upcoming else []
+    elif mode == "past":
+        upcoming = []
+    room = max(LIST_SHOWN - len(upcoming[:LIST_SHOWN]), PAST_SHOWN)
+    hidden = max(0, len(upcoming) - LIST_SHOWN) + max(0, len(past) - room)
     return render("events", scope.locale, **scope.base(
-        mode=mode, upcoming=upcoming if mode != "past" else [],
-        past=shown_past if (mode != "upcoming" or not upcoming) else [],
-        today=scope.today, total_past=len(past)))
+        mode=mode, upcoming=upcoming[:LIST_SHOWN], past=past[:room], today=scope.today,
+        hidden=hidden))
 
 
 # Summary ----------------------------------------------------------------------------------

@@ -83,18 +83,28 @@ def sum_mismatches(article: Article) -> list[SumMismatch]:
     return found
 
 
+TradeKey = tuple[str, str, frozenset[str], str]
+
+
+def _key(t: TradeFigure, period: str | None = None) -> TradeKey:
+    return (period or t.period.key, t.flow, pair_key((t.reporter, t.partner)), t.currency)
+
+
+def _trade_index(library: Library, pair: Pair) -> dict[TradeKey, Sourced[TradeFigure]]:
+    """The newest figure for each period, flow, pair and currency."""
+    def build() -> dict[TradeKey, Sourced[TradeFigure]]:
+        index: dict[TradeKey, Sourced[TradeFigure]] = {}
+        for s in library.trade(pair):
+            index.setdefault(_key(s.fact), s)
+        return index
+    return library.cached(("trade-index", pair_key(pair)), build)
+
+
 def _base_for(fig: TradeFigure, article: Article, library: Library) -> Sourced[TradeFigure] | None:
     """The previous period's figure for the same flow, from the same article if it has one."""
-    wanted = fig.period.previous_year().key
-    pair = pair_key((fig.reporter, fig.partner))
-    candidates = [Sourced(t, article) for t in article.trade]
-    candidates += [s for s in library.trade((fig.reporter, fig.partner)) if s.article != article]
-    for cand in candidates:
-        t = cand.fact
-        if (t.period.key, t.flow, pair_key((t.reporter, t.partner))) == (wanted, fig.flow, pair) \
-                and t.currency == fig.currency:
-            return cand
-    return None
+    wanted = _key(fig, fig.period.previous_year().key)
+    own = next((Sourced(t, article) for t in article.trade if _key(t) == wanted), None)
+    return own or _trade_index(library, (fig.reporter, fig.partner)).get(wanted)
 
 
 def growth_mismatches(article: Article, library: Library) -> list[GrowthMismatch]:
@@ -132,6 +142,10 @@ def disagreements(library: Library, pair: Pair) -> list[Disagreement]:
 
 def findings(library: Library, pair: Pair) -> list[Finding]:
     """Every consistency finding for ``pair``, article by article, then across sources."""
+    return library.cached(("findings", pair_key(pair)), lambda: _findings(library, pair))
+
+
+def _findings(library: Library, pair: Pair) -> list[Finding]:
     out: list[Finding] = []
     for article in library.about(pair):
         out += sum_mismatches(article)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, negotiate_locale
@@ -65,7 +65,13 @@ def _locale(code: str) -> Locale:
 
 def number(value: Decimal | int, locale: str) -> str:
     """Format a number with exactly the digits it was printed with (4.20 stays 4,20)."""
-    value = Decimal(value)
+    # Cached by text: Decimal("4.2") == Decimal("4.20"), but they print differently.
+    return _number(str(value), locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(text: str, locale: str) -> str:
+    value = Decimal(text)
     exponent = value.as_tuple().exponent
     digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return str(_pattern(digits).apply(value, _locale(locale)))
@@ -93,8 +99,13 @@ def scaled(value: Decimal, unit: str, locale: str) -> str:
 
 def money(amount: Amount, locale: str) -> str:
     """An amount as printed, placed with its currency the locale's way (``$5.5 billion``)."""
-    body = scaled(amount.value, amount.unit, locale)
-    symbol = get_currency_symbol(amount.currency, locale)
+    return _money(str(amount.value), amount.unit, amount.currency, locale)
+
+
+@lru_cache(maxsize=4096)
+def _money(value: str, unit: str, currency: str, locale: str) -> str:
+    body = scaled(Decimal(value), unit, locale)
+    symbol = get_currency_symbol(currency, locale)
     pattern = _locale(locale).currency_formats["standard"].pattern
     if pattern.strip().startswith("¤"):
         gap = "\u00a0" if symbol[-1:].isalpha() else ""
@@ -114,41 +125,50 @@ def percent(value: Decimal, locale: str, signed: bool = False) -> str:
     return ("\u2212" if value < 0 else "") + body
 
 
+@lru_cache(maxsize=4096)
 def day(value: date, locale: str) -> str:
     """A day in long form: ``7 mai 2025`` / ``May 7, 2025``."""
-    return str(format_date(value, "long", locale=locale))
+    return str(format_date(value, "long", locale=_locale(locale)))
 
 
+@lru_cache(maxsize=4096)
 def month(value: date, locale: str) -> str:
     """A month: ``mai 2025`` / ``May 2025``."""
-    return str(format_skeleton("yMMMM", value, locale=locale))
+    return str(format_skeleton("yMMMM", value, locale=_locale(locale)))
 
 
+@lru_cache(maxsize=4096)
 def day_range(start: date, end: date, locale: str) -> str:
     """A range of days: ``1–2 nov. 2023``."""
-    return str(format_interval(start, end, "yMMMd", locale=locale))
+    return str(format_interval(start, end, "yMMMd", locale=_locale(locale)))
 
 
+@lru_cache(maxsize=4096)
 def month_range(start: date, end: date, locale: str) -> str:
     """A range of months: ``janv.–août 2023``."""
-    return str(format_interval(start, end, "yMMM", locale=locale))
+    return str(format_interval(start, end, "yMMM", locale=_locale(locale)))
 
 
+@lru_cache(maxsize=4096)
 def relative(delta: timedelta, locale: str) -> str:
     """Relative time in words: ``dans 3 semaines`` / ``3 weeks ago``."""
-    return str(format_timedelta(delta, granularity="day", add_direction=True, locale=locale))
+    return str(format_timedelta(delta, granularity="day", add_direction=True,
+                                locale=_locale(locale)))
 
 
+@lru_cache(maxsize=4096)
 def duration(delta: timedelta, locale: str) -> str:
     """A span without direction: ``3 semaines``."""
-    return str(format_timedelta(delta, granularity="day", locale=locale))
+    return str(format_timedelta(delta, granularity="day", locale=_locale(locale)))
 
 
+@lru_cache(maxsize=4096)
 def territory(code: str, locale: str) -> str:
     """A country's name from CLDR (``Kazakhstan``)."""
     return str(_locale(locale).territories.get(code, code))
 
 
+@lru_cache(maxsize=4096)
 def language_name(code: str, locale: str) -> str:
     """A language's name from CLDR, lower-case as inside a sentence (``French``, ``français``)."""
     return str(_locale(locale).languages.get(code, code))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from bot.core.facts import Article, CountryForms, Event, Sector, TradeFigure
 from bot.core.load import Dataset, load_dataset
@@ -36,6 +36,15 @@ class Library:
     articles: tuple[Article, ...]
     sectors: dict[str, Sector] = field(default_factory=dict)
     countries: dict[str, CountryForms] = field(default_factory=dict)
+    # Derived indexes, computed once per library: the data never changes under a Library.
+    memo: dict[object, Any] = field(default_factory=dict, init=False, repr=False,
+                                    compare=False, hash=False)
+
+    def cached(self, key: object, build: Callable[[], T]) -> T:
+        """``build()`` once per library and key."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return cast(T, self.memo[key])
 
     @classmethod
     def from_dataset(cls, data: Dataset) -> Library:
@@ -51,6 +60,9 @@ class Library:
     @property
     def pairs(self) -> list[Pair]:
         """Country pairs covered, the most covered first, each in its usual order."""
+        return self.cached("pairs", self._pairs)
+
+    def _pairs(self) -> list[Pair]:
         counts = Counter(pair_key(a.countries[:2]) for a in self.articles)
         first: dict[frozenset[str], Pair] = {}
         for article in reversed(self.articles):
@@ -66,7 +78,8 @@ class Library:
     def about(self, pair: Pair) -> list[Article]:
         """Articles on ``pair``, newest first."""
         key = pair_key(pair)
-        return [a for a in self.articles if pair_key(a.countries[:2]) == key]
+        return self.cached(("about", key), lambda: [
+            a for a in self.articles if pair_key(a.countries[:2]) == key])
 
     def find(self, ref: str, pair: Pair | None = None) -> Article | None:
         """An article by id, id prefix, or 1-based number in the newest-first list."""
@@ -83,12 +96,14 @@ class Library:
     def trade(self, pair: Pair) -> list[Sourced[TradeFigure]]:
         """Every trade figure on ``pair``, newest article first."""
         key = pair_key(pair)
-        return [Sourced(t, a) for a in self.about(pair) for t in a.trade
-                if pair_key((t.reporter, t.partner)) == key]
+        return self.cached(("trade", key), lambda: [
+            Sourced(t, a) for a in self.about(pair) for t in a.trade
+            if pair_key((t.reporter, t.partner)) == key])
 
     def events(self, pair: Pair) -> list[Sourced[Event]]:
         """Every event reported in articles on ``pair``."""
-        return [Sourced(e, a) for a in self.about(pair) for e in a.events]
+        return self.cached(("events", pair_key(pair)), lambda: [
+            Sourced(e, a) for a in self.about(pair) for e in a.events])
 
     def first_published(self) -> date | None:
         """Publication day of the oldest article."""
@@ -97,7 +112,11 @@ class Library:
 
 def visible(library: Library, now: datetime) -> Library:
     """The library as it stood at ``now``: articles published later are left out."""
-    if all(a.source.published <= now for a in library.articles):
+    # Articles are newest first, so what ``now`` sees is a suffix; views are cached by size.
+    hidden = 0
+    while hidden < len(library.articles) and library.articles[hidden].source.published > now:
+        hidden += 1
+    if hidden == 0:
         return library
-    kept = tuple(a for a in library.articles if a.source.published <= now)
-    return Library(kept, library.sectors, library.countries)
+    return library.cached(("visible", hidden), lambda: Library(
+        library.articles[hidden:], library.sectors, library.countries))

@@ -1,0 +1,112 @@
+"""The command table as a user meets it: arguments, errors, hostile input, languages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.core.commands import COMMANDS, Context, dispatch, parse
+from bot.core.library import Library
+
+
+class Prefs:
+    """Records the language a chat chose."""
+
+    def __init__(self) -> None:
+        self.locale: str | None = None
+
+    async def set_locale(self, locale: str) -> None:
+        """Remember it."""
+        self.locale = locale
+
+
+def _ctx(library: Library, now: datetime, locale: str = "en", prefix: str = "/") -> Context:
+    return Context(library, locale, now, "Asia/Almaty", Prefs(), prefix=prefix)
+
+
+async def _text(library: Library, now: datetime, line: str, locale: str = "en") -> str:
+    reply = await dispatch(_ctx(library, now, locale), line)
+    assert reply is not None
+    return reply.message.text
+
+
+def test_parse_handles_bot_names_and_prefixes() -> None:
+    assert parse("/trade@BilatBot 2024", "bilatbot") == parse("/trade 2024")
+    assert parse("/trade@OtherBot", "BilatBot") is None
+    assert parse("hello") is None
+    assert parse("!trade 2024", prefixes="!") is not None
+    parsed = parse("/TRADE   2024 ")
+    assert parsed is not None and parsed.name == "trade" and parsed.args == ["2024"]
+
+
+async def test_unknown_command_gets_help(seed_library: Library, may7: datetime) -> None:
+    text = await _text(seed_library, may7, "/foo")
+    assert text.startswith("Unknown command /foo.")
+    assert "/trade [year]" in text
+
+
+async def test_unknown_command_in_french(seed_library: Library, may7: datetime) -> None:
+    text = await _text(seed_library, may7, "/foo", "fr")
+    assert text.startswith("Commande inconnue\u00a0: /foo.")
+    assert "/trade [année]" in text
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year]"),
+    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all]"),
+    ("/lang de", "“de” is not a language Bilat speaks: choose fr or en.\nUsage: /lang fr|en"),
+])
+async def test_bad_arguments_get_a_specific_answer(
+        seed_library: Library, may7: datetime, line: str, expected: str) -> None:
+    assert await _text(seed_library, may7, line) == expected
+
+
+async def test_hostile_input_is_escaped_and_shortened(seed_library: Library,
+                                                       may7: datetime) -> None:
+    evil = "<script>alert(1)</script>&amp;" + "x" * 4000
+    reply = await dispatch(_ctx(seed_library, may7), f"/trade {evil}")
+    assert reply is not None
+    assert "<script>" not in reply.message.html
+    assert "&lt;script&gt;" in reply.message.html
+    assert len(reply.message.html) < 300
+    odd = await _text(seed_library, may7, "/summary \u202e\u0000\U0001f600")
+    assert "No article matches" in odd
+
+
+async def test_lang_switches_and_answers_in_the_new_language(seed_library: Library,
+                                                             may7: datetime) -> None:
+    ctx = _ctx(seed_library, may7)
+    reply = await dispatch(ctx, "/lang fr")
+    assert reply is not None
+    assert reply.message.text == "Langue\u00a0: français."
+    assert isinstance(ctx.prefs, Prefs) and ctx.prefs.locale == "fr"
+
+
+async def test_trade_for_a_year_without_figures_lists_the_years(seed_library: Library,
+                                                                 may7: datetime) -> None:
+    text = await _text(seed_library, may7, "/trade 1999")
+    assert "No trade figures for 1999." in text
+    assert "Years with figures: 2022, 2023, and 2024. Try /trade 2024." in text
+
+
+async def test_summary_by_number_and_id(library: Library, may7: datetime) -> None:
+    first = await _text(library, may7, "/summary 1")
+    by_id = await _text(library, may7, "/summary lagazette-2025-05-07-kazakhstan-france")
+    assert first == by_id
+    assert first.startswith("Astana and Paris aim to widen cooperation")
+
+
+async def test_articles_published_later_are_not_seen(library: Library) -> None:
+    early = datetime.fromisoformat("2023-01-01T00:00:00+00:00")
+    text = await _text(library, early, "/articles")
+    assert "La Gazette" not in text
+    assert "Kazinform" in text
+
+
+def test_menu_lists_commands_in_both_languages() -> None:
+    en = dict(COMMANDS.menu("en"))
+    fr = dict(COMMANDS.menu("fr"))
+    assert {"summary", "trade", "events", "help", "lang"} <= set(en)
+    assert en.keys() == fr.keys()
+    assert fr["trade"] != en["trade"]

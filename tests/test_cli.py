@@ -1,0 +1,89 @@
+"""The `bilat` command line, run as a user runs it (a real subprocess)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA, ROOT
+
+
+def bilat(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+          cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot`` with a clean Bilat environment."""
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, env={**base, **(env or {})}, cwd=cwd,
+                          timeout=60, check=False)
+
+
+def test_check_reports_the_seed_inconsistencies() -> None:
+    result = bilat("check")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "warning: 2024: exports ($3.3\u00a0billion) and imports ($1.8\u00a0billion) add up " \
+           "to $5.1\u00a0billion, not the stated $5.5\u00a0billion (La Gazette, May 7, 2025)." \
+        in out
+    assert "warning: 2023: stated growth +7.7%, but $4\u00a0billion to $4.2\u00a0billion " \
+           "gives +5.0%" in out
+    assert "sources differ" in out
+    assert out.strip().splitlines()[-1].endswith("warning(s).")
+
+
+def test_check_fails_on_a_broken_file_and_names_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    seed = data / "articles" / "lagazette-2025-05-07-kazakhstan-france.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8").replace(
+        "value: 2025-05-08}", "value: 2025-02-30}", 1), encoding="utf-8")
+    result = bilat("check", str(data), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "data/articles/lagazette-2025-05-07-kazakhstan-france.yaml:" in result.stdout
+    assert "events[0].date.value: 2025-02-30 is not a valid date" in result.stdout
+    assert "nothing loaded" in result.stderr
+
+
+def test_render_as_of_in_french() -> None:
+    result = bilat("render", "/events", "--lang", "fr", "--as-of", "2025-05-07")
+    assert result.returncode == 0, result.stderr
+    assert "8 mai 2025 (demain) · Astana" in result.stdout
+
+
+def test_render_html_form() -> None:
+    result = bilat("render", "/trade 2024", "--lang", "en", "--as-of", "2025-05-07", "--html")
+    assert "<b>$5.5\u00a0billion</b>" in result.stdout
+
+
+def test_render_rejects_a_bad_instant() -> None:
+    result = bilat("render", "/events", "--as-of", "yesterday")
+    assert result.returncode == 2
+    assert "'yesterday' is not a date" in result.stderr
+
+
+def test_console_answers_like_a_chat_with_bilat_now(tmp_path: Path) -> None:
+    env = {"BILAT_NOW": "2025-05-07T23:50:00+05:00", "BILAT_DB": str(tmp_path / "b.sqlite3")}
+    result = bilat("console", "--lang", "en", stdin="/events\n/nonsense\n/lang fr\n/trade\n",
+                   env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "May 8, 2025 (tomorrow) · Astana" in out
+    assert "Unknown command /nonsense." in out
+    assert "Langue\u00a0: français." in out
+    assert "Commerce Kazakhstan–France" in out
+
+
+def test_run_without_credentials_starts_the_console(tmp_path: Path) -> None:
+    env = {"BILAT_NOW": "2025-05-07", "BILAT_DB": str(tmp_path / "b.sqlite3")}
+    result = bilat("run", stdin="/help\n", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "/trade [year]" in result.stdout
+
+
+def test_invalid_setting_is_named() -> None:
+    result = bilat("render", "/help", env={"BILAT_TIMEZONE": "Mars/Olympus"})
+    assert result.returncode == 2
+    assert "BILAT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone" in result.stderr
