@@ -44,8 +44,11 @@ i18n: $(STAMP)
 			--no-fuzzy-matching --ignore-obsolete; \
 	done
 
-bench: $(STAMP) catalogs
+bench: $(STAMP) catalogs synapse
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/telegram.py
+	$(BIN)/python bench/matrix.py
 
 clean:
 	rm -rf $(VENV) .venv-synapse .mypy_cache .ruff_cache .pytest_cache $(MO)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +18,7 @@ from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.load import DataInvalid
 from bot.core.phrases import Phrases
+from bot.store.db import Database, DatabaseError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,14 +85,75 @@ def cmd_render(settings: Settings, text: str, lang: str | None, as_of: str | Non
 
 
 def cmd_console(settings: Settings, lang: str | None, as_of: str | None) -> int:
-    """Chat in the terminal."""
-    from bot.console import Console, ConsolePrefs
+    """Chat in the terminal; subscriptions are stored and pushes printed as they go out."""
+    asyncio.run(_console(settings, lang, as_of))
+    return 0
+
+
+async def _console(settings: Settings, lang: str | None, as_of: str | None) -> None:
+    from bot.console import CONSOLE, Console, ConsolePrefs, ConsoleTransport
+    from bot.delivery.service import from_settings
+    from bot.store.chat_settings import open_chat
 
     library = _library(settings)
-    console = Console(lambda: library, _clock(settings, as_of), settings.timezone,
-                      ConsolePrefs(lang or settings.default_locale))
-    asyncio.run(console.run())
+    clock = _clock(settings, as_of)
+    async with await Database.open(settings.db_path) as db:
+        chat = await open_chat(db, CONSOLE, clock, type="private",
+                               locale=lang or settings.default_locale,
+                               timezone=settings.timezone)
+        if lang and lang != chat.locale:
+            await chat.set_locale(lang)
+        console = Console(lambda: library, clock, chat.timezone, ConsolePrefs(chat.locale),
+                          chat=chat)
+        delivery = from_settings(db, lambda: library, clock, [ConsoleTransport()], settings)
+        await console.run(delivery=delivery)
+
+
+# Chat networks: each configured network joins the list in _run ---------------------------
+
+def cmd_run(settings: Settings) -> int:
+    """Every configured network with delivery, until SIGTERM or ^C; the console when none is."""
+    if settings.telegram_token is None and not _matrix_configured(settings):
+        return cmd_console(settings, None, None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    asyncio.run(_run(settings))
     return 0
+
+
+def _matrix_configured(settings: Settings) -> bool:
+    """True when MATRIX_HOMESERVER is set (the other MATRIX_* are checked now, by name)."""
+    from bot.matrix.settings import MatrixSettings
+
+    return MatrixSettings.from_env(settings.env, settings.db_path) is not None
+
+
+async def _run(settings: Settings) -> None:
+    """Start the store, the networks, then delivery; stop them in reverse order."""
+    from bot.delivery.service import from_settings
+    from bot.matrix.client import matrix_bot
+    from bot.telegram.app import telegram_bot
+
+    library = _library(settings)
+    clock = _clock(settings, None)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with await Database.open(settings.db_path) as db:
+        networks = [n for n in (telegram_bot(settings, lambda: library, db, clock),
+                                matrix_bot(settings, lambda: library, db, clock)) if n]
+        started = []
+        try:
+            for network in networks:
+                await network.start()
+                started.append(network)
+            delivery = from_settings(db, lambda: library, clock,
+                                     [n.transport for n in started], settings)
+            await delivery.run(stop)
+        finally:
+            for network in reversed(started):
+                await network.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,8 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_render(settings, args.text, args.lang, args.as_of, args.html)
         if args.command == "console":
             return cmd_console(settings, args.lang, args.as_of)
-        return cmd_console(settings, None, None)
-    except (ConfigError, ValueError) as exc:
+        return cmd_run(settings)
+    except (ConfigError, DatabaseError, ValueError) as exc:
         print(f"bilat: {exc}", file=sys.stderr)
         return 2
     except DataInvalid as exc:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +54,25 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(name: str, text: str) -> timedelta:
+    """``90m``, ``6h``, ``2d``, ``30s`` (ConfigError naming ``name`` otherwise)."""
+    match = _DURATION.match(text.strip().lower())
+    if match is None:
+        raise ConfigError(f"{name}: {text!r} is not a duration such as 6h, 90m or 2d")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+def parse_count(name: str, text: str, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum`` (ConfigError naming ``name`` otherwise)."""
+    if not text.strip().isdigit() or int(text) < minimum:
+        raise ConfigError(f"{name}: {text!r} is not a whole number of at least {minimum}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; see the README's configuration table."""
@@ -61,6 +82,9 @@ class Settings:
     default_locale: str = "en"
     timezone: str = "Asia/Almaty"
     now: str | None = None
+    grace: timedelta = timedelta(hours=6)  # late alerts and digests are still sent within it
+    max_failures: int = 3  # terminal delivery failures in a row before a subscription stops
+    max_attempts: int = 8  # tries of one message through network or server errors
     telegram_token: Secret | None = field(default=None, repr=False)
     env: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -91,6 +115,9 @@ class Settings:
             default_locale=locale,
             timezone=zone,
             now=get("BILAT_NOW"),
+            grace=parse_duration("BILAT_GRACE", get("BILAT_GRACE") or "6h"),
+            max_failures=parse_count("BILAT_MAX_FAILURES", get("BILAT_MAX_FAILURES") or "3"),
+            max_attempts=parse_count("BILAT_MAX_ATTEMPTS", get("BILAT_MAX_ATTEMPTS") or "8"),
             telegram_token=Secret(token) if token else None,
             env=merged,
         )

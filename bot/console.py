@@ -1,28 +1,63 @@
-"""The console bot: the same command table as the chat networks, in a terminal."""
+"""The console bot: the same command table as the chat networks, in a terminal.
+
+With a database it is a chat like any other: ``/subscribe``, ``/settings`` and ``/lang``
+persist, and pushed digests and alerts are printed as they are sent (ConsoleTransport).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import count
 from typing import TextIO
 
 from bot.core import i18n
 from bot.core.clock import Clock
-from bot.core.commands import Context, dispatch
+from bot.core.commands import Attachment, Context, dispatch
 from bot.core.library import Library
 from bot.core.phrases import N_
+from bot.core.render import Rendered
+from bot.delivery.service import Delivery
+from bot.delivery.transport import ChatRef, Limits
+from bot.store.chat_settings import StoredChat
+
+CONSOLE = ChatRef("console", "console")
+RULE = "─" * 20
 
 
 @dataclass
 class ConsolePrefs:
-    """The console's one chat: its language lives in memory."""
+    """The console's one chat without a database: its language lives in memory."""
 
     locale: str
 
     async def set_locale(self, locale: str) -> None:
         """Switch the console's language."""
         self.locale = locale
+
+
+class ConsoleTransport:
+    """Pushed messages printed to the terminal, so the schedule can be tried by hand."""
+
+    network = CONSOLE.network
+    limits = Limits(global_per_second=20, per_chat_per_second=5, per_group_per_minute=600,
+                    message_length=1 << 20)
+
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self._ids = count(1)
+
+    async def send(self, chat: ChatRef, message: Rendered,
+                   attachments: Sequence[Attachment] = ()) -> str:
+        """Print the message's plain text between rules."""
+        print(f"\n{RULE}\n{message.text}\n{RULE}\n", file=self.out, flush=True)
+        return str(next(self._ids))
+
+    def is_group(self, chat: ChatRef) -> bool:
+        """The console is a private chat."""
+        return False
 
 
 @dataclass
@@ -34,11 +69,19 @@ class Console:
     zone: str
     prefs: ConsolePrefs
     out: TextIO = sys.stdout
+    chat: StoredChat | None = None  # the stored console chat, when there is a database
 
     def context(self) -> Context:
         """The request context for the next line."""
+        if self.chat is not None:
+            return self.chat.context(self.library(), self.clock.now())
         return Context(self.library(), self.prefs.locale, self.clock.now(), self.zone,
                        self.prefs)
+
+    @property
+    def locale(self) -> str:
+        """The console chat's language."""
+        return self.chat.locale if self.chat is not None else self.prefs.locale
 
     async def answer(self, line: str) -> str | None:
         """The plain-text answer to one line, or None for a blank line."""
@@ -48,16 +91,26 @@ class Console:
         reply = await dispatch(self.context(), text)
         return reply.message.text if reply else None
 
-    async def run(self, lines: TextIO = sys.stdin) -> None:
-        """Answer lines until end of input or /quit."""
-        greeting = i18n.gettext(self.prefs.locale,
-                                 N_("Bilat console. Type /help, or /quit to leave."))
+    async def run(self, lines: TextIO = sys.stdin, delivery: Delivery | None = None) -> None:
+        """Answer lines until end of input or /quit, with pushes running meanwhile."""
+        stop = asyncio.Event()
+        pushes = asyncio.create_task(delivery.run(stop)) if delivery else None
+        try:
+            await self._converse(lines)
+        finally:
+            stop.set()
+            if pushes is not None:
+                await pushes
+
+    async def _converse(self, lines: TextIO) -> None:
+        greeting = i18n.gettext(self.locale, N_("Bilat console. Type /help, or /quit to leave."))
         interactive = lines.isatty()
         print(greeting, file=self.out)
         while True:
             if interactive:
                 print("> ", end="", file=self.out, flush=True)
-            line = lines.readline()
+            # Read in a thread: the scheduler and sender run on this loop meanwhile.
+            line = await asyncio.to_thread(lines.readline)
             if not line or line.strip() in ("/quit", "/exit", "quit", "exit"):
                 break
             answer = await self.answer(line)

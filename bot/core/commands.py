@@ -12,9 +12,11 @@ from typing import Protocol
 from bot.core import briefings, i18n
 from bot.core.library import Library, Pair
 from bot.core.phrases import N_
+from bot.core.pushes import PushSettings, SubscriptionState
 from bot.core.render import Rendered, render
 
 ARG_ECHO_LIMIT = 40
+NOT_ALLOWED = N_("Only this chat’s administrators can change its settings.")
 
 
 class ChatPrefs(Protocol):
@@ -22,6 +24,31 @@ class ChatPrefs(Protocol):
 
     async def set_locale(self, locale: str) -> None:
         """Remember the chat's language."""
+
+
+class ChatSettings(ChatPrefs, Protocol):
+    """A chat's stored settings and subscription (bot.store.chat_settings.StoredChat).
+
+    ``can_manage`` is the network's answer: may the user behind this request change them?
+    """
+
+    async def can_manage(self) -> bool:
+        """True when the requester may change the chat's settings (admins of a group)."""
+        ...
+
+    async def set_timezone(self, zone: str) -> None:
+        """Remember the chat's time zone (an IANA name)."""
+
+    async def subscription(self) -> SubscriptionState | None:
+        """The chat's subscription, active or not; None if it never subscribed."""
+        ...
+
+    async def subscribe(self, settings: PushSettings) -> None:
+        """Create, change or resume the chat's subscription."""
+
+    async def unsubscribe(self) -> bool:
+        """Stop the chat's pushes; False if it had no active subscription."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,7 @@ class Context:
     prefs: ChatPrefs
     pair: Pair | None = None
     prefix: str = "/"
+    chat: ChatSettings | None = None  # stored settings; None where nothing is stored
 
     def scope(self) -> briefings.Scope:
         """The briefing scope for this request."""
@@ -225,6 +253,8 @@ async def cmd_lang(ctx: Context, args: list[str]) -> Reply:
     if not i18n.is_supported(wanted) or len(args) > 1:
         return notice(ctx._("“{arg}” is not a language Bilat speaks: choose fr or en.")
                       .format(arg=echo(" ".join(args))), usage(ctx, "lang"))
+    if ctx.chat is not None and not await ctx.chat.can_manage():
+        return notice(ctx._(NOT_ALLOWED))
     await ctx.prefs.set_locale(wanted)
     return notice(i18n.gettext(wanted, "Language: English."))
 
@@ -233,3 +263,7 @@ async def cmd_lang(ctx: Context, args: list[str]) -> Reply:
 async def cmd_help(ctx: Context, args: list[str]) -> Reply:
     """The commands."""
     return help_reply(ctx)
+
+
+# Subscriptions register their commands in the same table (after the briefing commands).
+from bot.core import subscription_commands  # noqa: E402, F401

@@ -1,0 +1,281 @@
+"""Pushed briefings: when a digest or an alert is due, and what it says.
+
+Everything here is pure: the scheduler (bot.delivery.scheduler) reads the database, asks these
+functions what is due in a window of time, and writes the rendered messages to the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_time, get_day_names
+
+from bot.core.briefings import EventItem, Scope, merged_events
+from bot.core.facts import (
+    Article,
+    BeforeDate,
+    DayDate,
+    DaysDate,
+    Event,
+    Investment,
+    MonthDate,
+    TradeFigure,
+)
+from bot.core.library import Library, Pair, Sourced, pair_key
+from bot.core.render import Rendered, render
+
+Cadence = Literal["daily", "weekly"]
+DEFAULT_LEADS = (7, 1, 0)
+DEFAULT_TIME = time(8, 0)
+# The same-day alert is "the morning of the event": never later than this, whatever the
+# digest time, or a 20:00 subscriber would hear of a morning ceremony after it.
+MORNING = time(8, 0)
+BEFORE_LEAD = 7  # "before X" events get one alert, this many days before X
+DIGEST_WINDOW = 30  # days ahead a digest lists events
+FIGURES_SHOWN = 8
+
+
+def pair_code(pair: Pair) -> str:
+    """``KZ-FR``."""
+    return f"{pair[0]}-{pair[1]}"
+
+
+def parse_pair(code: str) -> Pair:
+    """``KZ-FR`` (any case) -> ("KZ", "FR"); ValueError otherwise."""
+    parts = code.strip().upper().split("-")
+    if len(parts) != 2 or not all(len(p) == 2 and p.isalpha() for p in parts):
+        raise ValueError(f"{code!r} is not a country pair such as KZ-FR")
+    return parts[0], parts[1]
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """What a chat subscribed to: digest cadence and time, alerts, lead times, pairs."""
+
+    cadence: Cadence = "daily"
+    weekday: int = 0  # Monday; used by weekly digests only
+    at: time = DEFAULT_TIME
+    alerts: bool = True
+    leads: tuple[int, ...] = DEFAULT_LEADS
+    pairs: tuple[Pair, ...] = (("KZ", "FR"),)
+    always: bool = False  # send the digest even when nothing changed
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    """A subscription as /settings shows it."""
+
+    settings: PushSettings
+    active: bool
+    failures: int = 0
+    last_error: str | None = None
+    last_digest_at: datetime | None = None
+
+
+# When things are due -------------------------------------------------------------------------
+
+def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """``day`` at ``at`` in ``zone``, as a UTC instant.
+
+    A time skipped by a daylight-saving change (02:30 on the last Sunday of March in Paris)
+    falls an hour later; a repeated one (02:30 in late October) is its first occurrence.
+    """
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DigestDue:
+    """A digest moment and the chat-local day it belongs to."""
+
+    moment: datetime
+    day: date
+
+    def key(self, chat: int) -> str:
+        """The outbox key: one digest per chat and local day."""
+        return f"digest:{chat}:{self.day.isoformat()}"
+
+
+def digest_due(settings: PushSettings, zone: ZoneInfo, after: datetime,
+               now: datetime) -> DigestDue | None:
+    """The latest digest moment in ``(after, now]``, if there is one."""
+    today = now.astimezone(zone).date()
+    for back in range(8):
+        day = today - timedelta(days=back)
+        if settings.cadence == "weekly" and day.weekday() != settings.weekday:
+            continue
+        moment = local_moment(day, settings.at, zone)
+        if moment <= now:
+            return DigestDue(moment, day) if moment > after else None
+    return None
+
+
+@dataclass(frozen=True)
+class AlertDue:
+    """One alert: an event, a lead time, the day it counts from, and when it goes out."""
+
+    pair: Pair
+    item: EventItem
+    lead: int  # days before ``target``
+    target: date  # the event's first day, or X for an event known only to come before X
+    day: date  # the chat-local day of the alert
+    moment: datetime
+    before: bool = False
+
+    def key(self, chat: int) -> str:
+        """The outbox key; the target day is in it, so a postponed event is alerted again."""
+        return f"alert:{self.item.key}:{chat}:{self.lead}d:{self.target.isoformat()}"
+
+
+def alert_moments(pair: Pair, item: EventItem, settings: PushSettings,
+                  zone: ZoneInfo) -> list[AlertDue]:
+    """Every alert an event gets, respecting its date's precision.
+
+    Day and day-range events get one alert per lead time; an event known only to come before
+    X gets one alert ``BEFORE_LEAD`` days before X (if that lead is subscribed); events known
+    to the month, the year or not at all get none: "tomorrow" would be a guess.
+    """
+    event, d = item.event, item.event.date
+    if not settings.alerts or event.status != "planned":
+        return []
+    if isinstance(d, DayDate | DaysDate):
+        target, leads, before = d.bounds()[0], settings.leads, False
+    elif isinstance(d, BeforeDate) and BEFORE_LEAD in settings.leads:
+        target, leads, before = d.value, (BEFORE_LEAD,), True
+    else:
+        return []
+    out = []
+    for lead in leads:
+        day = target - timedelta(days=lead)
+        at = min(settings.at, MORNING) if lead == 0 else settings.at
+        out.append(AlertDue(pair, item, lead, target, day, local_moment(day, at, zone), before))
+    return out
+
+
+def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone: ZoneInfo,
+               after: datetime, now: datetime) -> list[AlertDue]:
+    """The alerts whose moment falls in ``(after, now]``, oldest first."""
+    due = [a for pair in settings.pairs for item in events.get(pair, [])
+           for a in alert_moments(pair, item, settings, zone) if after < a.moment <= now]
+    return sorted(due, key=lambda a: (a.moment, a.item.key))
+
+
+def planned_events(library: Library, pair: Pair) -> list[EventItem]:
+    """The events on a pair that may still get alerts (planned ones)."""
+    return [i for i in merged_events(library, pair) if i.event.status == "planned"]
+
+
+# The digest -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FigureNews:
+    """A trade figure from a new article, with what older articles gave for that period."""
+
+    figure: Sourced[TradeFigure]
+    earlier: Sourced[TradeFigure] | None = None  # set when the new value differs
+
+
+@dataclass(frozen=True)
+class PairDigest:
+    """What changed on one pair since the previous digest."""
+
+    pair: Pair
+    articles: tuple[Article, ...]
+    trade: tuple[FigureNews, ...]
+    investments: tuple[Sourced[Investment], ...]
+    events: tuple[EventItem, ...]
+    new_events: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def changed(self) -> bool:
+        """New articles, or events that came within the window."""
+        return bool(self.articles or self.new_events)
+
+
+def _in_window(event: Event, today: date) -> bool:
+    """Planned, dated well enough, and possibly falling within the next 30 days."""
+    if event.status != "planned" or not isinstance(
+            event.date, DayDate | DaysDate | MonthDate | BeforeDate):
+        return False
+    low, high = event.date.bounds()
+    return high >= today and low <= today + timedelta(days=DIGEST_WINDOW)
+
+
+def _event_order(item: EventItem) -> tuple[date, str]:
+    """Soonest first; an event known only to come before X sorts at X."""
+    low, high = item.event.date.bounds()
+    return (high if isinstance(item.event.date, BeforeDate) else low), item.key
+
+
+def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNews]:
+    """Trade figures first given, or given differently, by articles published after ``since``.
+
+    A figure an older article already gave (same period, flow and value) is not news.
+    """
+    key = pair_key(pair)
+    new: list[Sourced[TradeFigure]] = []
+    old: list[Sourced[TradeFigure]] = []
+    for s in library.trade(pair):
+        if pair_key((s.fact.reporter, s.fact.partner)) == key:
+            (new if s.article.source.published > since else old).append(s)
+    news: list[FigureNews] = []
+    for s in new:
+        f = s.fact
+        same = [o for o in old if (o.fact.period.key, o.fact.flow, o.fact.direction) ==
+                (f.period.key, f.flow, f.direction)]
+        if not any((o.fact.absolute, o.fact.currency) == (f.absolute, f.currency) for o in same):
+            news.append(FigureNews(s, same[0] if same else None))
+    return news
+
+
+def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
+                seen: frozenset[str]) -> PairDigest:
+    """New articles on ``pair`` published after ``since``, their news, the events ahead."""
+    articles = tuple(a for a in library.about(pair) if a.source.published > since)
+    key = pair_key(pair)
+    investments = [Sourced(i, a) for a in articles for i in a.investments
+                   if pair_key((i.investor, i.host)) == key]
+    events = sorted((i for i in merged_events(library, pair) if _in_window(i.event, today)),
+                    key=_event_order)
+    fresh = frozenset(i.key for i in events) - seen
+    return PairDigest(pair, articles, tuple(figure_news(library, pair, since)[:FIGURES_SHOWN]),
+                      tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
+
+
+def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
+                  cadence: Cadence) -> Rendered:
+    """The digest message for ``parts`` in the scope's language."""
+    p = scope.phrases
+    local_since = since.astimezone(scope.zone)
+    return render("digest", scope.locale, **scope.base(
+        sections=[(p.pair(part.pair), part) for part in parts], cadence=cadence,
+        since=p.day(local_since.date()), since_time=clock_time(local_since.time(),
+                                                                scope.locale),
+        changed=any(part.changed for part in parts), today=scope.today))
+
+
+def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
+                 zone: str) -> Rendered:
+    """The alert message: the event, its date at its precision, relative time, place, note.
+
+    "Tomorrow" and "today" count from the chat's own day when the alert goes out.
+    """
+    scope = Scope.make(library, locale, now, zone, due.pair)
+    today = now.astimezone(scope.zone).date()
+    return render("alert", locale, **scope.base(
+        item=due.item, before=due.before, target=scope.phrases.day(due.target),
+        today=lambda event: today))
+
+
+# Words for settings ---------------------------------------------------------------------------
+
+def clock_time(at: time, locale: str) -> str:
+    """A time of day the locale's way: ``8:00 AM``, ``08:00``."""
+    return str(format_time(at, "short", locale=locale))
+
+
+def weekday_name(weekday: int, locale: str) -> str:
+    """``Monday``, ``lundi``."""
+    return str(get_day_names("wide", locale=locale)[weekday])

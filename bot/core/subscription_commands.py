@@ -1,0 +1,286 @@
+"""Subscription commands: /subscribe, /unsubscribe, /settings, /timezone.
+
+They read and change the chat's stored settings through ``Context.chat`` (bot.core.commands.
+ChatSettings); who may change them is the adapter's answer to ``can_manage``.
+
+``/subscribe`` words, in any order (English or French):
+``daily`` | ``weekly [weekday]`` | a weekday alone (weekly on that day) | ``HH:MM`` (also
+``8h30``) | ``alerts on|off`` | ``always`` (send the digest even when nothing changed) |
+``changes`` (only when something changed, the default) | a pair such as ``KZ-FR``.
+Words left out keep their current value (or the defaults: daily, 08:00, alerts on, changes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import time
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel.dates import get_day_names
+
+from bot.core import i18n
+from bot.core.commands import (
+    COMMANDS,
+    NOT_ALLOWED,
+    ChatSettings,
+    Context,
+    Reply,
+    echo,
+    notice,
+    usage,
+)
+from bot.core.library import Pair, pair_key
+from bot.core.phrases import N_, Phrases
+from bot.core.pushes import (
+    Cadence,
+    PushSettings,
+    SubscriptionState,
+    clock_time,
+    pair_code,
+    parse_pair,
+    weekday_name,
+)
+from bot.core.render import render
+
+CADENCES: dict[str, Cadence] = {
+    "daily": "daily", "day": "daily", "quotidien": "daily", "quotidienne": "daily",
+    "jour": "daily", "weekly": "weekly", "week": "weekly", "hebdo": "weekly",
+    "hebdomadaire": "weekly", "semaine": "weekly"}
+SWITCHES = {"on": True, "off": False, "oui": True, "non": False, "yes": True, "no": False}
+ALERT_WORDS = frozenset({"alerts", "alert", "alertes", "alerte"})
+ALWAYS_WORDS = {"always": True, "toujours": True, "changes": False, "changements": False}
+FILLERS = frozenset({"at", "à", "a", "on", "le", "every", "chaque"})
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2})|h(\d{2})?)$")
+
+
+@cache
+def _weekdays() -> dict[str, int]:
+    """Weekday names and abbreviations in English and French, lower-case, to 0 (Monday)..6."""
+    names: dict[str, int] = {}
+    for locale in ("en", "fr"):
+        for width in ("wide", "abbreviated"):
+            for index, name in get_day_names(width, locale=locale).items():
+                names[str(name).lower().rstrip(".")] = index
+    return names
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """IANA zone names by their lower-case form."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+def find_zone(name: str) -> str | None:
+    """The IANA zone called ``name`` (any case), if there is one."""
+    return _zones().get(name.strip().lower())
+
+
+@dataclass
+class _Draft:
+    """What a /subscribe line asked to change."""
+
+    cadence: Cadence | None = None
+    weekday: int | None = None
+    at: time | None = None
+    alerts: bool | None = None
+    always: bool | None = None
+    pairs: list[Pair] = field(default_factory=list)
+
+    def apply(self, base: PushSettings) -> PushSettings:
+        """``base`` with the asked changes."""
+        weekly = self.cadence == "weekly" or (self.cadence is None and self.weekday is not None)
+        cadence: Cadence = "weekly" if weekly else (self.cadence or base.cadence)
+        return replace(
+            base, cadence=cadence,
+            weekday=self.weekday if self.weekday is not None else base.weekday,
+            at=self.at or base.at,
+            alerts=base.alerts if self.alerts is None else self.alerts,
+            always=base.always if self.always is None else self.always,
+            pairs=tuple(self.pairs) or base.pairs)
+
+
+class _BadArgument(Exception):
+    """A /subscribe word that cannot be used; the message is for the user."""
+
+
+def _parse_time(word: str, ctx: Context) -> time | None:
+    """``08:00``, ``8:30``, ``8h``, ``20h15``; None if it does not look like a time at all."""
+    match = _TIME.match(word)
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or match[3] or 0)
+    if hour > 23 or minute > 59:
+        raise _BadArgument(ctx._("“{arg}” is not a time of day: use HH:MM, from 00:00 to 23:59.")
+                           .format(arg=echo(word)))
+    return time(hour, minute)
+
+
+def _parse_pair(word: str, ctx: Context) -> Pair | None:
+    """A covered country pair (``KZ-FR``); None if the word is not shaped like one."""
+    try:
+        wanted = parse_pair(word)
+    except ValueError:
+        return None
+    for pair in ctx.library.pairs:
+        if pair_key(pair) == pair_key(wanted):
+            return pair
+    covered = ", ".join(pair_code(p) for p in ctx.library.pairs)
+    raise _BadArgument(ctx._("“{arg}” is not a pair Bilat covers: {pairs}.")
+                       .format(arg=echo(word), pairs=covered))
+
+
+def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
+    """Read the /subscribe words (raises _BadArgument with a message for the user)."""
+    draft = _Draft()
+    words = iter(args)
+    for raw in words:
+        word = raw.lower()
+        if word in FILLERS:
+            continue
+        if word in CADENCES:
+            draft.cadence = CADENCES[word]
+        elif word.rstrip(".") in _weekdays():
+            draft.weekday = _weekdays()[word.rstrip(".")]
+        elif word in ALERT_WORDS:
+            switch = SWITCHES.get(next(words, "").lower())
+            if switch is None:
+                raise _BadArgument(ctx._("After “{arg}”, say on or off.").format(arg=echo(raw)))
+            draft.alerts = switch
+        elif word in ALWAYS_WORDS:
+            draft.always = ALWAYS_WORDS[word]
+        elif (at := _parse_time(word, ctx)) is not None:
+            draft.at = at
+        elif (pair := _parse_pair(raw, ctx)) is not None:
+            draft.pairs.append(pair)
+        else:
+            raise _BadArgument(ctx._("“{arg}” is not understood here.").format(arg=echo(raw)))
+    if draft.cadence == "daily" and draft.weekday is not None:
+        raise _BadArgument(ctx._("A daily digest has no weekday: say weekly and the day."))
+    return draft
+
+
+# Replies ------------------------------------------------------------------------------------
+
+def lead_phrase(days: int, locale: str) -> str:
+    """``7 days before``, ``1 day before``, ``the morning of the event``."""
+    catalog = i18n.translations(locale)
+    if days == 0:
+        return catalog.gettext("the morning of the event")
+    return catalog.ngettext("%(num)d day before", "%(num)d days before", days) % {"num": days}
+
+
+def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
+                   headline: str | None = None) -> Reply:
+    """The chat's settings, as /settings shows them, after an optional headline."""
+    p = Phrases(ctx.locale, ctx.library.countries)
+    s = state.settings if state else None
+    local_now = ctx.now.astimezone(ZoneInfo(zone))
+    return Reply(render(
+        "settings", ctx.locale, headline=headline, p=p, state=state, s=s, zone=zone,
+        local_now=clock_time(local_now.time().replace(second=0, microsecond=0), ctx.locale),
+        language=i18n.language_name(ctx.locale, ctx.locale),
+        at=clock_time(s.at, ctx.locale) if s else "",
+        weekday=weekday_name(s.weekday, ctx.locale) if s else "",
+        leads=p.join([lead_phrase(d, ctx.locale) for d in s.leads]) if s else "",
+        pairs=p.join([p.pair(x) for x in s.pairs]) if s else "",
+        last_digest=p.day(state.last_digest_at.astimezone(ZoneInfo(zone)).date())
+        if state and state.last_digest_at else "",
+        prefix=ctx.prefix))
+
+
+def _unavailable(ctx: Context) -> Reply:
+    return notice(ctx._("Subscriptions are not available here."))
+
+
+async def _refused(ctx: Context, chat: ChatSettings) -> Reply | None:
+    """A refusal when the requester may not change the chat's settings."""
+    return None if await chat.can_manage() else notice(ctx._(NOT_ALLOWED))
+
+
+def _default_settings(ctx: Context) -> PushSettings:
+    pair = ctx.pair or ctx.library.default_pair()
+    return PushSettings(pairs=(pair,)) if pair else PushSettings()
+
+
+# Commands -----------------------------------------------------------------------------------
+
+@COMMANDS.command(
+    "subscribe", N_("[daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]"),
+    N_("Get a digest on a schedule and alerts before events"))
+async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
+    """Create or change the chat's subscription."""
+    chat = ctx.chat
+    if chat is None:
+        return _unavailable(ctx)
+    try:
+        draft = parse_subscribe(ctx, args)
+    except _BadArgument as exc:
+        return notice(str(exc), usage(ctx, "subscribe"))
+    if refusal := await _refused(ctx, chat):
+        return refusal
+    before = await chat.subscription()
+    settings = draft.apply(before.settings if before else _default_settings(ctx))
+    await chat.subscribe(settings)
+    if before is None:
+        headline = ctx._("Subscribed.")
+    elif not before.active:
+        headline = ctx._("Subscribed again.")
+    else:
+        headline = ctx._("Subscription updated.")
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline)
+
+
+@COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"))
+async def cmd_unsubscribe(ctx: Context, args: list[str]) -> Reply:
+    """Stop the chat's pushes."""
+    chat = ctx.chat
+    if chat is None:
+        return _unavailable(ctx)
+    if refusal := await _refused(ctx, chat):
+        return refusal
+    if await chat.unsubscribe():
+        return notice(ctx._("Unsubscribed: no more digests or alerts in this chat. "
+                            "{command} starts them again.").format(
+                                command=f"{ctx.prefix}subscribe"))
+    return notice(ctx._("This chat has no subscription. {command} starts one.").format(
+        command=f"{ctx.prefix}subscribe"))
+
+
+@COMMANDS.command("settings", "", N_("This chat’s language, time zone and subscription"))
+async def cmd_settings(ctx: Context, args: list[str]) -> Reply:
+    """Show the chat's settings."""
+    chat = ctx.chat
+    if chat is None:
+        return _unavailable(ctx)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone)
+
+
+@COMMANDS.command("timezone", N_("[IANA zone]"), N_("Show or set the chat’s time zone"))
+async def cmd_timezone(ctx: Context, args: list[str]) -> Reply:
+    """Show or set the chat's time zone."""
+    chat = ctx.chat
+    if chat is None:
+        return _unavailable(ctx)
+    if not args:
+        return notice(_zone_line(ctx, ctx.zone),
+                      ctx._("Change it with {command} followed by an IANA name, "
+                            "e.g. {command} Europe/Paris.").format(
+                                command=f"{ctx.prefix}timezone"))
+    zone = find_zone(args[0]) if len(args) == 1 else None
+    if zone is None:
+        return notice(ctx._("“{arg}” is not a time zone: use an IANA name such as "
+                            "Europe/Paris or Asia/Almaty.").format(arg=echo(" ".join(args))),
+                      usage(ctx, "timezone"))
+    if refusal := await _refused(ctx, chat):
+        return refusal
+    await chat.set_timezone(zone)
+    return notice(_zone_line(ctx, zone))
+
+
+def _zone_line(ctx: Context, zone: str) -> str:
+    """``Time zone: Europe/Paris (it is 4:05 PM there).``"""
+    local = ctx.now.astimezone(ZoneInfo(zone)).time().replace(second=0, microsecond=0)
+    return ctx._("Time zone: {zone} (it is {time} there).").format(
+        zone=zone, time=clock_time(local, ctx.locale))

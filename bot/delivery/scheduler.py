@@ -1,0 +1,225 @@
+"""The schedule: a tick each minute plans the digests and alerts that came due.
+
+The database is the schedule. Each subscription remembers up to which instant everything was
+planned (``planned_until``); a tick looks at what fell due in ``(planned_until, now]`` and
+writes it to the outbox under unique keys, so a doubled tick, two overlapping ticks or a
+restart never plan a message twice. After downtime, alerts that came due less than ``grace``
+ago are still sent; older ones are recorded as dropped and logged, never sent days late. A
+digest more than ``grace`` late is skipped: the next one reports everything since the previous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.briefings import EventItem, Scope
+from bot.core.clock import Clock
+from bot.core.library import Library, Pair, visible
+from bot.core.pushes import (
+    AlertDue,
+    DigestDue,
+    PairDigest,
+    alerts_due,
+    digest_due,
+    pair_digest,
+    planned_events,
+    render_alert,
+    render_digest,
+)
+from bot.core.render import Rendered
+from bot.store import outbox, subscriptions
+from bot.store.chats import Chat
+from bot.store.db import Database
+from bot.store.outbox import Message
+from bot.store.subscriptions import Subscription
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE = timedelta(hours=6)
+KEEP_FINISHED = timedelta(days=30)
+WRITE_BATCH = 500  # chats planned per transaction
+
+
+@dataclass
+class TickReport:
+    """What one tick planned."""
+
+    digests: int = 0
+    alerts: int = 0
+    unchanged: int = 0  # digests not sent: nothing changed and the chat did not ask "always"
+    dropped: int = 0  # alerts and digests too late to send
+
+    @property
+    def planned(self) -> int:
+        """Messages added to the outbox."""
+        return self.digests + self.alerts
+
+
+@dataclass
+class _Tick:
+    """What one tick computes once and shares between chats."""
+
+    now: datetime
+    library: Library
+    events: dict[Pair, list[EventItem]]
+    digests: dict[tuple[object, ...], tuple[Rendered | None, frozenset[str]]]
+    alerts: dict[tuple[object, ...], Rendered]
+
+    def events_for(self, pairs: tuple[Pair, ...]) -> dict[Pair, list[EventItem]]:
+        """Planned events of each pair, computed once per tick."""
+        for pair in pairs:
+            if pair not in self.events:
+                self.events[pair] = planned_events(self.library, pair)
+        return {p: self.events[p] for p in pairs}
+
+
+@dataclass
+class _Plan:
+    """One chat's due messages, and the alerts too late to send."""
+
+    chat: Chat
+    messages: list[Message] = field(default_factory=list)
+    late: list[AlertDue] = field(default_factory=list)
+    listed: frozenset[str] = frozenset()  # events the digest lists
+
+
+class Scheduler:
+    """Plans pushed messages into the outbox, one tick a minute."""
+
+    def __init__(self, db: Database, library: Callable[[], Library], clock: Clock, *,
+                 grace: timedelta = DEFAULT_GRACE,
+                 wake: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self.library = library
+        self.clock = clock
+        self.grace = grace
+        self.wake = wake
+
+    async def tick(self) -> TickReport:
+        """Plan everything that fell due since the last tick."""
+        now = self.clock.now()
+        tick = _Tick(now, visible(self.library(), now), {}, {}, {})
+        report = TickReport()
+        plans = []
+        for sub, chat in await subscriptions.active(self.db):
+            try:
+                plan = self._plan(tick, sub, chat, report)
+            except Exception:  # one chat's bad data must not stop the others' schedule
+                log.exception("planning for %s failed", chat.ref)
+                continue
+            if plan is not None:
+                plans.append(plan)
+        for start in range(0, len(plans), WRITE_BATCH):
+            await self._write(plans[start:start + WRITE_BATCH], now, report)
+        if now.minute == 0:
+            await outbox.prune(self.db, now, KEEP_FINISHED)
+        if report.planned and self.wake is not None:
+            self.wake()
+        return report
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Tick at the start of every minute until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("tick failed; trying again next minute")
+            now = self.clock.now()
+            delay = 60 - now.second - now.microsecond / 1e6 + 0.05
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+
+    def _plan(self, tick: _Tick, sub: Subscription, chat: Chat,
+              report: TickReport) -> _Plan | None:
+        """What one chat has due: its digest and alerts, rendered; None if nothing."""
+        zone, s = ZoneInfo(chat.timezone), sub.settings
+        digest = digest_due(s, zone, sub.planned_until, tick.now)
+        alerts = alerts_due(tick.events_for(s.pairs), s, zone, sub.planned_until, tick.now)
+        if digest is None and not alerts:
+            return None  # nothing due: no write, planned_until may lag behind harmlessly
+        plan = _Plan(chat)
+        for alert in alerts:
+            if tick.now - alert.moment > self.grace:
+                plan.late.append(alert)
+            else:
+                plan.messages.append(Message(alert.key(chat.id), chat.id, "alert",
+                                             self._alert(tick, alert, chat)))
+        if digest is not None and tick.now - digest.moment > self.grace:
+            log.info("%s: digest of %s skipped, %s late", chat.ref, digest.day,
+                     tick.now - digest.moment)
+            report.dropped += 1
+        elif digest is not None:
+            content, plan.listed = self._digest(tick, sub, chat, digest)
+            if content is None:
+                report.unchanged += 1
+            else:
+                plan.messages.insert(0, Message(digest.key(chat.id), chat.id, "digest",
+                                                content))
+        return plan
+
+    async def _write(self, plans: list[_Plan], now: datetime, report: TickReport) -> None:
+        """Write the planned messages under their unique keys, in one transaction."""
+        digests: list[tuple[int, frozenset[str]]] = []
+        async with self.db.transaction() as tx:
+            for plan in plans:
+                for message in plan.messages:
+                    if not await outbox.add(tx, message, now):
+                        continue  # planned by an earlier or overlapping tick
+                    if message.kind == "digest":
+                        report.digests += 1
+                        digests.append((plan.chat.id, plan.listed))
+                    else:
+                        report.alerts += 1
+                for alert in plan.late:
+                    if await outbox.add_dropped(tx, alert.key(plan.chat.id), plan.chat.id,
+                                                "alert", f"late by {now - alert.moment}", now):
+                        _log_dropped(plan.chat, alert, now)
+                        report.dropped += 1
+            # The next digest of each chat reports changes from here.
+            await subscriptions.record_digests(tx, digests, now)
+            await subscriptions.mark_planned(tx, [p.chat.id for p in plans], now)
+
+    def _digest(self, tick: _Tick, sub: Subscription, chat: Chat,
+                due: DigestDue) -> tuple[Rendered | None, frozenset[str]]:
+        """The digest (None when nothing changed and the chat wants changes only) and the
+        events it lists; shared by every chat with the same settings and history."""
+        s = sub.settings
+        key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
+               sub.digest_events, due.day)
+        if key not in tick.digests:
+            parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
+                     for pair in s.pairs]
+            window = frozenset(i.key for part in parts for i in part.events)
+            changed = any(p.changed for p in parts)
+            content = self._render_digest(tick, chat, parts, sub) \
+                if parts and (s.always or changed) else None
+            tick.digests[key] = (content, window)
+        return tick.digests[key]
+
+    def _render_digest(self, tick: _Tick, chat: Chat, parts: list[PairDigest],
+                       sub: Subscription) -> Rendered:
+        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair)
+        return render_digest(scope, parts, sub.since, sub.settings.cadence)
+
+    def _alert(self, tick: _Tick, due: AlertDue, chat: Chat) -> Rendered:
+        """The alert's message, rendered once per language and zone."""
+        today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
+        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone)
+        if key not in tick.alerts:
+            tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
+                                            chat.timezone)
+        return tick.alerts[key]
+
+
+def _log_dropped(chat: Chat, alert: AlertDue, now: datetime) -> None:
+    """Downtime is worth a warning; an event announced after its alert time is not."""
+    announced = min(a.source.published for a in alert.item.sources)
+    level = logging.INFO if announced > alert.moment else logging.WARNING
+    log.log(level, "%s: alert %s dropped, %s late", chat.ref, alert.key(chat.id),
+            now - alert.moment)

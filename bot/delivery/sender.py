@@ -1,0 +1,210 @@
+"""The sender: drains one network's outbox through the pacer, and acts on delivery errors.
+
+Crash safety. Each message is marked ``sending`` (committed) before the network call and
+``sent``, with the network's message id, after it. Messages to one chat go one at a time. A
+process killed with SIGKILL therefore leaves at most one ``sending`` row per chat; on restart
+that row goes back to ``pending`` and is sent again, since nothing tells whether the network
+got it. So after a crash every remaining message is sent exactly once, except at most the one
+message per chat that was in flight at the moment of the kill, which may arrive twice.
+
+Errors (``DeliveryError.kind``): ``rate_limited`` pauses that chat only, for ``retry_after``;
+``transient`` is retried with exponential backoff, up to ``max_attempts``; ``terminal`` fails
+the message and counts against the subscription, which is deactivated after ``max_failures``
+in a row; ``migrated`` re-keys the chat and sends again; anything else is ``unknown``, retried
+a few times. One chat's trouble never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.delivery.pacer import Pacer
+from bot.delivery.transport import DeliveryError, Transport
+from bot.store import chats, outbox, subscriptions
+from bot.store.db import Database
+from bot.store.outbox import Due
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_ATTEMPTS = 3
+POLL_SECONDS = 1.0
+MIN_NAP = 0.05
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard the sender tries."""
+
+    max_failures: int = 3  # terminal failures in a row before a subscription is deactivated
+    max_attempts: int = 8  # tries of one message through transient errors
+    backoff_base: float = 2.0  # seconds before the first retry; doubles each time
+    backoff_cap: float = 600.0
+    max_in_flight: int = 64  # messages being sent at once (each to a different chat)
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after ``attempts`` failed tries."""
+        return timedelta(seconds=min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1)))
+
+
+class Sender:
+    """Sends the outbox rows of one transport's network."""
+
+    def __init__(self, db: Database, transport: Transport, clock: Clock,
+                 policy: Policy | None = None, pacer: Pacer | None = None) -> None:
+        self.db = db
+        self.transport = transport
+        self.clock = clock
+        self.policy = policy or Policy()
+        self.pacer = pacer or Pacer(transport.limits)
+        self.wake = asyncio.Event()
+        self.sent = 0
+        self._recovered = False
+        self._held: dict[int, float] = {}  # chats the pacer holds: chat -> when free
+
+    async def recover(self) -> int:
+        """Put back what a previous process left ``sending`` (once per sender)."""
+        if self._recovered:
+            return 0
+        self._recovered = True
+        count = await outbox.recover(self.db)
+        if count:
+            log.warning("%s: %d message(s) were being sent when the last run stopped; "
+                        "sending them again", self.transport.network, count)
+        return count
+
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Send every message due now, as fast as the limits allow; return how many went."""
+        await self.recover()
+        before = self.sent
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while stop is None or not stop.is_set():
+                started, found, wait = await self._start_due(tasks)
+                if not started and not found and not tasks and wait is None:
+                    break
+                if not started:
+                    await self._wait(tasks, wait)
+        finally:
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+        return self.sent - before
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain whenever something is due, until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                await self.drain(stop)
+                pause = await self._idle_seconds()
+            except Exception:  # the database, most likely: keep the loop, try again soon
+                log.exception("%s: sending failed; trying again", self.transport.network)
+                pause = POLL_SECONDS
+            await self._nap(stop, pause)
+
+    async def _start_due(self, tasks: set[asyncio.Task[None]]) -> tuple[int, int, float | None]:
+        """Start sending the due messages the limits allow: (started, found, wait for held)."""
+        room = self.policy.max_in_flight - len(tasks)
+        if room <= 0:
+            return 0, 0, None
+        loop_now = self.pacer.now()
+        self._held = {c: t for c, t in self._held.items() if t > loop_now}
+        found = await outbox.due(self.db, self.transport.network, self.clock.now(),
+                                 frozenset(self._held), room)
+        started = 0
+        for due in found:
+            delay = self.pacer.chat_delay(due.row.chat, self.transport.is_group(due.ref))
+            if delay > 0:
+                self._held[due.row.chat] = loop_now + delay
+            elif await outbox.mark_sending(self.db, due.row.id):
+                task = asyncio.create_task(self._deliver(due))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                started += 1
+        wait = min(self._held.values()) - loop_now if self._held else None
+        return started, len(found), wait
+
+    async def _wait(self, tasks: set[asyncio.Task[None]], wait: float | None) -> None:
+        """Until a send finishes or a held chat is free."""
+        if tasks:
+            await asyncio.wait(tasks, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        elif wait is not None:
+            await self.pacer.sleep(max(wait, 0.001))
+
+    async def _deliver(self, due: Due) -> None:
+        """Send one message and record the outcome; never raises (but for cancellation)."""
+        row = due.row
+        try:
+            await self.pacer.take(row.chat, self.transport.is_group(due.ref))
+            try:
+                message_id = await self.transport.send(due.ref, row.content)
+            except DeliveryError as exc:
+                await self._failed(due, exc)
+            except Exception as exc:  # an adapter bug must not stop the other chats
+                log.exception("%s: unexpected error sending %s", due.ref, row.key)
+                await self._failed(due, DeliveryError("unknown", repr(exc)))
+            else:
+                await outbox.mark_sent(self.db, row.id, message_id, self.clock.now())
+                await subscriptions.record_success(self.db, row.chat)
+                self.sent += 1
+        except Exception:
+            # The row stays "sending" and its chat waits for the next start: better than
+            # guessing whether the message went.
+            log.exception("%s: could not record the delivery of %s", due.ref, row.key)
+
+    async def _failed(self, due: Due, exc: DeliveryError) -> None:
+        """Act on a failed send."""
+        row, now = due.row, self.clock.now()
+        attempts = row.attempts + 1
+        if exc.kind == "rate_limited":
+            pause = exc.retry_after if exc.retry_after is not None else 1.0
+            log.info("%s: rate limited, pausing this chat for %.1f s", due.ref, pause)
+            await outbox.retry_at(self.db, row.id, now + timedelta(seconds=pause), str(exc),
+                                  count_attempt=False)
+        elif exc.kind == "migrated" and exc.new_chat_id:
+            await chats.migrate(self.db, row.chat, exc.new_chat_id, now)
+            await outbox.retry_at(self.db, row.id, now, str(exc), count_attempt=False)
+        elif exc.kind == "terminal":
+            await self._terminal(due, exc, now)
+        else:
+            limit = self.policy.max_attempts if exc.kind == "transient" else UNKNOWN_ATTEMPTS
+            if attempts >= limit:
+                log.error("%s: giving up on %s after %d attempts: %s", due.ref, row.key,
+                          attempts, exc)
+                await outbox.mark_failed(self.db, row.id, str(exc))
+            else:
+                await outbox.retry_at(self.db, row.id, now + self.policy.backoff(attempts),
+                                      str(exc))
+
+    async def _terminal(self, due: Due, exc: DeliveryError, now: datetime) -> None:
+        """The bot cannot post there: fail the message, count it against the subscription."""
+        async with self.db.transaction() as tx:
+            await outbox.mark_failed(tx, due.row.id, str(exc))
+            stopped = await subscriptions.record_failure(
+                tx, due.row.chat, str(exc), self.policy.max_failures, now)
+            dropped = await outbox.drop_pending(tx, due.row.chat, "subscription deactivated") \
+                if stopped else 0
+        if stopped:
+            log.warning("%s: deactivated after %d failures in a row (%s); %d message(s) "
+                        "dropped", due.ref, self.policy.max_failures, exc, dropped)
+
+    async def _idle_seconds(self) -> float:
+        """How long nothing is due (at most the poll interval)."""
+        upcoming = await outbox.next_attempt(self.db, self.transport.network)
+        if upcoming is None:
+            return POLL_SECONDS
+        # A floor, so a chat whose head message is stuck "sending" cannot make this spin.
+        return min(POLL_SECONDS, max(MIN_NAP, (upcoming - self.clock.now()).total_seconds()))
+
+    async def _nap(self, stop: asyncio.Event, seconds: float) -> None:
+        """Sleep until woken (new messages), stopped, or ``seconds`` pass."""
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+        self.wake.clear()

@@ -1,0 +1,50 @@
+"""Delivery as one service: the scheduler and a sender per network, on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.library import Library
+from bot.delivery.scheduler import DEFAULT_GRACE, Scheduler
+from bot.delivery.sender import Policy, Sender
+from bot.delivery.transport import Transport
+from bot.store.db import Database
+
+
+class Delivery:
+    """Plans pushes for every network and sends each network's through its transport.
+
+    Adapters build one with their transports and run it beside their own loop::
+
+        delivery = Delivery(db, lambda: library, clock, [telegram_transport])
+        await delivery.run(stop)   # returns once ``stop`` is set and sends in flight end
+    """
+
+    def __init__(self, db: Database, library: Callable[[], Library], clock: Clock,
+                 transports: Sequence[Transport], *, grace: timedelta = DEFAULT_GRACE,
+                 policy: Policy | None = None) -> None:
+        self.senders = [Sender(db, t, clock, policy) for t in transports]
+        self.scheduler = Scheduler(db, library, clock, grace=grace, wake=self.wake)
+
+    def wake(self) -> None:
+        """Tell every sender that new messages are waiting."""
+        for sender in self.senders:
+            sender.wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run the scheduler and the senders until ``stop`` is set."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.scheduler.run(stop))
+            for sender in self.senders:
+                group.create_task(sender.run(stop))
+
+
+def from_settings(db: Database, library: Callable[[], Library], clock: Clock,
+                  transports: Sequence[Transport], settings: Settings) -> Delivery:
+    """A Delivery with the configured grace, failure and retry limits."""
+    policy = Policy(max_failures=settings.max_failures, max_attempts=settings.max_attempts)
+    return Delivery(db, library, clock, transports, grace=settings.grace, policy=policy)

@@ -1,0 +1,1 @@
+"""The Matrix adapter: matrix-nio client, `!` commands, pushes, end-to-end encryption."""

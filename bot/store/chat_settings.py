@@ -1,0 +1,98 @@
+"""A chat's settings backed by the database: what adapters hand the commands as ``ctx.chat``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.core.clock import Clock
+from bot.core.commands import Context
+from bot.core.library import Library, Pair
+from bot.core.pushes import PushSettings, SubscriptionState
+from bot.delivery.transport import ChatRef
+from bot.store import chats, subscriptions
+from bot.store.chats import Chat, ChatType
+from bot.store.db import Database
+
+Permission = Callable[[], Awaitable[bool]]
+
+
+async def anyone() -> bool:
+    """The permission of a private chat or the console: whoever writes may manage."""
+    return True
+
+
+class StoredChat:
+    """One chat's stored language, time zone and subscription (implements ChatSettings).
+
+    Build one per request with ``open_chat``; ``can_manage`` is the adapter's check (for
+    instance "is the sender an administrator of this group?"), asked only when something is
+    about to change.
+    """
+
+    def __init__(self, db: Database, chat: Chat, clock: Clock,
+                 can_manage: Permission = anyone) -> None:
+        self.db = db
+        self.chat = chat
+        self.clock = clock
+        self._can_manage = can_manage
+
+    @property
+    def locale(self) -> str:
+        """The chat's language."""
+        return self.chat.locale
+
+    @property
+    def timezone(self) -> str:
+        """The chat's IANA time zone."""
+        return self.chat.timezone
+
+    def context(self, library: Library, now: datetime | None = None, pair: Pair | None = None,
+                prefix: str = "/") -> Context:
+        """The command context for a request from this chat."""
+        return Context(library, self.locale, now or self.clock.now(), self.timezone, self,
+                       pair=pair, prefix=prefix, chat=self)
+
+    async def can_manage(self) -> bool:
+        """The adapter's answer."""
+        return await self._can_manage()
+
+    async def set_locale(self, locale: str) -> None:
+        """Remember the chat's language."""
+        await chats.set_locale(self.db, self.chat.id, locale, self.clock.now())
+        await self._reload()
+
+    async def set_timezone(self, zone: str) -> None:
+        """Remember the chat's time zone; the schedule restarts from now in the new zone."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await chats.set_timezone(tx, self.chat.id, zone, now)
+            await subscriptions.restart_planning(tx, self.chat.id, now)
+        await self._reload()
+
+    async def subscription(self) -> SubscriptionState | None:
+        """The chat's subscription, active or not."""
+        found = await subscriptions.get(self.db, self.chat.id)
+        return found.state if found else None
+
+    async def subscribe(self, settings: PushSettings) -> None:
+        """Create, change or resume the subscription."""
+        await subscriptions.subscribe(self.db, self.chat.id, settings, self.clock.now())
+
+    async def unsubscribe(self) -> bool:
+        """Stop the chat's pushes."""
+        return await subscriptions.unsubscribe(self.db, self.chat.id, self.clock.now())
+
+    async def _reload(self) -> None:
+        found = await chats.by_id(self.db, self.chat.id)
+        if found is not None:
+            self.chat = found
+
+
+async def open_chat(db: Database, ref: ChatRef, clock: Clock, *, type: ChatType,
+                    locale: str, timezone: str, title: str = "",
+                    can_manage: Permission = anyone) -> StoredChat:
+    """The stored chat at ``ref`` (created with ``locale`` and ``timezone`` if new)."""
+    chat = await chats.ensure(db, ref, type=type, locale=locale, timezone=timezone,
+                              now=clock.now(), title=title)
+    return StoredChat(db, chat, clock, can_manage)

@@ -1,0 +1,164 @@
+"""Subscription commands through the shared command table, as a user reads the replies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.clock import FixedClock
+from bot.core.commands import Context, dispatch
+from bot.core.library import Library
+from bot.delivery.transport import ChatRef
+from bot.store import chats, subscriptions
+from bot.store.chat_settings import StoredChat, open_chat
+from bot.store.db import Database
+
+N = "\u00a0"
+REF = ChatRef("test", "-100", None)
+
+
+async def nobody() -> bool:
+    """A group member who is not an administrator."""
+    return False
+
+
+async def stored(db: Database, clock: FixedClock, locale: str = "en",
+                 admin: bool = True) -> StoredChat:
+    """The test group, as an adapter would open it for one request."""
+    if admin:
+        return await open_chat(db, REF, clock, type="group", locale=locale,
+                               timezone="Asia/Almaty", title="Test group")
+    return await open_chat(db, REF, clock, type="group", locale=locale, timezone="Asia/Almaty",
+                           title="Test group", can_manage=nobody)
+
+
+async def say(chat: StoredChat, library: Library, line: str, prefix: str = "/") -> str:
+    """The plain text of the reply to ``line``."""
+    reply = await dispatch(chat.context(library, prefix=prefix), line)
+    assert reply is not None
+    return reply.message.text
+
+
+async def test_subscribe_with_defaults_in_english(db: Database, clock: FixedClock,
+                                                  library: Library) -> None:
+    chat = await stored(db, clock)
+    text = await say(chat, library, "/subscribe")
+    assert text == (
+        "Subscribed.\n\n"
+        "Settings of this chat\n"
+        "Language: English\n"
+        "Time zone: Asia/Almaty (now 1:00\u202fAM)\n"
+        "Digest: daily at 8:00\u202fAM\n"
+        "  sent only when something changed\n"
+        "Alerts: 7 days before, 1 day before, and the morning of the event\n"
+        "Pairs: Kazakhstan–France\n\n"
+        "Change: /subscribe weekly friday 18:00 · /timezone Europe/Paris · /lang fr · "
+        "/unsubscribe")
+    sub = await subscriptions.get(db, chat.chat.id)
+    assert sub is not None and sub.active and sub.planned_until == clock.now()
+
+
+async def test_subscribe_weekly_in_french(db: Database, clock: FixedClock,
+                                          library: Library) -> None:
+    chat = await stored(db, clock, "fr")
+    text = await say(chat, library, "/subscribe hebdo vendredi 18h30 alertes non toujours")
+    assert text.startswith("Abonnement enregistré.\n\nRéglages de cette conversation\n")
+    assert f"Point{N}: hebdomadaire, le vendredi à 18:30\n" in text
+    assert "  envoyé même quand rien n’a changé\n" in text
+    assert f"Alertes{N}: désactivées\n" in text
+    assert f"Fuseau horaire{N}: Asia/Almaty (il est 01:00)\n" in text
+    text = await say(chat, library, "/subscribe daily 7:05 alerts on changes")
+    assert text.startswith("Abonnement modifié.")
+    assert f"Point{N}: quotidien, à 07:05\n" in text
+    assert f"Alertes{N}: 7 jours avant, 1 jour avant et le matin de l’événement\n" in text
+
+
+async def test_bad_arguments_are_explained_in_both_languages(
+        db: Database, clock: FixedClock, library: Library) -> None:
+    en = await stored(db, clock, "en")
+    assert await say(en, library, "/subscribe at 25:00") == (
+        "“25:00” is not a time of day: use HH:MM, from 00:00 to 23:59.\n"
+        "Usage: /subscribe [daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]")
+    assert await say(en, library, "/subscribe daily monday") == (
+        "A daily digest has no weekday: say weekly and the day.\n"
+        "Usage: /subscribe [daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]")
+    assert (await say(en, library, "/subscribe alerts maybe")).startswith(
+        "After “alerts”, say on or off.\n")
+    assert (await say(en, library, "/subscribe soon")).startswith(
+        "“soon” is not understood here.\n")
+    assert (await say(en, library, "/subscribe KZ-XX")).startswith(
+        "“KZ-XX” is not a pair Bilat covers: ")
+    assert await subscriptions.get(db, en.chat.id) is None  # nothing was changed
+
+    await chats.set_locale(db, en.chat.id, "fr", clock.now())
+    fr = await stored(db, clock)
+    assert await say(fr, library, "/subscribe à 25:00") == (
+        f"«{N}25:00{N}» n’est pas une heure{N}: écrivez HH:MM, de 00:00 à 23:59.\n"
+        f"Usage{N}: /subscribe [quotidien|hebdo [jour]] [HH:MM] [alertes oui|non] "
+        "[toujours|changements]")
+    assert await say(fr, library, "/timezone Mars/Olympus") == (
+        f"«{N}Mars/Olympus{N}» n’est pas un fuseau horaire{N}: utilisez un nom IANA comme "
+        f"Europe/Paris ou Asia/Almaty.\nUsage{N}: /timezone [fuseau IANA]")
+
+
+async def test_timezone_is_stored_and_shown(db: Database, clock: FixedClock,
+                                            library: Library) -> None:
+    chat = await stored(db, clock)
+    assert await say(chat, library, "/timezone") == (
+        "Time zone: Asia/Almaty (it is 1:00\u202fAM there).\n"
+        "Change it with /timezone followed by an IANA name, e.g. /timezone Europe/Paris.")
+    assert await say(chat, library, "/timezone europe/paris") == (
+        "Time zone: Europe/Paris (it is 10:00\u202fPM there).")
+    assert await say(chat, library, "/timezone Nowhere/Land") == (
+        "“Nowhere/Land” is not a time zone: use an IANA name such as Europe/Paris or "
+        "Asia/Almaty.\nUsage: /timezone [IANA zone]")
+    again = await stored(db, clock)
+    assert again.timezone == "Europe/Paris"
+    assert "Time zone: Europe/Paris (now 10:00\u202fPM)" in await say(again, library, "/settings")
+
+
+async def test_lang_persists_across_a_restart(db_path: Path, clock: FixedClock,
+                                              library: Library) -> None:
+    async with await Database.open(db_path) as db:
+        chat = await stored(db, clock)
+        assert await say(chat, library, "/lang fr") == f"Langue{N}: français."
+    async with await Database.open(db_path) as db:
+        chat = await stored(db, clock, locale="en")  # the network's hint no longer matters
+        assert chat.locale == "fr"
+        assert (await say(chat, library, "/settings")).startswith(
+            f"Réglages de cette conversation\nLangue{N}: français\n")
+
+
+async def test_non_admins_are_refused_and_told_why(db: Database, clock: FixedClock,
+                                                   library: Library) -> None:
+    member = await stored(db, clock, admin=False)
+    refusal = "Only this chat’s administrators can change its settings."
+    for line in ("/subscribe", "/unsubscribe", "/timezone Europe/Paris", "/lang fr"):
+        assert await say(member, library, line) == refusal
+    assert "Subscription: none" in await say(member, library, "/settings")
+    assert (await stored(db, clock)).locale == "en"
+
+
+async def test_unsubscribe_and_subscribe_again(db: Database, clock: FixedClock,
+                                               library: Library) -> None:
+    chat = await stored(db, clock)
+    assert await say(chat, library, "!unsubscribe", prefix="!") == (
+        "This chat has no subscription. !subscribe starts one.")
+    await say(chat, library, "/subscribe weekly")
+    assert await say(chat, library, "/unsubscribe") == (
+        "Unsubscribed: no more digests or alerts in this chat. /subscribe starts them again.")
+    settings = await say(chat, library, "/settings")
+    assert "Digest: weekly, on Monday at 8:00\u202fAM\n" in settings
+    assert "Status: unsubscribed\n" in settings
+    assert (await say(chat, library, "/subscribe")).startswith("Subscribed again.\n")
+
+
+async def test_without_stored_settings_the_commands_say_so(library: Library,
+                                                           clock: FixedClock) -> None:
+    class Prefs:
+        async def set_locale(self, locale: str) -> None:
+            """Nothing is stored."""
+
+    ctx = Context(library, "en", clock.now(), "Asia/Almaty", Prefs())
+    reply = await dispatch(ctx, "/subscribe")
+    assert reply is not None
+    assert reply.message.text == "Subscriptions are not available here."

@@ -1,0 +1,211 @@
+"""Commands over the real PTB stack and HTTP: private chats, groups, topics, channels."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+from icalendar import Calendar
+from telegram import Update
+
+from bot.core.clock import FixedClock
+from bot.core.commands import COMMANDS
+from bot.core.library import Library
+from bot.telegram.app import TelegramBot
+from bot.telegram.handlers import Services
+from tests.fakes.botapi import FakeBotAPI
+from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
+from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
+
+
+async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
+                                                          bot: TelegramBot) -> None:
+    [fr] = await ask(api, ADA, ADA, "/trade")
+    [en] = await ask(api, BOB, BOB, "/trade")
+    [default] = await ask(api, CAROL, CAROL, "/trade")
+    assert fr.plain_text is not None and fr.plain_text.startswith("Commerce Kazakhstan–France")
+    assert "5,5\u00a0milliards\u00a0$US" in fr.plain_text
+    assert en.plain_text is not None and en.plain_text.startswith("Kazakhstan–France trade")
+    assert "$5.5\u00a0billion" in en.plain_text
+    assert default.plain_text is not None and default.plain_text.startswith("Kazakhstan–France")
+    assert fr.parse_mode == "HTML" and fr.message_thread_id is None
+    assert "reply_parameters" not in fr.params  # no quoting in a private chat
+    assert failed_calls(api) == []
+
+
+async def test_every_command_of_the_table_is_answered(api: FakeBotAPI, bot: TelegramBot) -> None:
+    for command in COMMANDS:
+        replies = await ask(api, BOB, BOB, f"/{command.name}")
+        assert replies[0].plain_text, command.name
+    assert failed_calls(api) == []
+
+
+async def test_lang_is_remembered_for_the_chat(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [done] = await ask(api, BOB, BOB, "/lang fr")
+    assert done.plain_text == "Langue\u00a0: français."
+    [trade] = await ask(api, BOB, BOB, "/events")
+    assert trade.plain_text is not None and "événements à venir" in trade.plain_text
+
+
+async def test_group_command_addressed_to_the_bot(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [reply] = await ask(api, GROUP, BOB, f"/trade@{BOT_NAME} 2023")
+    assert reply.plain_text is not None and "2023" in reply.plain_text
+    assert reply.params["reply_parameters"]  # quotes the command in a busy group
+    api.send_message(GROUP, BOB, "/trade@SomeOtherBot")
+    api.send_message(GROUP, BOB, "/nosuchcommand")  # unaddressed: maybe another bot's
+    [unknown] = await ask(api, GROUP, BOB, f"/nosuchcommand@{BOT_NAME}")
+    assert unknown.plain_text is not None and "/nosuchcommand" in unknown.plain_text
+    assert len(api.messages(GROUP)) == 2  # the other two got no answer
+
+
+async def test_forum_topic_reply_goes_to_the_topic(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [reply] = await ask(api, FORUM, BOB, "/summary", thread_id=7)
+    assert reply.message_thread_id == 7
+    assert reply.plain_text is not None and "Astana" in reply.plain_text
+    [general] = await ask(api, FORUM, BOB, "/help")
+    assert general.message_thread_id is None
+
+
+async def test_channel_post_is_answered_in_the_channel(api: FakeBotAPI, bot: TelegramBot) -> None:
+    text, calendar = await post(api, CHANNEL, "/events", count=2)
+    assert text.plain_text is not None and text.plain_text.startswith("Kazakhstan–France")
+    assert calendar.method == "sendDocument"
+
+
+async def test_edited_command_is_not_answered_again(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [first] = await ask(api, BOB, BOB, "/trade")
+    message_id = max(api.chat(BOB).messages)
+    api.edit_message(BOB, message_id - 1, "/events")  # the command Bob sent
+    [help_] = await ask(api, BOB, BOB, "/help")  # the chat's updates are handled in order
+    assert [r.message_id for r in api.messages(BOB)] == [first.message_id, help_.message_id]
+    # Even if Telegram delivered the edit (it is not requested), the handlers skip it.
+    edited = api.edit_message(BOB, message_id - 1, "/summary")
+    await bot.app.process_update(Update.de_json(edited, bot.app.bot))
+    assert len(api.messages(BOB)) == 2
+
+
+async def test_events_come_with_a_calendar(api: FakeBotAPI, bot: TelegramBot) -> None:
+    text, document = await ask(api, ADA, ADA, "/events", count=2)
+    assert text.method == "sendMessage" and document.method == "sendDocument"
+    [stored] = document.files
+    assert stored.file_name == "bilat-events-kz-fr.ics"
+    assert document.params["caption"] == (
+        "Événements à venir dont le jour est connu, à ajouter à un agenda. Les événements "
+        "connus seulement au mois, ou moins précisément, n’y figurent pas.")
+    calendar = Calendar.from_ical(stored.data)
+    events = calendar.walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == [
+        "Cérémonie au monument Charles de Gaulle en l'honneur des partisans kazakhs de la "
+        "libération de la France", "Forum international d'Astana"]
+    assert [e.decoded("DTSTART").isoformat() for e in events] == ["2025-05-08", "2025-05-28"]
+    [past] = await ask(api, ADA, ADA, "/events past")  # past events: no calendar
+    assert past.method == "sendMessage"
+
+
+async def test_trade_chart_is_a_photo_with_a_caption(api: FakeBotAPI, bot: TelegramBot) -> None:
+    text, photo = await ask(api, BOB, BOB, "/trade chart", count=2)
+    assert text.method == "sendMessage" and photo.method == "sendPhoto"
+    [stored] = photo.files
+    assert stored.data.startswith(b"\x89PNG")
+    assert photo.params["caption"] == "Turnover by period, as the sources printed it."
+    [bad] = await ask(api, BOB, BOB, "/trade chart soon")  # a bad argument: no chart
+    assert bad.plain_text is not None and "is not a year" in bad.plain_text
+
+
+async def test_help_tells_what_telegram_adds(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [reply] = await ask(api, BOB, BOB, "/help")
+    assert reply.plain_text is not None
+    assert f"@{BOT_NAME}" in reply.plain_text and "/trade chart" in reply.plain_text
+    [text] = await ask(api, BOB, BOB, "hello")  # plain text in a private chat
+    assert text.plain_text == reply.plain_text
+
+
+HOSTILE = [
+    "/trade <b>2024</b>",
+    "/summary <script>alert(1)</script> & &amp; &#0;",
+    "/events " + "x" * 4000,
+    "/" + "a" * 4000,
+    "/lang \u202eneila\u202c",  # right-to-left override
+    "/summary \u200b\u200d\ufeff🇫🇷👩‍👩‍👧 ｔｒａｄｅ",
+    "/trade\u00a02024",
+    "/TRADE 2024",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_input_is_answered_safely(api: FakeBotAPI, bot: TelegramBot,
+                                                text: str) -> None:
+    [reply] = await ask(api, BOB, BOB, text)
+    assert reply.plain_text
+    assert "<script>" not in (reply.text or "")
+    assert failed_calls(api) == []
+
+
+async def test_a_failing_handler_apologises_and_the_bot_goes_on(
+        api: FakeBotAPI, services: Services, start_bot: Callable[..., TelegramBot],
+        caplog: pytest.LogCaptureFixture) -> None:
+    broken = [False]
+
+    def flaky() -> Library:
+        if broken[0]:
+            broken[0] = False  # fails once
+            raise RuntimeError("the data vanished")
+        return services.library()
+
+    bot = start_bot(with_services=replace(services, library=flaky))
+    await bot.start()
+    broken[0] = True
+    try:
+        [sorry] = await ask(api, ADA, ADA, "/trade")
+        [works] = await ask(api, ADA, ADA, "/trade")
+    finally:
+        await bot.stop()
+    assert sorry.plain_text is not None and sorry.plain_text.startswith("Désolé")
+    assert "the data vanished" in caplog.text and '"text": "/trade"' in caplog.text
+    assert works.plain_text is not None and works.plain_text.startswith("Commerce")
+
+
+async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
+                                                        bot: TelegramBot) -> None:
+    fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
+    en = {c["command"]: c["description"] for c in api.commands_for("en")}
+    default = api.commands_for("")
+    assert set(fr) == set(en) == {c.name for c in COMMANDS if c.in_menu}
+    assert fr["trade"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
+    assert en["trade"] == "Trade figures: latest, series, sources"
+    assert default == api.commands_for("en")  # the configured default language
+    assert api.descriptions["fr"] == \
+        "Notes sur les relations Kazakhstan–France, en français et en anglais."
+    assert api.short_descriptions["en"] == \
+        "Briefings on Kazakhstan–France relations, in French and English."
+
+
+async def test_commands_from_many_chats_at_once(api: FakeBotAPI, bot: TelegramBot) -> None:
+    users = range(1000, 1030)
+    for user in users:
+        api.add_user(user, f"U{user}", "en")
+    await asyncio.gather(*(ask(api, u, u, "/summary") for u in users))
+    assert failed_calls(api) == []
+
+
+async def test_kept_answers_follow_the_clock(api: FakeBotAPI, bot: TelegramBot,
+                                             clock: FixedClock, june15: datetime) -> None:
+    first, calendar = await ask(api, BOB, BOB, "/events", count=2)
+    same, again = await ask(api, BOB, BOB, "/events", count=2)
+    assert same.text == first.text and again.files[0].data == calendar.files[0].data
+    clock.set(june15)
+    [later] = await ask(api, BOB, BOB, "/events")
+    assert later.plain_text is not None and "No upcoming event is known." in later.plain_text
+
+
+async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot) -> None:
+    api.rate_limits(per_chat_per_second=1, private_burst=1)
+    api.send_message(BOB, BOB, "/help")
+    api.send_message(BOB, BOB, "/articles")
+    help_, articles = await api.wait_for_messages(BOB, 2, timeout=TIMEOUT)
+    assert "/trade" in (help_.plain_text or "") and articles.plain_text != help_.plain_text
+    assert failed_calls(api) == ["sendMessage: 429 Too Many Requests: retry after 1"]
+    assert articles.time - help_.time >= 0.9  # waited, then sent: no apology
