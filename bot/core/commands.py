@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -117,8 +117,9 @@ class CommandTable:
             return handler
         return register
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.commands.values())
+    def __iter__(self) -> Iterator[Command]:
+        # Declaration order, except that /help closes every list and menu.
+        return iter(sorted(self.commands.values(), key=lambda c: c.name == "help"))
 
     def get(self, name: str) -> Command | None:
         """The command called ``name``, if any."""
