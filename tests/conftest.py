@@ -1,14 +1,16 @@
-"""Shared fixtures: the bundled data, the seed article, fixed instants."""
+"""Shared fixtures: the bundled data, the seed article, fixed instants, a fresh database."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.core.clock import parse_instant
+from bot.core.clock import FixedClock, parse_instant
 from bot.core.library import Library
+from bot.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -38,3 +40,25 @@ def may7() -> datetime:
 def june15() -> datetime:
     """As of a day after every seed event."""
     return parse_instant("2025-06-15", ZONE)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test database lives."""
+    return tmp_path / "bilat.sqlite3"
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    """A migrated database, closed after the test."""
+    database = await Database.open(db_path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Stands at 2025-05-07 20:00 UTC (after the seed article's publication) until moved."""
+    return FixedClock(datetime(2025, 5, 7, 20, 0, tzinfo=UTC))
