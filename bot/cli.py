@@ -7,9 +7,11 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
+from bot.aio import unless_stopped
 from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
@@ -17,8 +19,16 @@ from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
 from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.load import DataInvalid
+from bot.core.operations import Operations
 from bot.core.phrases import Phrases
+from bot.delivery.transport import Transport
+from bot.ops import logs
 from bot.store.db import Database, DatabaseError
+
+if TYPE_CHECKING:
+    from bot.ops.health import Health
+
+log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,11 +101,13 @@ def cmd_console(settings: Settings, lang: str | None, as_of: str | None) -> int:
 
 
 async def _console(settings: Settings, lang: str | None, as_of: str | None) -> None:
-    from bot.console import CONSOLE, Console, ConsolePrefs, ConsoleTransport
+    from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsolePrefs, ConsoleTransport
     from bot.delivery.service import from_settings
+    from bot.ops.admin import Operator
+    from bot.ops.reload import DataReloader
     from bot.store.chat_settings import open_chat
 
-    library = _library(settings)
+    data = DataReloader.load(settings.data_dir, interval=0)  # reloaded by /reload only
     clock = _clock(settings, as_of)
     async with await Database.open(settings.db_path) as db:
         chat = await open_chat(db, CONSOLE, clock, type="private",
@@ -103,20 +115,43 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
                                timezone=settings.timezone)
         if lang and lang != chat.locale:
             await chat.set_locale(lang)
-        console = Console(lambda: library, clock, chat.timezone, ConsolePrefs(chat.locale),
-                          chat=chat)
-        delivery = from_settings(db, lambda: library, clock, [ConsoleTransport()], settings)
+        ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures)
+        console = Console(data, clock, chat.timezone, ConsolePrefs(chat.locale), chat=chat,
+                          ops=ops)
+        delivery = from_settings(db, data, clock, [ConsoleTransport()], settings)
         await console.run(delivery=delivery)
 
 
-# Chat networks: each configured network joins the list in _run ---------------------------
+# `bilat run`: the configured networks, the operations endpoint, delivery ---------------------
+
+STOP_SECONDS = 10.0  # from SIGTERM to exit, whatever is in flight
+STOP_MARGIN = 1.0  # of those, kept for closing the endpoint and the database
+
+
+class Network(Protocol):
+    """What the run loop needs of a chat network (TelegramBot, MatrixNetwork)."""
+
+    @property
+    def transport(self) -> Transport:
+        """The network's way in for pushed messages."""
+        ...
+
+    async def start(self) -> None:
+        """Connect and start receiving."""
+
+    async def stop(self) -> None:
+        """Finish what is in hand and disconnect."""
+
+    def connected(self) -> bool:
+        """True while the network is usable."""
+        ...
+
 
 def cmd_run(settings: Settings) -> int:
     """Every configured network with delivery, until SIGTERM or ^C; the console when none is."""
     if settings.telegram_token is None and not _matrix_configured(settings):
         return cmd_console(settings, None, None)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
+    logs.setup(settings.log_level, settings.log_json)
     asyncio.run(_run(settings))
     return 0
 
@@ -128,32 +163,106 @@ def _matrix_configured(settings: Settings) -> bool:
     return MatrixSettings.from_env(settings.env, settings.db_path) is not None
 
 
-async def _run(settings: Settings) -> None:
-    """Start the store, the networks, then delivery; stop them in reverse order."""
-    from bot.delivery.service import from_settings
-    from bot.matrix.client import matrix_bot
-    from bot.telegram.app import telegram_bot
+def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,
+              ops: Operations) -> dict[str, Network]:
+    """The configured networks, by name (each library imported only when configured)."""
+    found: dict[str, Network] = {}
+    if settings.telegram_token is not None:
+        from bot.telegram.app import telegram_bot
 
-    library = _library(settings)
+        telegram = telegram_bot(settings, library, db, clock, ops)
+        if telegram is not None:
+            found["telegram"] = telegram
+    if _matrix_configured(settings):
+        from bot.matrix.client import matrix_bot
+
+        matrix = matrix_bot(settings, library, db, clock, ops)
+        if matrix is not None:
+            found["matrix"] = matrix
+    return found
+
+
+async def _run(settings: Settings) -> None:
+    """Open the store and the operations endpoint, start the networks, then delivery; on
+    SIGTERM, stop them in reverse order within ``STOP_SECONDS``. SIGHUP reloads the data."""
+    from bot.delivery.service import from_settings
+    from bot.ops.admin import Operator
+    from bot.ops.health import Health
+    from bot.ops.http import serving
+    from bot.ops.reload import DataReloader
+
+    data = DataReloader.load(settings.data_dir, settings.reload_interval)
     clock = _clock(settings, None)
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    stop = _Stop(loop)
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stop)
+    loop.add_signal_handler(signal.SIGHUP, data.request)
     async with await Database.open(settings.db_path) as db:
-        networks = [n for n in (telegram_bot(settings, lambda: library, db, clock),
-                                matrix_bot(settings, lambda: library, db, clock)) if n]
-        started = []
+        ops = Operator(db, data, settings.admins, settings.max_failures)
+        networks = _networks(settings, data, db, clock, ops)
+        health = Health(db, clock)
+        for name in networks:
+            health.expect(name)
+        async with serving(settings.http_host, settings.http_port, health, db):
+            watcher = asyncio.create_task(data.watch(stop.event), name="data-reload")
+            started: list[Network] = []
+            try:
+                if await _start(networks, health, started, stop.event):
+                    delivery = from_settings(db, data, clock, [n.transport for n in started],
+                                             settings)
+                    await delivery.run(stop.event)
+            finally:
+                health.stopping = True
+                stop()
+                await _stop(started, stop.deadline)
+                await watcher
+    log.info("stopped")
+
+
+class _Stop:
+    """The stop signal (SIGTERM, SIGINT, or a failure), and when it first came."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.event = asyncio.Event()
+        self.at: float | None = None
+
+    def __call__(self) -> None:
+        if self.at is None:
+            self.at = self.loop.time()
+            log.info("stopping: finishing the messages in flight; the outbox keeps the rest")
+        self.event.set()
+
+    @property
+    def deadline(self) -> float:
+        """When the networks must be stopped, to exit within ``STOP_SECONDS`` of the signal."""
+        return (self.at or self.loop.time()) + STOP_SECONDS - STOP_MARGIN
+
+
+async def _start(networks: dict[str, Network], health: Health, started: list[Network],
+                 stop: asyncio.Event) -> bool:
+    """Start each network in turn (into ``started``); False when stopped before the end."""
+    for name, network in networks.items():
+        if not await unless_stopped(network.start(), stop):
+            return False
+        started.append(network)
+        health.started(name, network.connected)
+    return True
+
+
+async def _stop(started: list[Network], deadline: float) -> None:
+    """Stop the networks in reverse order, each within what is left before ``deadline``."""
+    loop = asyncio.get_running_loop()
+    for network in reversed(started):
+        left = max(0.5, deadline - loop.time())
         try:
-            for network in networks:
-                await network.start()
-                started.append(network)
-            delivery = from_settings(db, lambda: library, clock,
-                                     [n.transport for n in started], settings)
-            await delivery.run(stop)
-        finally:
-            for network in reversed(started):
-                await network.stop()
+            await asyncio.wait_for(network.stop(), left)
+        except TimeoutError:
+            log.warning("%s did not stop within %.1f s; leaving it", type(network).__name__,
+                        left)
+        except Exception:  # the others must still be stopped
+            log.exception("%s failed to stop cleanly", type(network).__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

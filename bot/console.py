@@ -15,15 +15,19 @@ from typing import TextIO
 
 from bot.core import i18n
 from bot.core.clock import Clock
-from bot.core.commands import Attachment, Context, dispatch
+from bot.core.commands import COMMANDS, Attachment, Context, dispatch, parse
 from bot.core.library import Library
+from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 from bot.delivery.service import Delivery
 from bot.delivery.transport import ChatRef, Limits
+from bot.ops.instruments import COMMANDS as SERVED
 from bot.store.chat_settings import StoredChat
 
 CONSOLE = ChatRef("console", "console")
+# Whoever types in the console runs Bilat and has its database: an operator.
+CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
 
 
@@ -70,13 +74,15 @@ class Console:
     prefs: ConsolePrefs
     out: TextIO = sys.stdout
     chat: StoredChat | None = None  # the stored console chat, when there is a database
+    ops: Operations | None = None  # /stats and /reload, when Bilat runs here
 
     def context(self) -> Context:
         """The request context for the next line."""
         if self.chat is not None:
-            return self.chat.context(self.library(), self.clock.now())
+            return self.chat.context(self.library(), self.clock.now(),
+                                     sender=CONSOLE_OPERATOR, ops=self.ops)
         return Context(self.library(), self.prefs.locale, self.clock.now(), self.zone,
-                       self.prefs)
+                       self.prefs, sender=CONSOLE_OPERATOR, ops=self.ops)
 
     @property
     def locale(self) -> str:
@@ -89,6 +95,9 @@ class Console:
             return None
         text = line if line.lstrip()[:1] in "/!" else "/" + line.lstrip()
         reply = await dispatch(self.context(), text)
+        parsed = parse(text, prefixes="/!")
+        SERVED.inc(command=parsed.name if parsed and COMMANDS.get(parsed.name) else "unknown",
+                   network=CONSOLE.network)
         return reply.message.text if reply else None
 
     async def run(self, lines: TextIO = sys.stdin, delivery: Delivery | None = None) -> None:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from bot.core import briefings, i18n
 from bot.core.library import Library, Pair
+from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.core.render import Rendered, render
@@ -80,6 +81,13 @@ class Context:
     pair: Pair | None = None
     prefix: str = "/"
     chat: ChatSettings | None = None  # stored settings; None where nothing is stored
+    sender: str | None = None  # who asks, as "telegram:12345" or "matrix:@ops:example.org"
+    ops: Operations | None = None  # operator services; None where none run
+
+    @property
+    def is_admin(self) -> bool:
+        """True when the sender is one of the configured operators."""
+        return self.ops is not None and self.ops.is_admin(self.sender)
 
     def scope(self) -> briefings.Scope:
         """The briefing scope for this request."""
@@ -101,6 +109,7 @@ class Command:
     summary: str
     handler: Handler
     in_menu: bool = True
+    admin: bool = False  # for operators only: left out of everyone else's help
 
 
 @dataclass
@@ -109,11 +118,11 @@ class CommandTable:
 
     commands: dict[str, Command] = field(default_factory=dict)
 
-    def command(self, name: str, usage: str, summary: str,
-                in_menu: bool = True) -> Callable[[Handler], Handler]:
+    def command(self, name: str, usage: str, summary: str, in_menu: bool = True,
+                admin: bool = False) -> Callable[[Handler], Handler]:
         """Decorator that declares a command."""
         def register(handler: Handler) -> Handler:
-            self.commands[name] = Command(name, usage, summary, handler, in_menu)
+            self.commands[name] = Command(name, usage, summary, handler, in_menu, admin)
             return handler
         return register
 
@@ -191,7 +200,7 @@ async def dispatch(ctx: Context, text: str, bot_username: str | None = None) -> 
 def help_reply(ctx: Context, problem: str | None = None) -> Reply:
     """The list of commands, optionally after a problem line."""
     lines = [(f"{ctx.prefix}{c.name}", ctx._(c.usage) if c.usage else "", ctx._(c.summary))
-             for c in COMMANDS]
+             for c in COMMANDS if not c.admin or ctx.is_admin]
     scope = ctx.scope()
     return Reply(render("help", ctx.locale, **scope.base(problem=problem, commands=lines)))
 
@@ -266,5 +275,6 @@ async def cmd_help(ctx: Context, args: list[str]) -> Reply:
     return help_reply(ctx)
 
 
-# Subscriptions register their commands in the same table (after the briefing commands).
-from bot.core import subscription_commands  # noqa: E402, F401
+# Subscriptions and operators register their commands in the same table, in this order.
+from bot.core import subscription_commands  # noqa: E402, F401, I001
+from bot.core import admin_commands  # noqa: E402, F401

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core import i18n
+from bot.ops.instruments import rendering
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "briefs"
 TELEGRAM_LIMIT = 4096
@@ -198,6 +199,7 @@ def environment(locale: str) -> Environment:
 
 
 def render(template: str, locale: str, **context: Any) -> Rendered:
-    """Render ``briefs/<template>.html.j2`` for ``locale``."""
-    markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
-    return Rendered.from_html(markup)
+    """Render ``briefs/<template>.html.j2`` for ``locale`` (timed for /metrics)."""
+    with rendering(template):
+        markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
+        return Rendered.from_html(markup)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from bot.core.pushes import (
     render_digest,
 )
 from bot.core.render import Rendered
+from bot.ops.instruments import TICKS
 from bot.store import outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=6)
 KEEP_FINISHED = timedelta(days=30)
 WRITE_BATCH = 500  # chats planned per transaction
+READ_PAGE = 1000  # subscriptions read at once
 
 
 @dataclass
@@ -102,19 +105,28 @@ class Scheduler:
         self.wake = wake
 
     async def tick(self) -> TickReport:
-        """Plan everything that fell due since the last tick."""
+        """Plan everything that fell due since the last tick (timed for /metrics)."""
+        started = time.perf_counter()
+        try:
+            return await self._tick()
+        finally:
+            TICKS.observe(time.perf_counter() - started)
+
+    async def _tick(self) -> TickReport:
         now = self.clock.now()
         tick = _Tick(now, visible(self.library(), now), {}, {}, {})
         report = TickReport()
         plans = []
-        for sub, chat in await subscriptions.active(self.db):
-            try:
-                plan = self._plan(tick, sub, chat, report)
-            except Exception:  # one chat's bad data must not stop the others' schedule
-                log.exception("planning for %s failed", chat.ref)
-                continue
-            if plan is not None:
-                plans.append(plan)
+        # A page at a time: a tick reads every subscription, and only a few are ever due.
+        async for page in subscriptions.active_pages(self.db, READ_PAGE):
+            for sub, chat in page:
+                try:
+                    plan = self._plan(tick, sub, chat, report)
+                except Exception:  # one chat's bad data must not stop the others' schedule
+                    log.exception("planning for %s failed", chat.ref)
+                    continue
+                if plan is not None:
+                    plans.append(plan)
         for start in range(0, len(plans), WRITE_BATCH):
             await self._write(plans[start:start + WRITE_BATCH], now, report)
         if now.minute == 0:

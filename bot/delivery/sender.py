@@ -7,6 +7,10 @@ that row goes back to ``pending`` and is sent again, since nothing tells whether
 got it. So after a crash every remaining message is sent exactly once, except at most the one
 message per chat that was in flight at the moment of the kill, which may arrive twice.
 
+Stopping (SIGTERM). Once ``stop`` is set no new message is claimed; a message still waiting
+for the pacer goes back to ``pending`` untouched, and a message being handed to the network
+is given the time the caller allows to finish and be recorded. The outbox keeps the rest.
+
 Errors (``DeliveryError.kind``): ``rate_limited`` pauses that chat only, for ``retry_after``;
 ``transient`` is retried with exponential backoff, up to ``max_attempts``; ``terminal`` fails
 the message and counts against the subscription, which is deactivated after ``max_failures``
@@ -17,13 +21,16 @@ a few times. One chat's trouble never holds up the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.aio import unless_stopped
 from bot.core.clock import Clock
 from bot.delivery.pacer import Pacer
 from bot.delivery.transport import DeliveryError, Transport
+from bot.ops.instruments import FAILURES, PACING, SENT
 from bot.store import chats, outbox, subscriptions
 from bot.store.db import Database
 from bot.store.outbox import Due
@@ -83,11 +90,15 @@ class Sender:
         tasks: set[asyncio.Task[None]] = set()
         try:
             while stop is None or not stop.is_set():
-                started, found, wait = await self._start_due(tasks)
+                started, found, wait = await self._start_due(tasks, stop)
                 if not started and not found and not tasks and wait is None:
                     break
                 if not started:
-                    await self._wait(tasks, wait)
+                    await self._wait(tasks, wait, stop)
+        except asyncio.CancelledError:
+            for task in tasks:  # cut off (a stop's grace ran out): the sends in flight too
+                task.cancel()
+            raise
         finally:
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -104,7 +115,8 @@ class Sender:
                 pause = POLL_SECONDS
             await self._nap(stop, pause)
 
-    async def _start_due(self, tasks: set[asyncio.Task[None]]) -> tuple[int, int, float | None]:
+    async def _start_due(self, tasks: set[asyncio.Task[None]], stop: asyncio.Event | None
+                         ) -> tuple[int, int, float | None]:
         """Start sending the due messages the limits allow: (started, found, wait for held)."""
         room = self.policy.max_in_flight - len(tasks)
         if room <= 0:
@@ -119,40 +131,60 @@ class Sender:
             if delay > 0:
                 self._held[due.row.chat] = loop_now + delay
             elif await outbox.mark_sending(self.db, due.row.id):
-                task = asyncio.create_task(self._deliver(due))
+                task = asyncio.create_task(self._deliver(due, stop))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 started += 1
         wait = min(self._held.values()) - loop_now if self._held else None
         return started, len(found), wait
 
-    async def _wait(self, tasks: set[asyncio.Task[None]], wait: float | None) -> None:
-        """Until a send finishes or a held chat is free."""
+    async def _wait(self, tasks: set[asyncio.Task[None]], wait: float | None,
+                    stop: asyncio.Event | None) -> None:
+        """Until a send finishes, a held chat is free, or ``stop`` is set."""
         if tasks:
             await asyncio.wait(tasks, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        elif wait is not None and stop is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), max(wait, 0.001))
         elif wait is not None:
             await self.pacer.sleep(max(wait, 0.001))
 
-    async def _deliver(self, due: Due) -> None:
+    async def _deliver(self, due: Due, stop: asyncio.Event | None = None) -> None:
         """Send one message and record the outcome; never raises (but for cancellation)."""
-        row = due.row
+        row, network = due.row, self.transport.network
         try:
-            await self.pacer.take(row.chat, self.transport.is_group(due.ref))
+            if not await self._paced(due, stop):
+                await outbox.release(self.db, row.id)  # stopping: it waits for the next run
+                return
             try:
                 message_id = await self.transport.send(due.ref, row.content)
             except DeliveryError as exc:
+                FAILURES.inc(network=network, kind=exc.kind)
                 await self._failed(due, exc)
             except Exception as exc:  # an adapter bug must not stop the other chats
+                FAILURES.inc(network=network, kind="unknown")
                 log.exception("%s: unexpected error sending %s", due.ref, row.key)
                 await self._failed(due, DeliveryError("unknown", repr(exc)))
             else:
                 await outbox.mark_sent(self.db, row.id, message_id, self.clock.now())
                 await subscriptions.record_success(self.db, row.chat)
+                SENT.inc(network=network, kind=row.kind)
                 self.sent += 1
         except Exception:
             # The row stays "sending" and its chat waits for the next start: better than
             # guessing whether the message went.
             log.exception("%s: could not record the delivery of %s", due.ref, row.key)
+
+    async def _paced(self, due: Due, stop: asyncio.Event | None) -> bool:
+        """Wait for the pacer's slot; False when ``stop`` came first (nothing was sent)."""
+        started = self.pacer.now()
+        take = self.pacer.take(due.row.chat, self.transport.is_group(due.ref))
+        if stop is None:
+            await take
+        elif not await unless_stopped(take, stop):
+            return False
+        PACING.observe(self.pacer.now() - started, network=self.transport.network)
+        return True
 
     async def _failed(self, due: Due, exc: DeliveryError) -> None:
         """Act on a failed send."""
@@ -208,3 +240,4 @@ class Sender:
                 waiter.cancel()
             await asyncio.gather(*waiters, return_exceptions=True)
         self.wake.clear()
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
@@ -13,6 +14,10 @@ from bot.delivery.scheduler import DEFAULT_GRACE, Scheduler
 from bot.delivery.sender import Policy, Sender
 from bot.delivery.transport import Transport
 from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE = 6.0  # seconds for sends in flight at SIGTERM, within the 10 s a stop may take
 
 
 class Delivery:
@@ -35,12 +40,27 @@ class Delivery:
         for sender in self.senders:
             sender.wake.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Run the scheduler and the senders until ``stop`` is set."""
+    async def run(self, stop: asyncio.Event, grace: float = STOP_GRACE) -> None:
+        """Run the scheduler and the senders until ``stop`` is set.
+
+        Then sends in flight get ``grace`` seconds to finish and be recorded; whatever is
+        still running after that is cancelled (a tick rolls back, a message left
+        ``sending`` is sent again by the next run).
+        """
         async with asyncio.TaskGroup() as group:
-            group.create_task(self.scheduler.run(stop))
-            for sender in self.senders:
-                group.create_task(sender.run(stop))
+            parts = [group.create_task(self.scheduler.run(stop))]
+            parts += [group.create_task(sender.run(stop)) for sender in self.senders]
+            group.create_task(_cut_off(stop, parts, grace))
+
+
+async def _cut_off(stop: asyncio.Event, parts: list[asyncio.Task[None]], grace: float) -> None:
+    """After ``stop``, cancel the parts that have not ended within ``grace`` seconds."""
+    await stop.wait()
+    _, late = await asyncio.wait(parts, timeout=grace)
+    for task in late:
+        log.warning("delivery: %s did not stop within %.0f s; cancelling it",
+                    task.get_name(), grace)
+        task.cancel()
 
 
 def from_settings(db: Database, library: Callable[[], Library], clock: Clock,

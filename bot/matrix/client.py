@@ -22,6 +22,7 @@ from nio import (  # type: ignore[import-untyped]
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.library import Library
+from bot.core.operations import Operations
 from bot.matrix.handlers import Handlers, Services
 from bot.matrix.login import MatrixAuthError, connect
 from bot.matrix.power import PowerCache
@@ -176,12 +177,18 @@ class MatrixNetwork:
     async def start(self) -> None:
         """Log in and start syncing in the background."""
         nio_log = logging.getLogger("nio")
-        if nio_log.level == logging.NOTSET:
+        if nio_log.level == logging.NOTSET and not logging.getLogger().isEnabledFor(
+                logging.DEBUG):
             nio_log.setLevel(logging.WARNING)  # nio logs every event of every room at INFO
         client = await connect(self.settings)
         self.bot = MatrixBot(client, self.settings, self.store, self.services)
         self._task = asyncio.create_task(self.bot.run(self._stop), name="matrix-sync")
         self._task.add_done_callback(_report_end)
+
+    def connected(self) -> bool:
+        """True once the first sync came through, while the sync loop runs (for /healthz)."""
+        return (self.bot is not None and self.bot.ready.is_set() and self._task is not None
+                and not self._task.done())
 
     async def stop(self) -> None:
         """Finish the sync in hand (its replies included), then close the client."""
@@ -211,10 +218,10 @@ def _report_end(task: asyncio.Task[None]) -> None:
 
 
 def matrix_bot(settings: Settings, library: Callable[[], Library], db: Database,
-               clock: Clock) -> MatrixNetwork | None:
+               clock: Clock, ops: Operations | None = None) -> MatrixNetwork | None:
     """The Matrix bot when MATRIX_HOMESERVER is set, else None (not started yet)."""
     matrix = MatrixSettings.from_env(settings.env, settings.db_path)
     if matrix is None:
         return None
     store = RoomStore(db, clock, matrix.user_id, settings.default_locale, settings.timezone)
-    return MatrixNetwork(matrix, store, Services(library, clock))
+    return MatrixNetwork(matrix, store, Services(library, clock, ops))

@@ -28,8 +28,9 @@ from nio import (  # type: ignore[import-untyped]
 
 from bot.core import i18n
 from bot.core.clock import Clock
-from bot.core.commands import Context, Reply, dispatch
+from bot.core.commands import COMMANDS, Context, Reply, dispatch, parse
 from bot.core.library import Library
+from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.delivery.transport import DeliveryError
 from bot.matrix.content import contents, notice, relation
@@ -46,7 +47,9 @@ from bot.matrix.events import (
 from bot.matrix.power import PowerCache
 from bot.matrix.settings import MatrixSettings
 from bot.matrix.store import Removal, RoomStore
-from bot.matrix.transport import NETWORK_ERRORS, MatrixTransport
+from bot.matrix.transport import NETWORK, NETWORK_ERRORS, MatrixTransport
+from bot.ops.instruments import COMMANDS as SERVED
+from bot.ops.instruments import FAILURES, SENT
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,7 @@ class Services:
 
     library: Callable[[], Library]
     clock: Clock
+    ops: Operations | None = None  # operator commands' services (bot.ops.admin.Operator)
 
 
 @dataclass
@@ -188,6 +192,9 @@ class Handlers:
         reply = await dispatch(ctx, text.strip())
         if reply is not None:
             await self.reply(room_id, str(event.event_id), thread_of(event), reply)
+            parsed = parse(text, prefixes=PREFIX)
+            name = parsed.name if parsed and COMMANDS.get(parsed.name) else "unknown"
+            SERVED.inc(command=name, network=NETWORK)
 
     async def context(self, room_id: str, sender: str) -> Context:
         """The request context of a command sent by ``sender`` in ``room_id``."""
@@ -197,15 +204,17 @@ class Handlers:
         room = self.client.rooms.get(room_id)
         stored = await self.store.open(room_id, room.display_name if room else "", can_manage)
         return stored.context(self.services.library(), self.services.clock.now(),
-                              prefix=PREFIX)
+                              prefix=PREFIX, sender=f"{NETWORK}:{sender}",
+                              ops=self.services.ops)
 
     async def reply(self, room_id: str, event_id: str, thread: str | None,
                     reply: Reply) -> None:
         """Send a command's reply, then its files, each retried until it gets through."""
         parts = contents(reply.message, reply_to=event_id, thread_root=thread)
         for index, content in enumerate(parts):
-            await self._persist(partial(self.transport.send_content, room_id, content,
-                                        txn_id(event_id, index)))
+            if await self._persist(partial(self.transport.send_content, room_id, content,
+                                           txn_id(event_id, index))) is not None:
+                SENT.inc(network=NETWORK, kind="reply")
         for item in reply.attachments:
             await self._persist(partial(self.transport.send_attachment, room_id, item, thread))
 
@@ -335,5 +344,6 @@ class Handlers:
         except asyncio.CancelledError:
             raise
         except Exception:
+            FAILURES.inc(network=NETWORK, kind="handler")
             where = args[0] if args and isinstance(args[0], str) else "the sync"
             log.exception("matrix: %s failed in %s", getattr(handler, "__name__", handler), where)

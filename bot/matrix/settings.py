@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from bot.config import PLACEHOLDERS, ConfigError, Secret
+from bot.config import ConfigError, Secret, is_placeholder
 
 USER_ID = re.compile(r"^@[^:\s]+:(\S+)$")
 DEFAULT_RATE = 0.2  # Synapse's default rc_message: 0.2 messages per second, burst of 10
@@ -83,8 +83,8 @@ def _secret(get: Getter, name: str) -> Secret | None:
     value = get(name)
     if value is None:
         return None
-    if value.lower() in PLACEHOLDERS:
-        raise ConfigError(f"{name}: still the placeholder value; set a real one")
+    if is_placeholder(value):
+        raise ConfigError(f"{name}: still a placeholder value; set the real one")
     return Secret(value)
 
 

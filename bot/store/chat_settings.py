@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.core.clock import Clock
 from bot.core.commands import Context
 from bot.core.library import Library, Pair
+from bot.core.operations import Operations
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.delivery.transport import ChatRef
 from bot.store import chats, subscriptions
@@ -48,10 +49,11 @@ class StoredChat:
         return self.chat.timezone
 
     def context(self, library: Library, now: datetime | None = None, pair: Pair | None = None,
-                prefix: str = "/") -> Context:
-        """The command context for a request from this chat."""
+                prefix: str = "/", sender: str | None = None,
+                ops: Operations | None = None) -> Context:
+        """The command context for a request from this chat (by ``sender``, if known)."""
         return Context(library, self.locale, now or self.clock.now(), self.timezone, self,
-                       pair=pair, prefix=prefix, chat=self)
+                       pair=pair, prefix=prefix, chat=self, sender=sender, ops=ops)
 
     async def can_manage(self) -> bool:
         """The adapter's answer."""

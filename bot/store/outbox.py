@@ -147,6 +147,12 @@ async def retry_at(db: Executor, row_id: int, when: datetime, error: str,
                      (to_db(when), error[:500], 0 if count_attempt else 1, row_id))
 
 
+async def release(db: Executor, row_id: int) -> None:
+    """Put back a claimed row that was never handed to the network (a stop came first)."""
+    await db.execute("UPDATE outbox SET state = 'pending', attempts = attempts - 1"
+                     " WHERE id = ? AND state = 'sending'", (row_id,))
+
+
 async def mark_failed(db: Executor, row_id: int, error: str) -> None:
     """Give up on a message."""
     await db.execute("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import cast
@@ -102,17 +102,30 @@ async def restart_planning(db: Executor, chat: int, now: datetime) -> None:
                      (to_db(now), chat))
 
 
-async def active(db: Executor, network: str | None = None) -> list[tuple[Subscription, Chat]]:
-    """Active subscriptions of chats the bot can post in, with their chats."""
+async def active(db: Executor, network: str | None = None, *, after: int = 0,
+                 limit: int = -1) -> list[tuple[Subscription, Chat]]:
+    """Active subscriptions of chats the bot can post in, with their chats, by chat row id.
+
+    ``after`` and ``limit`` read them a page at a time (``limit`` -1: all).
+    """
     sql = ("SELECT s.*, c.id AS c_id, c.network, c.chat_id, c.thread_id, c.type, c.title,"
            " c.locale, c.timezone, c.status, c.created_at AS c_created,"
            " c.updated_at AS c_updated FROM subscriptions s JOIN chats c ON c.id = s.chat"
-           " WHERE s.active = 1 AND c.status IN ('member', 'admin')")
-    params: tuple[object, ...] = ()
+           " WHERE s.active = 1 AND c.status IN ('member', 'admin') AND s.chat > ?")
+    params: tuple[object, ...] = (after,)
     if network is not None:
-        sql, params = sql + " AND c.network = ?", (network,)
-    rows = await db.fetchall(sql + " ORDER BY s.chat", params)
+        sql, params = sql + " AND c.network = ?", (*params, network)
+    rows = await db.fetchall(sql + " ORDER BY s.chat LIMIT ?", (*params, limit))
     return [(Subscription.from_row(r), _chat(r)) for r in rows]
+
+
+async def active_pages(db: Executor, page: int = 1000
+                       ) -> AsyncIterator[list[tuple[Subscription, Chat]]]:
+    """Every active subscription, ``page`` at a time (memory stays flat however many)."""
+    after = 0
+    while found := await active(db, after=after, limit=page):
+        yield found
+        after = found[-1][0].chat
 
 
 def _chat(row: Row) -> Chat:

@@ -20,6 +20,7 @@ from bot.core.clock import Clock
 from bot.core.commands import COMMANDS, Context, dispatch
 from bot.core.facts import LOCALES
 from bot.core.library import Library
+from bot.core.operations import Operations
 from bot.core.phrases import Phrases
 from bot.store.db import Database
 from bot.telegram.chats import TelegramChats
@@ -87,8 +88,12 @@ class TelegramBot:
     """The running Telegram side: start, stop, and a transport for pushed messages."""
 
     def __init__(self, tg: TelegramSettings, services: Services) -> None:
-        # httpx logs each request's URL at INFO, and Bot API URLs carry the token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        # httpx logs each request's URL at INFO, and Bot API URLs carry the token: quiet it
+        # unless DEBUG was asked for (bot.ops.logs then redacts the token).
+        httpx_log = logging.getLogger("httpx")
+        if httpx_log.level == logging.NOTSET and not logging.getLogger().isEnabledFor(
+                logging.DEBUG):
+            httpx_log.setLevel(logging.WARNING)
         self.settings = tg
         self.services = services
         self.app = build_application(tg, services)
@@ -125,6 +130,11 @@ class TelegramBot:
             log.info("telegram: @%s webhook on %s:%s/%s", self.app.bot.username, hook.listen,
                      hook.port, hook.path)
 
+    def connected(self) -> bool:
+        """True while updates are being received (for /healthz)."""
+        updater = self.app.updater
+        return self.app.running and updater is not None and updater.running
+
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, close connections."""
         updater = self.app.updater
@@ -136,19 +146,19 @@ class TelegramBot:
 
 
 def services_for(settings: Settings, library: Callable[[], Library], db: Database,
-                 clock: Clock) -> Services:
+                 clock: Clock, ops: Operations | None = None) -> Services:
     """Handler services from the settings, the data, the store and the clock."""
     return Services(library, clock, TelegramChats(db, clock), settings.default_locale,
-                    settings.timezone)
+                    settings.timezone, ops)
 
 
 def telegram_bot(settings: Settings, library: Callable[[], Library], db: Database,
-                 clock: Clock) -> TelegramBot | None:
+                 clock: Clock, ops: Operations | None = None) -> TelegramBot | None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is set, else None (not started yet)."""
     tg = TelegramSettings.from_settings(settings)
     if tg is None:
         return None
-    return TelegramBot(tg, services_for(settings, library, db, clock))
+    return TelegramBot(tg, services_for(settings, library, db, clock, ops))
 
 
 async def run_telegram(settings: Settings, library: Callable[[], Library], db: Database,

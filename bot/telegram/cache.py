@@ -36,8 +36,9 @@ class ReplyCache:
         if name not in CACHEABLE:
             return None
         published = sum(1 for a in ctx.library.articles if a.source.published <= ctx.now)
+        # Operators' help also lists their commands.
         return (name, tuple(args), ctx.locale, ctx.zone, ctx.pair, id(ctx.library),
-                ctx.now.replace(second=0, microsecond=0), published, username)
+                ctx.now.replace(second=0, microsecond=0), published, username, ctx.is_admin)
 
     def get(self, key: Key, library: Library) -> tuple[Reply, Files] | None:
         """A kept answer made from this very library (an id can be reused after a reload)."""

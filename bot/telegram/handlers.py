@@ -42,9 +42,12 @@ from bot.core.commands import (
     parse,
 )
 from bot.core.library import Library
+from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 from bot.delivery.transport import ChatRef
+from bot.ops.instruments import COMMANDS as SERVED
+from bot.ops.instruments import FAILURES, SENT
 from bot.store.chat_settings import anyone
 from bot.telegram.cache import Files, ReplyCache
 from bot.telegram.chats import (
@@ -83,6 +86,7 @@ class Services:
     chats: TelegramChats
     default_locale: str = "en"
     zone: str = "Asia/Almaty"
+    ops: Operations | None = None  # operator commands' services (bot.ops.admin.Operator)
 
     def fallback_locale(self, user: User | None, kind: str) -> str:
         """The language when the chat chose none: the sender's, else the default.
@@ -134,7 +138,7 @@ class Handlers:
             info, services.fallback_locale(message.from_user, info.kind), services.zone,
             lambda: sender_is_admin(bot, message))
         ctx = Context(services.library(), chat.locale, services.clock.now(), chat.zone, chat,
-                      chat=chat)
+                      chat=chat, sender=sender_of(message), ops=services.ops)
         in_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         to = Outgoing(message.chat.id, int(info.ref.thread_id) if info.ref.thread_id else None,
                       message.message_id if in_group else None)
@@ -157,10 +161,12 @@ class Handlers:
             return  # another bot's command in a shared chat: not ours to answer
         request = await self.request(context.bot, message)
         reply = await self.reply(request, parsed, message.text)
+        SERVED.inc(command=parsed.name if known else "unknown", network=NETWORK)
         if reply is not None:
             attachments = [*reply.attachments, *(a for a, _ in request.files)]
             captions = [*(None for _ in reply.attachments), *(c for _, c in request.files)]
             await send_reply(context.bot, request.to, reply.message, attachments, captions)
+            SENT.inc(network=NETWORK, kind="reply")
 
     async def reply(self, request: Request, parsed: Parsed, text: str) -> Reply | None:
         """The answer to a command, from the cache when an equal one was just made."""
@@ -302,6 +308,7 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure with its update, apologise in the chat, carry on."""
+        FAILURES.inc(network=NETWORK, kind="handler")
         log.error("error handling update %s", describe(update), exc_info=context.error)
         if not isinstance(update, Update) or update.effective_message is None:
             return
@@ -316,6 +323,12 @@ class Handlers:
                                            message_thread_id=thread)
         except Exception as exc:  # the apology is best effort; the bot carries on regardless
             log.warning("could not apologise in chat %s: %s", message.chat.id, exc)
+
+
+def sender_of(message: Message) -> str | None:
+    """``telegram:<user id>`` of a message's author (None for a channel post)."""
+    user = message.from_user
+    return f"telegram:{user.id}" if user is not None else None
 
 
 def describe(update: object) -> str:

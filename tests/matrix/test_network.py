@@ -71,7 +71,7 @@ async def test_bilat_run_serves_matrix_and_stops_on_sigterm(
            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
     env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
                MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
-               MATRIX_ACCESS_TOKEN=account.access_token)
+               MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

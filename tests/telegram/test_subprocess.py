@@ -45,7 +45,8 @@ def environment(api: FakeBotAPI, db: Path, now: str) -> dict[str, str]:
             if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
     return {**base, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
             "BILAT_NOW": now, "BILAT_DB": str(db), "BILAT_TIMEZONE": "Asia/Almaty",
-            "BILAT_DEFAULT_LOCALE": "en", "PTB_TIMEDELTA": "1"}
+            "BILAT_DEFAULT_LOCALE": "en", "PTB_TIMEDELTA": "1",
+            "BILAT_HTTP_PORT": "0"}  # no operations endpoint: tests/ops has its own
 
 
 @asynccontextmanager

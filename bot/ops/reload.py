@@ -1,0 +1,121 @@
+"""Data reload: the library in service, replaced whole when the data directory changes.
+
+Editors add or change articles in BILAT_DATA_DIR while the bot runs. ``DataReloader`` is the
+library provider handed to the networks and delivery (``reloader()`` gives the library in
+service); it checks the files' sizes and modification times every ``interval`` seconds, and
+reloads at once on SIGHUP or ``/reload``. A new library is loaded and validated in a thread,
+then swapped in with one assignment: a request sees the old data or the new, never a mix.
+Invalid data is refused with its errors logged, and the previous library stays in service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+from bot.core.library import Library
+from bot.core.load import DataInvalid
+from bot.core.operations import ReloadOutcome
+from bot.ops.instruments import ARTICLES, RELOADS
+
+log = logging.getLogger(__name__)
+
+DATA_SUFFIXES = (".yaml", ".yml")
+Fingerprint = frozenset[tuple[str, int, int]]
+
+
+def fingerprint(root: Path) -> Fingerprint:
+    """Every data file under ``root`` with its size and modification time."""
+    files = [root] if root.is_file() else [
+        p for p in root.rglob("*") if p.suffix in DATA_SUFFIXES]
+    found = set()
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:  # deleted between the listing and the stat: the next check sees it
+            continue
+        found.add((str(path), stat.st_mtime_ns, stat.st_size))
+    return frozenset(found)
+
+
+class DataReloader:
+    """The library in service, and the means to replace it safely."""
+
+    def __init__(self, root: Path, library: Library, interval: float = 10.0) -> None:
+        self.root = root
+        self.interval = interval
+        self._library = library
+        self._seen = fingerprint(root)
+        self._lock = asyncio.Lock()
+        self._wanted = asyncio.Event()
+        ARTICLES.set(len(library.articles))
+
+    @classmethod
+    def load(cls, root: Path, interval: float = 10.0) -> DataReloader:
+        """Load the data directory (raises DataInvalid: the first load must succeed)."""
+        return cls(root, Library.load(root), interval)
+
+    def __call__(self) -> Library:
+        """The library in service."""
+        return self._library
+
+    def request(self) -> None:
+        """Ask for a reload now (the SIGHUP handler; safe from a signal callback)."""
+        self._wanted.set()
+
+    async def reload(self) -> ReloadOutcome:
+        """Load and validate the data again; swap it in, or keep the previous one."""
+        async with self._lock:
+            seen = fingerprint(self.root)
+            try:
+                library = await asyncio.to_thread(Library.load, self.root)
+            except DataInvalid as exc:
+                self._seen = seen  # the same bad files are not reported again until edited
+                return self._refused([str(e) for e in exc.errors])
+            self._library, self._seen = library, seen
+            ARTICLES.set(len(library.articles))
+            RELOADS.inc(result="loaded")
+            log.info("data reloaded from %s: %d article(s) in service", self.root,
+                     len(library.articles))
+            return ReloadOutcome(True, len(library.articles))
+
+    def _refused(self, errors: list[str]) -> ReloadOutcome:
+        RELOADS.inc(result="refused")
+        kept = len(self._library.articles)
+        log.error("data reload refused: %d error(s) in %s; the previous %d article(s) stay "
+                  "in service", len(errors), self.root, kept)
+        for error in errors:
+            log.error("data error: %s", error)
+        return ReloadOutcome(False, kept, tuple(errors))
+
+    def changed(self) -> bool:
+        """True when a data file was added, removed or modified since the last load."""
+        return fingerprint(self.root) != self._seen
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Reload on request, and when the files change (checked every ``interval``)."""
+        while not stop.is_set():
+            await self._wait(stop)
+            if stop.is_set():
+                return
+            forced = self._wanted.is_set()
+            self._wanted.clear()
+            try:
+                if forced or await asyncio.to_thread(self.changed):
+                    await self.reload()
+            except Exception:  # an unreadable directory: keep serving, look again later
+                log.exception("data reload failed; the previous data stays in service")
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        """Until a reload is asked for, the interval passes, or ``stop`` is set."""
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wanted.wait())]
+        timeout = self.interval if self.interval > 0 else None
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*waiters, return_exceptions=True)
