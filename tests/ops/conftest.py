@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DATA
-from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import BOT_NAME, TOKEN, world
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    """A running fake Bot API with the Telegram tests' users and chats."""
-    async with FakeBotAPI(token=TOKEN, bot_username=BOT_NAME) as server:
-        world(server)
-        yield server
+# The Telegram tests' fake Bot API world, shared rather than rebuilt here.
+from tests.telegram.conftest import api  # noqa: F401
 
 
 @pytest.fixture
