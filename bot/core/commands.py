@@ -375,6 +375,8 @@ EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "
                "a_venir": "upcoming", "prochains": "upcoming", "passes": "past",
                "passe": "past", "tous": "all", "tout": "all"}
 
+ALL_WORD = N_("all")  # as in "/events all"
+
 
 def event_mode(words: list[str]) -> str | None:
     """``past``, ``passés``, ``à venir``...: the events mode the words ask for, if any."""
@@ -392,7 +394,7 @@ async def cmd_events(ctx: Context, args: list[str]) -> Reply:
         if len(args) == 1 and (month := words.month_number(args[0])) is not None:
             return notice(ctx._("Bilat lists events as coming, past or all, not by month: "
                                 "{command} shows every event by date, {month} included.")
-                          .format(command=f"{ctx.command('events')} {ctx._('all')}",
+                          .format(command=f"{ctx.command('events')} {ctx._(ALL_WORD)}",
                                   month=words.month_name(month, ctx.locale)),
                           usage(ctx, "events"))
         return notice(ctx._("“{arg}” is not past or all.").format(arg=arg), usage(ctx, "events"))
