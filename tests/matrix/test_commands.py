@@ -90,8 +90,8 @@ async def test_threads_notices_and_own_messages(bot: BotRun, people: MakeHuman) 
     other_bot = await alice.send(room, "!help", msgtype="m.notice")
     unknown = await alice.send(room, "!frobnicate")
     [help_reply] = await alice.reply(room, unknown)
-    assert help_reply["content"]["body"].startswith("Unknown command !frobnicate.")
-    assert "!trade [year]" in help_reply["content"]["body"]
+    assert help_reply["content"]["body"] == (
+        "Unknown command !frobnicate. !help lists the commands.")
     # Replies come in order within a room: the notice, sent first, got none.
     assert alice.replies_to(room, other_bot) == []
     bot_messages = [e for e in alice.events[room] if e["sender"] == bot.account.user_id
