@@ -206,7 +206,8 @@ class CommandTable:
     def shown(self, name: str, locale: str) -> str:
         """The name a ``locale`` speaker sees for command ``name``."""
         command = self.commands.get(name)
-        if locale == "fr" and command is not None and command.french:
+        # Operators' commands keep the names the README gives them; French ones still work.
+        if locale == "fr" and command is not None and command.french and not command.admin:
             return command.french[0]
         return name
 
