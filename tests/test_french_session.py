@@ -54,3 +54,15 @@ async def test_a_french_session_without_an_english_word(
     assert (await say("/trade")).startswith("Kazakhstan–France trade")
     assert await say("/lang français") == f"Langue{N}: français."
     assert (await say("/desabonner")).startswith("Désabonnement")
+
+
+async def test_the_console_greets_and_leaves_in_french(
+        db: Database, library: Library, clock: FixedClock) -> None:
+    chat = await open_chat(db, CONSOLE, clock, type="private", locale="fr", timezone=ZONE)
+    out = io.StringIO()
+    console = Console(lambda: library, clock, ZONE, ConsolePrefs("fr"), out, chat=chat)
+    await console.run(io.StringIO("/commerce 2024\n/quitter\n/aide\n"))
+    text = out.getvalue()
+    assert text.startswith("Console Bilat. Tapez /aide, ou /quitter pour sortir.\n")
+    assert "Commerce Kazakhstan–France" in text
+    assert "/resume [article]" not in text  # /aide came after /quitter
