@@ -221,6 +221,11 @@ async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: Telegra
     assert commerce.plain_text is not None and "2023" in commerce.plain_text
     [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
     assert group.plain_text is not None and group.plain_text.startswith("Astana et Paris")
+    text, photo = await ask(api, ADA, ADA, "/commerce graphique", count=2)
+    assert text.plain_text is not None and text.plain_text.startswith("Commerce")
+    assert photo.method == "sendPhoto"
+    [aide_fr] = await ask(api, ADA, ADA, "/aide")
+    assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
     [typo] = await ask(api, ADA, ADA, "/comerce")
     assert typo.plain_text == (
         "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
