@@ -37,9 +37,13 @@ async def test_a_french_session_without_an_english_word(
     assert (await say("/évènements tous")).startswith(
         f"Kazakhstan–France{N}: tous les événements")
     assert (await say("/resume")).startswith("Astana et Paris")
-    juin = await say("/evenements juin")
-    assert juin.startswith("Bilat classe les événements en à venir, passés ou tous")
-    assert "/evenements tous" in juin and "juin" in juin
+    assert await say("/evenements juin") == (
+        "Aucun événement connu en juin.\n/evenements tous les montre tous par date.")
+    novembre = (await say("/evenements novembre")).splitlines()
+    assert novembre[0] == f"Événements en novembre{N}:"
+    assert novembre[1].startswith("• Visite d'État de Kassym-Jomart Tokayev en France · "
+                                  "novembre 2024")
+    assert len(novembre) == 8  # five events, a blank line, the way to all of them
 
     abonne = await say("/abonner hebdo vendredi 18h30")
     assert abonne.startswith("Abonnement enregistré.")

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core import briefings, i18n, words
-from bot.core.facts import LOCALES
+from bot.core.facts import LOCALES, Event
 from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.phrases import N_
@@ -391,15 +391,39 @@ async def cmd_events(ctx: Context, args: list[str]) -> Reply:
     """Events: upcoming by default."""
     mode = event_mode(args)
     if mode is None:
-        arg = echo(" ".join(args))
         if len(args) == 1 and (month := words.month_number(args[0])) is not None:
-            return notice(ctx._("Bilat lists events as coming, past or all, not by month: "
-                                "{command} shows every event by date, {month} included.")
-                          .format(command=f"{ctx.command('events')} {ctx._(ALL_WORD)}",
-                                  month=words.month_name(month, ctx.locale)),
-                          usage(ctx, "events"))
-        return notice(ctx._("“{arg}” is not past or all.").format(arg=arg), usage(ctx, "events"))
+            return month_reply(ctx, month)
+        return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
+                      usage(ctx, "events"))
     return Reply(briefings.events(ctx.scope(), mode))
+
+
+MONTH_SHOWN = 5  # events listed for one month; /events all has the rest
+
+
+def in_month(event: Event, month: int) -> bool:
+    """True when an event known to the day or the month falls in ``month`` of some year."""
+    if event.date.precision not in ("day", "days", "month"):
+        return False
+    low, high = event.date.bounds()
+    return any((low.year, low.month) <= (year, month) <= (high.year, high.month)
+               for year in range(low.year, high.year + 1))
+
+
+def month_reply(ctx: Context, month: int) -> Reply:
+    """``/events juin``: the events known to fall in June, coming ones first."""
+    scope = ctx.scope()
+    upcoming, past = briefings.split_events(scope)
+    found = [item for item in (*upcoming, *past) if in_month(item.event, month)]
+    name = words.month_name(month, ctx.locale)
+    everything = ctx._("{command} shows every event by date.").format(
+        command=f"{ctx.command('events')} {ctx._(ALL_WORD)}")
+    if not found:
+        return notice(ctx._("No event is known in {month}.").format(month=name), everything)
+    lines = [f"• {item.event.title.get(ctx.locale)} · "
+             f"{scope.phrases.schedule(item.event, scope.today(item.event))}"
+             for item in found[:MONTH_SHOWN]]
+    return notice(ctx._("Events in {month}:").format(month=name), *lines, "", everything)
 
 
 @COMMANDS.command("articles", "", N_("The articles Bilat knows, newest first"))
