@@ -237,17 +237,12 @@ class Parsed:
     """A command line split into its name and arguments.
 
     ``name`` is the command's own (English) name when the typed one, in either language, is
-    known; otherwise what was typed, lower-cased, and ``known`` is False.
+    known; otherwise what was typed, lower-cased (``typed`` keeps it as typed).
     """
 
     name: str
     args: list[str]
     typed: str = ""
-
-    @property
-    def known(self) -> bool:
-        """True when the name is one of the table's commands."""
-        return COMMANDS.get(self.name) is not None
 
 
 _COMMAND = re.compile(r"^[/!](\w{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?=\s|$)")
@@ -379,11 +374,11 @@ EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "
 ALL_WORD = N_("all")  # as in "/events all"
 
 
-def event_mode(words: list[str]) -> str | None:
+def event_mode(args: list[str]) -> str | None:
     """``past``, ``passés``, ``à venir``...: the events mode the words ask for, if any."""
-    if not words:
+    if not args:
         return "upcoming"
-    return EVENT_MODES.get("_".join(fold(w) for w in words))
+    return EVENT_MODES.get("_".join(fold(arg) for arg in args))
 
 
 @COMMANDS.command("events", N_("[past|all]"), N_("Upcoming bilateral events, or past ones"))
