@@ -278,9 +278,17 @@ class Handlers:
     # Other updates -----------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Plain text in a private chat: show what Bilat understands."""
+        """Plain text in a private chat: show what Bilat understands.
+
+        ``/résumé`` or ``/évènements`` are commands to their writer, not to Telegram (whose
+        command entities stop at the first accent): they are answered as commands.
+        """
         message = update.effective_message
         if message is None:
+            return
+        parsed = parse(message.text or "")
+        if parsed is not None and COMMANDS.get(parsed.name) is not None:
+            await self.on_command(update, context)
             return
         request = await self.request(context.bot, message)
         reply = await self.cmd_help(request, [])
