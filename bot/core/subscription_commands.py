@@ -44,7 +44,7 @@ from bot.core.pushes import (
     weekday_name,
 )
 from bot.core.render import render
-from bot.core.zones import Found, find_zone
+from bot.core.zones import Found, find_zone, label
 
 CADENCES: dict[str, Cadence] = {
     "daily": "daily", "day": "daily", "quotidien": "daily", "quotidienne": "daily",
@@ -165,7 +165,7 @@ def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
     s = state.settings if state else None
     local_now = ctx.now.astimezone(ZoneInfo(zone))
     return Reply(render(
-        "settings", ctx.locale, headline=headline, p=p, state=state, s=s, zone=zone,
+        "settings", ctx.locale, headline=headline, p=p, state=state, s=s, zone=label(zone),
         local_now=clock_time(local_now.time().replace(second=0, microsecond=0), ctx.locale),
         language=i18n.language_name(ctx.locale, ctx.locale),
         at=clock_time(s.at, ctx.locale) if s else "",
@@ -286,4 +286,4 @@ def _zone_line(ctx: Context, zone: str) -> str:
     """``Time zone: Europe/Paris (it is 4:05 PM there).``"""
     local = ctx.now.astimezone(ZoneInfo(zone)).time().replace(second=0, microsecond=0)
     return ctx._("Time zone: {zone} (it is {time} there).").format(
-        zone=zone, time=clock_time(local, ctx.locale))
+        zone=label(zone), time=clock_time(local, ctx.locale))

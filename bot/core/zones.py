@@ -189,3 +189,14 @@ def find_zone(text: str, now: datetime) -> Found:
     if word in _iana_cities():
         return Found(_iana_cities()[word])
     return _city(word, now) or Found()
+
+
+_ETC = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
+def label(zone: str) -> str:
+    """How a zone reads to people: ``Etc/GMT-5`` is ``UTC+5``; other names as they are."""
+    match = _ETC.match(zone)
+    if match is None:
+        return zone
+    return f"UTC{'+' if match[1] == '-' else '-'}{match[2]}"

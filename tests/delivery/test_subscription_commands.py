@@ -176,8 +176,9 @@ async def test_timezone_by_city_country_or_offset(db: Database, clock: FixedCloc
                          ("Allemagne", "Europe/Berlin"), ("New York", "America/New_York"),
                          ("UTC+5", "Etc/GMT-5"), ("+05:00", "Etc/GMT-5"),
                          ("UTC-3", "Etc/GMT+3"), ("UTC", "UTC")]:
+        shown = {"Etc/GMT-5": "UTC+5", "Etc/GMT+3": "UTC-3"}.get(zone, zone)
         assert (await say(chat, library, f"/timezone {wanted}")).startswith(
-            f"Time zone: {zone} ("), wanted
+            f"Time zone: {shown} ("), wanted
         assert (await stored(db, clock)).timezone == zone
 
 
