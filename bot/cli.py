@@ -139,6 +139,7 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
                     clock: Clock) -> None:
     from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsolePrefs, ConsoleTransport
     from bot.delivery.service import from_settings
+    from bot.newsroom.service import Newsroom
     from bot.ops.admin import Operator
     from bot.store.chat_settings import open_chat
 
@@ -148,7 +149,9 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
                                timezone=settings.timezone)
         if lang and lang != chat.locale:
             await chat.set_locale(lang)
-        ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures)
+        newsroom = Newsroom(db, settings.sources_file, {*settings.editors, CONSOLE_OPERATOR})
+        ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures,
+                       newsroom)
         console = Console(data, clock, chat.timezone, ConsolePrefs(chat.locale), chat=chat,
                           ops=ops)
         delivery = from_settings(db, data, clock, [ConsoleTransport()], settings)
@@ -229,6 +232,9 @@ async def _run(settings: Settings) -> None:
     """Open the store and the operations endpoint, start the networks, then delivery; on
     SIGTERM, stop them in reverse order within ``STOP_SECONDS``. SIGHUP reloads the data."""
     from bot.delivery.service import from_settings
+    from bot.newsroom.desk import Desk
+    from bot.newsroom.poller import Poller, PollSettings
+    from bot.newsroom.service import Newsroom
     from bot.ops.admin import Operator
     from bot.ops.health import Health
     from bot.ops.http import serving
@@ -244,13 +250,17 @@ async def _run(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
     async with await Database.open(settings.db_path) as db:
-        ops = Operator(db, data, settings.admins, settings.max_failures)
+        poller = Poller(db, settings.sources_file, Desk(data), clock.now,
+                        PollSettings(settings.sources_interval, settings.sources_host_gap))
+        newsroom = Newsroom(db, settings.sources_file, settings.editors, poller.wake)
+        ops = Operator(db, data, settings.admins, settings.max_failures, newsroom)
         networks = _networks(settings, data, db, clock, ops)
         health = Health(db, clock)
         for name in networks:
             health.expect(name)
         async with serving(settings.http_host, settings.http_port, health, db):
             watcher = asyncio.create_task(data.watch(stop.event), name="data-reload")
+            polling = asyncio.create_task(poller.run(stop.event), name="newsroom")
             started: list[Network] = []
             try:
                 if await _start(networks, health, started, stop.event):
@@ -262,6 +272,7 @@ async def _run(settings: Settings) -> None:
                 stop()
                 await _stop(started, stop.deadline)
                 await watcher
+                await polling
     log.info("stopped")
 
 

@@ -175,7 +175,16 @@ class Settings:
     log_json: bool = False
     reload_interval: float = 10.0  # seconds between data directory checks; 0 = SIGHUP only
     admins: frozenset[str] = frozenset()  # operators, as "telegram:12345", "matrix:@a:b"
+    editors: frozenset[str] = frozenset()  # who reviews drafts and edits the sources
+    sources: Path | None = None  # the sources file; None: sources.yaml in the data directory
+    sources_interval: float = 900.0  # seconds between two polls of one source
+    sources_host_gap: float = 1.0  # seconds between two requests to one host
     env: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def sources_file(self) -> Path:
+        """The sources file: BILAT_SOURCES, else sources.yaml beside the articles."""
+        return self.sources or self.data_dir / "sources.yaml"
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -217,5 +226,11 @@ class Settings:
             reload_interval=parse_seconds("BILAT_RELOAD_INTERVAL",
                                           get("BILAT_RELOAD_INTERVAL") or "10s"),
             admins=parse_admins("BILAT_ADMINS", get("BILAT_ADMINS") or ""),
+            editors=parse_admins("BILAT_EDITORS", get("BILAT_EDITORS") or ""),
+            sources=Path(value) if (value := get("BILAT_SOURCES")) else None,
+            sources_interval=max(60.0, parse_seconds(
+                "BILAT_SOURCES_INTERVAL", get("BILAT_SOURCES_INTERVAL") or "15m")),
+            sources_host_gap=parse_seconds("BILAT_SOURCES_HOST_GAP",
+                                           get("BILAT_SOURCES_HOST_GAP") or "1s"),
             env=merged,
         )

@@ -142,6 +142,12 @@ class Context:
         """True when the sender is one of the configured operators."""
         return self.ops is not None and self.ops.is_admin(self.sender)
 
+    @property
+    def is_editor(self) -> bool:
+        """True when the sender is one of the configured editors (BILAT_EDITORS)."""
+        newsroom = self.ops.newsroom if self.ops is not None else None
+        return newsroom is not None and newsroom.is_editor(self.sender)
+
     def scope(self) -> briefings.Scope:
         """The briefing scope for this request."""
         return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair)
@@ -451,3 +457,4 @@ async def cmd_help(ctx: Context, args: list[str]) -> Reply:
 # Subscriptions and operators register their commands in the same table, in this order.
 from bot.core import subscription_commands  # noqa: E402, F401, I001
 from bot.core import admin_commands  # noqa: E402, F401
+from bot.core import newsroom_commands  # noqa: E402, F401

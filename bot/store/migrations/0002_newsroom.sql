@@ -1,0 +1,29 @@
+-- The newsroom: the health of each watched source, and each candidate article found in them.
+
+CREATE TABLE sources (
+    url TEXT PRIMARY KEY,              -- as listed in sources.yaml
+    fetch_url TEXT NOT NULL,           -- where it now lives, after a permanent redirect
+    etag TEXT,
+    last_modified TEXT,
+    last_success TEXT,                 -- UTC instant of the last 200 or 304
+    last_error TEXT,                   -- what went wrong last, in plain words
+    last_error_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0  -- in a row, for the back-off
+);
+
+CREATE TABLE candidates (
+    id INTEGER PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,  -- one article reached by two feeds or URLs is one row
+    url TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    countries TEXT NOT NULL,           -- the covered pair it concerns, as "FR KZ"
+    content_hash TEXT UNIQUE,          -- the same text under another URL is a duplicate
+    state TEXT NOT NULL CHECK (state IN ('new', 'drafted', 'duplicate', 'failed',
+                                         'published', 'dropped')),
+    draft TEXT,                        -- the draft article file
+    error TEXT,
+    first_seen TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX candidates_state ON candidates (state, first_seen);
