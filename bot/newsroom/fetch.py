@@ -35,6 +35,7 @@ class Fetched:
     etag: str | None
     last_modified: str | None
     moved_to: str | None  # the new address when every redirect on the way was permanent
+    content_type: str = ""
 
     @property
     def not_modified(self) -> bool:
@@ -106,7 +107,8 @@ async def fetch(client: aiohttp.ClientSession, url: str, *, etag: str | None = N
                                      _retry_after(response.headers.get("Retry-After")))
                 body = await _body(response, limits.max_bytes)
                 return Fetched(200, current, body, response.headers.get("ETag"),
-                               response.headers.get("Last-Modified"), moved)
+                               response.headers.get("Last-Modified"), moved,
+                               response.headers.get("Content-Type", ""))
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
     except TimeoutError:
         raise FetchError(f"no complete answer within {limits.total_seconds:g} s") from None

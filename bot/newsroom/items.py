@@ -40,10 +40,11 @@ def _instant(value: struct_time | None) -> datetime | None:
     return None if value is None else datetime(*value[:6], tzinfo=UTC)
 
 
-def feed_items(body: bytes, base: str) -> list[Item]:
+def feed_items(body: bytes, base: str, content_type: str = "") -> list[Item]:
     """The entries of an RSS or Atom feed; ItemsError when it is malformed and no entry with
     a link could be read from it (feedparser reads what it can of a slightly broken feed)."""
-    parsed = feedparser.parse(body, response_headers={"content-location": base})
+    headers = {"content-location": base, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(body, response_headers=headers)
     found: list[Item] = []
     for entry in parsed.entries[:MAX_ITEMS]:
         link = entry.get("link")
@@ -52,7 +53,8 @@ def feed_items(body: bytes, base: str) -> list[Item]:
         found.append(Item(urljoin(base, link), str(entry.get("title", "")).strip(),
                           str(entry.get("summary", "")).strip(),
                           _instant(entry.get("published_parsed") or entry.get("updated_parsed"))))
-    if parsed.bozo and not found:
+    benign = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
+    if parsed.bozo and not benign and not found:
         reason = getattr(parsed.get("bozo_exception"), "getMessage", lambda: "")()
         raise ItemsError(f"not a valid feed{f' ({reason})' if reason else ''}")
     return found

@@ -210,7 +210,7 @@ def _parse(source: Source, got: Fetched) -> list[listing.Item]:
     """The items of a fetched feed or sitemap (run in a thread: parsing is CPU work)."""
     if source.kind == "sitemap":
         return listing.sitemap_items(got.body)
-    return listing.feed_items(got.body, got.url)
+    return listing.feed_items(got.body, got.url, got.content_type)
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
