@@ -9,11 +9,12 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 RSS = "application/rss+xml"
 
@@ -129,15 +130,14 @@ class Site:
                     return entry.title
         return path
 
-    @web.middleware
-    async def count(self, request: web.Request, handler: web.RequestHandler[web.Request]
-                    ) -> web.StreamResponse:
-        self.hits[request.path] += 1
-        self.agents.add(request.headers.get("User-Agent", ""))
-        return await handler(request)
-
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self.count])
+        @web.middleware
+        async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+            self.hits[request.path] += 1
+            self.agents.add(request.headers.get("User-Agent", ""))
+            return await handler(request)
+
+        app = web.Application(middlewares=[count])
         app.add_routes([
             web.get("/feeds/{name}", self.feed), web.get("/old/{name}", self.moved),
             web.get("/slow.xml", self.slow), web.get("/error.xml", self.error),
@@ -153,9 +153,7 @@ async def serving(site: Site) -> AsyncIterator[Site]:
     await runner.setup()
     tcp = web.TCPSite(runner, "127.0.0.1", 0)
     await tcp.start()
-    server = tcp._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     site.base = f"http://127.0.0.1:{port}"
     try:
         yield site
