@@ -6,6 +6,7 @@ functions what is due in a window of time, and writes the rendered messages to t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -209,8 +210,21 @@ def _event_order(item: EventItem) -> tuple[date, str]:
     return (high if isinstance(item.event.date, BeforeDate) else low), item.key
 
 
-def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNews]:
-    """Trade figures first given, or given differently, by articles published after ``since``.
+Arrivals = Mapping[str, datetime]  # article id -> when this instance first loaded it
+
+
+def arrived(article: Article, arrivals: Arrivals) -> datetime:
+    """When an article became news to Bilat: its first loading, never before its publication
+    (a clock set in the past, as in demos and tests, sees it appear on publication)."""
+    first = arrivals.get(article.id)
+    published = article.source.published
+    return published if first is None or first < published else first
+
+
+def figure_news(library: Library, pair: Pair, since: datetime,
+                arrivals: Arrivals | None = None) -> list[FigureNews]:
+    """Trade figures first given, or given differently, by articles new to Bilat after
+    ``since``.
 
     A figure an older article already gave (same period, flow and value) is not news.
     """
@@ -219,7 +233,7 @@ def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNew
     old: list[Sourced[TradeFigure]] = []
     for s in library.trade(pair):
         if pair_key((s.fact.reporter, s.fact.partner)) == key:
-            (new if s.article.source.published > since else old).append(s)
+            (new if arrived(s.article, arrivals or {}) > since else old).append(s)
     news: list[FigureNews] = []
     for s in new:
         f = s.fact
@@ -231,16 +245,17 @@ def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNew
 
 
 def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
-                seen: frozenset[str]) -> PairDigest:
-    """New articles on ``pair`` published after ``since``, their news, the events ahead."""
-    articles = tuple(a for a in library.about(pair) if a.source.published > since)
+                seen: frozenset[str], arrivals: Arrivals | None = None) -> PairDigest:
+    """Articles on ``pair`` new to Bilat after ``since``, their news, the events ahead."""
+    articles = tuple(a for a in library.about(pair) if arrived(a, arrivals or {}) > since)
     key = pair_key(pair)
     investments = [Sourced(i, a) for a in articles for i in a.investments
                    if pair_key((i.investor, i.host)) == key]
     events = sorted((i for i in merged_events(library, pair) if _in_window(i.event, today)),
                     key=_event_order)
     fresh = frozenset(i.key for i in events) - seen
-    return PairDigest(pair, articles, tuple(figure_news(library, pair, since)[:FIGURES_SHOWN]),
+    return PairDigest(pair, articles,
+                      tuple(figure_news(library, pair, since, arrivals)[:FIGURES_SHOWN]),
                       tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
 
 

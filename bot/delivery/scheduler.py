@@ -24,6 +24,7 @@ from bot.core.clock import Clock
 from bot.core.library import Library, Pair, visible
 from bot.core.pushes import (
     AlertDue,
+    Arrivals,
     DigestDue,
     PairDigest,
     alerts_due,
@@ -35,7 +36,7 @@ from bot.core.pushes import (
 )
 from bot.core.render import Rendered
 from bot.ops.instruments import TICKS
-from bot.store import outbox, subscriptions
+from bot.store import arrivals, outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
 from bot.store.outbox import Message
@@ -103,6 +104,7 @@ class Scheduler:
         self.clock = clock
         self.grace = grace
         self.wake = wake
+        self._arrivals: tuple[int, Arrivals] | None = None  # per library in service
 
     async def tick(self) -> TickReport:
         """Plan everything that fell due since the last tick (timed for /metrics)."""
@@ -115,6 +117,7 @@ class Scheduler:
     async def _tick(self) -> TickReport:
         now = self.clock.now()
         tick = _Tick(now, visible(self.library(), now), {}, {}, {})
+        await self._note_arrivals(now)
         report = TickReport()
         plans = []
         # A page at a time: a tick reads every subscription, and only a few are ever due.
@@ -134,6 +137,13 @@ class Scheduler:
         if report.planned and self.wake is not None:
             self.wake()
         return report
+
+    async def _note_arrivals(self, now: datetime) -> None:
+        """Record when each article in service was first loaded (once per library)."""
+        library = self.library()
+        if self._arrivals is None or self._arrivals[0] != id(library):
+            found = await arrivals.record(self.db, [a.id for a in library.articles], now)
+            self._arrivals = (id(library), found)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick at the start of every minute until ``stop`` is set."""
@@ -205,8 +215,9 @@ class Scheduler:
         key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
                sub.digest_events, due.day)
         if key not in tick.digests:
-            parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
-                     for pair in s.pairs]
+            known = self._arrivals[1] if self._arrivals else {}
+            parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events,
+                                 known) for pair in s.pairs]
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \

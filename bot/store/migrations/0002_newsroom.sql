@@ -27,3 +27,10 @@ CREATE TABLE candidates (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX candidates_state ON candidates (state, first_seen);
+
+-- When this instance first loaded each article: a digest reports what is new to Bilat, so an
+-- article published on 10 June and added on 11 June is news on 11 June.
+CREATE TABLE arrivals (
+    article_id TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL
+);

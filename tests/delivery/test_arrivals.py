@@ -1,0 +1,53 @@
+"""Digests report what is new to Bilat: an article counts from when this instance first
+loaded it, not from its publication date, and is named once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.core.clock import FixedClock
+from bot.core.facts import Localized
+from bot.core.library import Library
+from bot.delivery.scheduler import Scheduler
+from bot.store import outbox
+from bot.store.db import Database
+from tests.delivery.helpers import subscribe
+
+
+def utc(month: int, day: int, hour: int = 0) -> datetime:
+    """A UTC instant in 2025."""
+    return datetime(2025, month, day, hour, tzinfo=UTC)
+
+
+def with_late_article(seed: Library) -> Library:
+    """The seed and a second article, published on 7 May but added to the data later."""
+    article = seed.articles[0]
+    late = article.model_copy(update={
+        "id": "late-2025-05-07-kazakhstan-france",
+        "title": Localized(en="A late addition on trade", fr="Un ajout tardif sur le commerce"),
+        "source": article.source.model_copy(update={"published": utc(5, 7, 12)})})
+    return Library((article, late), seed.sectors, seed.countries)
+
+
+async def test_an_article_added_after_the_digest_is_announced_once(
+        db: Database, seed_library: Library) -> None:
+    clock = FixedClock(utc(5, 6))
+    chat = await subscribe(db, clock, "en")
+    current = [seed_library]
+    scheduler = Scheduler(db, lambda: current[0], clock)
+    clock.set(utc(5, 8, 3))
+    await scheduler.tick()
+    first = await outbox.get(db, f"digest:{chat.id}:2025-05-08")
+    assert first is not None and "A late addition" not in first.text
+    clock.set(utc(5, 9, 2))
+    current[0] = with_late_article(seed_library)  # published 7 May, loaded 9 May
+    clock.set(utc(5, 9, 3))
+    await scheduler.tick()
+    second = await outbox.get(db, f"digest:{chat.id}:2025-05-09")
+    assert second is not None
+    assert "New articles:\n• A late addition on trade" in second.text
+    assert "Astana and Paris aim to widen cooperation" not in second.text.split(
+        "In the next 30 days")[0]
+    clock.set(utc(5, 10, 3))
+    await scheduler.tick()
+    assert await outbox.get(db, f"digest:{chat.id}:2025-05-10") is None  # nothing new
