@@ -220,10 +220,3 @@ class BotRun:
             if db is not None:
                 await db.close()
 
-
-async def eventually(check: Callable[[], Awaitable[bool]], wait: float = WAIT) -> None:
-    """Until ``check()`` is true (polling), failing after ``wait`` seconds."""
-    deadline = time.monotonic() + wait
-    while not await check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)

@@ -1,4 +1,4 @@
-"""Fixtures: the fake Bot API with the Telegram tests' world, and a copy of the data."""
+"""Fixtures: a copy of the data that a test may edit, and articles to put in it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA
-
-# The Telegram tests' fake Bot API world, shared rather than rebuilt here.
-from tests.telegram.conftest import api  # noqa: F401
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.core.render import Rendered
 from bot.delivery.transport import ChatRef, DeliveryError
 from bot.telegram.transport import TelegramTransport, delivery_error
 from tests.fakes.botapi import FakeBotAPI, parse_html
-from tests.telegram.conftest import BOB, CHANNEL, FORUM, GROUP, TOKEN
+from tests.support.telegram import BOB, CHANNEL, FORUM, GROUP, TOKEN
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-""".env.example and the operations settings: every setting documented, placeholders refused."""
+"""Settings (bot/config.py): every one documented in .env.example, bad values named, placeholders
+refused."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -105,4 +107,27 @@ def test_operations_overrides() -> None:
 def test_bad_operations_values_are_named(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         Settings.load({name: value}, Path("/nonexistent.env"))
+    assert str(caught.value) == message
+
+
+def test_delivery_defaults_and_overrides(tmp_path: Path) -> None:
+    none = tmp_path / "none.env"
+    defaults = Settings.load({}, none)
+    assert (defaults.grace, defaults.max_failures, defaults.max_attempts) == (
+        timedelta(hours=6), 3, 8)
+    custom = Settings.load({"BILAT_GRACE": "90m", "BILAT_MAX_FAILURES": "5",
+                            "BILAT_MAX_ATTEMPTS": "2"}, none)
+    assert (custom.grace, custom.max_failures, custom.max_attempts) == (
+        timedelta(minutes=90), 5, 2)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("BILAT_GRACE", "soon", "BILAT_GRACE: 'soon' is not a duration such as 6h, 90m or 2d"),
+    ("BILAT_MAX_FAILURES", "0", "BILAT_MAX_FAILURES: '0' is not a whole number of at least 1"),
+    ("BILAT_MAX_ATTEMPTS", "-1", "BILAT_MAX_ATTEMPTS: '-1' is not a whole number of at least 1"),
+])
+def test_bad_delivery_values_are_named(tmp_path: Path, name: str, value: str,
+                                       message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({name: value}, tmp_path / "none.env")
     assert str(caught.value) == message
