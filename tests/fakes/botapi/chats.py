@@ -95,18 +95,13 @@ def get_chat(api: FakeBotAPI, p: Params) -> JSON:
     chat = access(api, p, sending=False)
     gifts = dict.fromkeys(
         (
-            "unlimited_gifts",
-            "limited_gifts",
-            "unique_gifts",
-            "premium_subscription",
+            "unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
             "gifts_from_channels",
         ),
         False,
     )
     return {
-        **api.chat_json(chat),
-        "accent_color_id": 0,
-        "max_reaction_count": 11,
+        **api.chat_json(chat), "accent_color_id": 0, "max_reaction_count": 11,
         "accepted_gift_types": gifts,
     }
 
@@ -123,7 +118,4 @@ def get_chat_member(api: FakeBotAPI, p: Params) -> JSON:
     return api.member_json(chat, user_id)
 
 
-HANDLERS: Final[dict[str, Handler]] = {
-    "getChat": get_chat,
-    "getChatMember": get_chat_member,
-}
+HANDLERS: Final[dict[str, Handler]] = {"getChat": get_chat, "getChatMember": get_chat_member}

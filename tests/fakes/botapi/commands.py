@@ -16,13 +16,8 @@ if TYPE_CHECKING:
 
 COMMAND_SCOPES: Final = frozenset(
     {
-        "default",
-        "all_private_chats",
-        "all_group_chats",
-        "all_chat_administrators",
-        "chat",
-        "chat_administrators",
-        "chat_member",
+        "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
+        "chat_administrators", "chat_member",
     }
 )
 _BOT_COMMAND_RE: Final = re.compile(r"[a-z0-9_]{1,32}")
@@ -97,7 +92,6 @@ def set_my_short_description(api: FakeBotAPI, p: Params) -> bool:
 
 
 HANDLERS: Final[dict[str, Handler]] = {
-    "setMyCommands": set_my_commands,
-    "setMyDescription": set_my_description,
+    "setMyCommands": set_my_commands, "setMyDescription": set_my_description,
     "setMyShortDescription": set_my_short_description,
 }

@@ -15,38 +15,14 @@ class HtmlParseError(ValueError):
 
 _HTML_TAGS: Final = frozenset(
     {
-        "a",
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "code",
-        "pre",
-        "span",
-        "tg-spoiler",
-        "tg-emoji",
-        "blockquote",
+        "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "span",
+        "tg-spoiler", "tg-emoji", "blockquote",
     }
 )
 _SIMPLE_ENTITIES: Final = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "span": "spoiler",
-    "tg-spoiler": "spoiler",
-    "code": "code",
-    "pre": "pre",
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
+    "span": "spoiler", "tg-spoiler": "spoiler", "code": "code", "pre": "pre",
 }
 _NAMED_ENTITIES: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE: Final = re.compile(r"&(?:#x([0-9a-fA-F]*)|#([0-9]*)|([A-Za-z]*))(;?)")

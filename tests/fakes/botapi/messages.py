@@ -25,16 +25,9 @@ MAX_DOCUMENT_BYTES: Final = 50 * 1024 * 1024
 SEND_METHODS: Final = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 INLINE_BUTTON_ACTIONS: Final = frozenset(
     {
-        "url",
-        "callback_data",
-        "web_app",
-        "login_url",
-        "switch_inline_query",
-        "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat",
-        "copy_text",
-        "callback_game",
-        "pay",
+        "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+        "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+        "callback_game", "pay",
     }
 )
 NOT_MODIFIED: Final = (
@@ -156,11 +149,8 @@ def _deliver(
         content = {**content, "reply_markup": {"inline_keyboard": markup["inline_keyboard"]}}
     is_channel = chat.type == "channel"
     message = api.new_message(
-        chat,
-        content,
-        sender=None if is_channel else dict(api.bot_user),
-        sender_chat=api.chat_json(chat) if is_channel else None,
-        thread_id=thread_id,
+        chat, content, sender=None if is_channel else dict(api.bot_user),
+        sender_chat=api.chat_json(chat) if is_channel else None, thread_id=thread_id,
     )
     chat.bot_message_ids.add(message["message_id"])
     return message
@@ -177,16 +167,8 @@ def send_message(api: FakeBotAPI, p: Params) -> JSON:
     message = _deliver(api, chat, thread_id, content, markup)
     api.record(
         SentRecord(
-            "sendMessage",
-            chat.id,
-            thread_id,
-            message["message_id"],
-            text,
-            plain,
-            p.get_str("parse_mode"),
-            entities,
-            markup,
-            params=p.public(),
+            "sendMessage", chat.id, thread_id, message["message_id"],
+            text, plain, p.get_str("parse_mode"), entities, markup, params=p.public(),
         )
     )
     return message
@@ -209,13 +191,8 @@ def edit_message_text(api: FakeBotAPI, p: Params) -> JSON | bool:
         text, plain, entities = _text(api, p)
         api.record(
             SentRecord(
-                "editMessageText",
-                text=text,
-                plain_text=plain,
-                parse_mode=p.get_str("parse_mode"),
-                entities=entities,
-                reply_markup=markup,
-                extra={"inline_message_id": inline_id},
+                "editMessageText", text=text, plain_text=plain, parse_mode=p.get_str("parse_mode"),
+                entities=entities, reply_markup=markup, extra={"inline_message_id": inline_id},
                 params=p.public(),
             )
         )
@@ -227,11 +204,7 @@ def edit_message_text(api: FakeBotAPI, p: Params) -> JSON | bool:
     text, plain, entities = _text(api, p)
     new_markup = markup.get("inline_keyboard") if markup else None
     old_markup = message.get("reply_markup", {}).get("inline_keyboard")
-    if (message["text"], message.get("entities", []), old_markup) == (
-        plain,
-        entities,
-        new_markup,
-    ):
+    if (message["text"], message.get("entities", []), old_markup) == (plain, entities, new_markup):
         raise bad_request(NOT_MODIFIED)
     throttle(api, chat)
     message.update(text=plain, edit_date=now())
@@ -239,16 +212,8 @@ def edit_message_text(api: FakeBotAPI, p: Params) -> JSON | bool:
     _set_optional(message, "reply_markup", {"inline_keyboard": new_markup} if new_markup else None)
     api.record(
         SentRecord(
-            "editMessageText",
-            chat.id,
-            message.get("message_thread_id"),
-            message["message_id"],
-            text,
-            plain,
-            p.get_str("parse_mode"),
-            entities,
-            markup,
-            params=p.public(),
+            "editMessageText", chat.id, message.get("message_thread_id"), message["message_id"],
+            text, plain, p.get_str("parse_mode"), entities, markup, params=p.public(),
         )
     )
     return dict(message)
@@ -261,10 +226,8 @@ def edit_message_reply_markup(api: FakeBotAPI, p: Params) -> JSON | bool:
     if inline_id:
         api.record(
             SentRecord(
-                "editMessageReplyMarkup",
-                reply_markup=markup,
-                extra={"inline_message_id": inline_id},
-                params=p.public(),
+                "editMessageReplyMarkup", reply_markup=markup,
+                extra={"inline_message_id": inline_id}, params=p.public(),
             )
         )
         return True
@@ -278,12 +241,8 @@ def edit_message_reply_markup(api: FakeBotAPI, p: Params) -> JSON | bool:
     _set_optional(message, "reply_markup", {"inline_keyboard": new_markup} if new_markup else None)
     api.record(
         SentRecord(
-            "editMessageReplyMarkup",
-            chat.id,
-            message.get("message_thread_id"),
-            message["message_id"],
-            reply_markup=markup,
-            params=p.public(),
+            "editMessageReplyMarkup", chat.id, message.get("message_thread_id"),
+            message["message_id"], reply_markup=markup, params=p.public(),
         )
     )
     return dict(message)
@@ -313,11 +272,8 @@ def send_photo(api: FakeBotAPI, p: Params) -> JSON:
     if sum(size) > 10_000 or max(size) > 20 * max(min(size), 1):
         raise bad_request("PHOTO_INVALID_DIMENSIONS")
     photo = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "file_size": stored.size,
-        "width": size[0],
-        "height": size[1],
+        "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+        "file_size": stored.size, "width": size[0], "height": size[1],
     }
     return _send_media(api, p, chat, thread_id, "sendPhoto", {"photo": [photo]}, stored)
 
@@ -327,8 +283,7 @@ def send_document(api: FakeBotAPI, p: Params) -> JSON:
     chat, thread_id = target(api, p, "documents")
     stored = _input_file(api, p, "document", "documents")
     document: JSON = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
+        "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
         "file_size": stored.size,
     }
     _set_optional(document, "file_name", stored.file_name)
@@ -337,12 +292,7 @@ def send_document(api: FakeBotAPI, p: Params) -> JSON:
 
 
 def _send_media(
-    api: FakeBotAPI,
-    p: Params,
-    chat: ChatState,
-    thread_id: int | None,
-    method: str,
-    content: JSON,
+    api: FakeBotAPI, p: Params, chat: ChatState, thread_id: int | None, method: str, content: JSON,
     stored: StoredFile,
 ) -> JSON:
     caption, caption_content = _caption(api, p)
@@ -352,17 +302,9 @@ def _send_media(
     message = _deliver(api, chat, thread_id, content, markup)
     api.record(
         SentRecord(
-            method,
-            chat.id,
-            thread_id,
-            message["message_id"],
-            caption,
-            caption_content.get("caption"),
-            p.get_str("parse_mode"),
-            caption_content.get("caption_entities", []),
-            markup,
-            [stored],
-            params=p.public(),
+            method, chat.id, thread_id, message["message_id"],
+            caption, caption_content.get("caption"), p.get_str("parse_mode"),
+            caption_content.get("caption_entities", []), markup, [stored], params=p.public(),
         )
     )
     return message
@@ -392,33 +334,21 @@ def _store_upload(api: FakeBotAPI, upload: Upload, folder: str) -> StoredFile:
 
 
 def _store_file(
-    api: FakeBotAPI,
-    data: bytes,
-    folder: str,
-    file_name: str | None,
-    mime_type: str | None,
-    *,
+    api: FakeBotAPI, data: bytes, folder: str, file_name: str | None, mime_type: str | None, *,
     url: str | None = None,
 ) -> StoredFile:
     number = next(api.file_ids)
     suffix = mimetypes.guess_extension(mime_type or "") or ""
     stored = StoredFile(
-        file_id=f"BQACAgQAAxkDAAI{number:08d}",
-        file_unique_id=f"AgAD{number:06d}",
-        file_path=f"{folder}/file_{number}{suffix}",
-        data=data,
-        file_name=file_name,
-        mime_type=mime_type,
-        url=url,
+        file_id=f"BQACAgQAAxkDAAI{number:08d}", file_unique_id=f"AgAD{number:06d}",
+        file_path=f"{folder}/file_{number}{suffix}", data=data, file_name=file_name,
+        mime_type=mime_type, url=url,
     )
     api.files[stored.file_id] = stored
     return stored
 
 
 HANDLERS: Final[dict[str, Handler]] = {
-    "sendMessage": send_message,
-    "sendPhoto": send_photo,
-    "sendDocument": send_document,
-    "editMessageText": edit_message_text,
-    "editMessageReplyMarkup": edit_message_reply_markup,
+    "sendMessage": send_message, "sendPhoto": send_photo, "sendDocument": send_document,
+    "editMessageText": edit_message_text, "editMessageReplyMarkup": edit_message_reply_markup,
 }

@@ -17,19 +17,8 @@ if TYPE_CHECKING:
 MAX_INLINE_RESULTS: Final = 50
 INLINE_RESULT_TYPES: Final = frozenset(
     {
-        "article",
-        "audio",
-        "contact",
-        "document",
-        "game",
-        "gif",
-        "location",
-        "mpeg4_gif",
-        "photo",
-        "sticker",
-        "venue",
-        "video",
-        "voice",
+        "article", "audio", "contact", "document", "game", "gif", "location", "mpeg4_gif", "photo",
+        "sticker", "venue", "video", "voice",
     }
 )
 
@@ -57,8 +46,7 @@ def answer_inline_query(api: FakeBotAPI, p: Params) -> bool:
     api.inline_answers[query_id] = results
     api.record(
         SentRecord(
-            "answerInlineQuery",
-            extra={"inline_query_id": query_id, "results": results},
+            "answerInlineQuery", extra={"inline_query_id": query_id, "results": results},
             params=p.public(),
         )
     )
@@ -77,18 +65,12 @@ def _check_inline_result(api: FakeBotAPI, result: Any, seen: set[str]) -> None:
     content = result.get("input_message_content")
     if isinstance(content, dict) and "message_text" in content:
         format_text(
-            api,
-            str(content["message_text"]),
-            content.get("parse_mode"),
-            content.get("entities"),
+            api, str(content["message_text"]), content.get("parse_mode"), content.get("entities"),
             caption=False,
         )
     if result.get("caption"):
         format_text(
-            api,
-            str(result["caption"]),
-            result.get("parse_mode"),
-            result.get("caption_entities"),
+            api, str(result["caption"]), result.get("parse_mode"), result.get("caption_entities"),
             caption=True,
         )
     if "reply_markup" in result:
@@ -100,16 +82,13 @@ def answer_callback_query(api: FakeBotAPI, p: Params) -> bool:
     query_id = p.get_str("callback_query_id")
     _take_query(api, query_id, "callback")
     extra = {
-        "callback_query_id": query_id,
-        "text": p.get_str("text"),
-        "show_alert": p.get_bool("show_alert"),
-        "url": p.get_str("url"),
+        "callback_query_id": query_id, "text": p.get_str("text"),
+        "show_alert": p.get_bool("show_alert"), "url": p.get_str("url"),
     }
     api.record(SentRecord("answerCallbackQuery", extra=extra, params=p.public()))
     return True
 
 
 HANDLERS: Final[dict[str, Handler]] = {
-    "answerInlineQuery": answer_inline_query,
-    "answerCallbackQuery": answer_callback_query,
+    "answerInlineQuery": answer_inline_query, "answerCallbackQuery": answer_callback_query,
 }

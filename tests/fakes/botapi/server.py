@@ -34,16 +34,9 @@ class FakeBotAPI(World):
     """An in-process Bot API server with a scriptable world; see the package docstring."""
 
     def __init__(
-        self,
-        token: str = "123456:TEST-token",
-        *,
-        bot_username: str = "BilatTestBot",
-        bot_name: str = "Bilat",
-        host: str = "127.0.0.1",
-        port: int = 0,
-        first_update_id: int = 100_000,
-        strict_html: bool = True,
-        query_ttl: float = 10.0,
+        self, token: str = "123456:TEST-token", *, bot_username: str = "BilatTestBot",
+        bot_name: str = "Bilat", host: str = "127.0.0.1", port: int = 0,
+        first_update_id: int = 100_000, strict_html: bool = True, query_ttl: float = 10.0,
     ) -> None:
         super().__init__(token, bot_username, bot_name, first_update_id)
         self.host = host
@@ -121,22 +114,16 @@ class FakeBotAPI(World):
     # ---- test controls
 
     def rate_limits(
-        self,
-        enabled: bool = True,
-        *,
-        per_chat_per_second: float | None = None,
-        private_burst: int | None = None,
-        per_group_per_minute: int | None = None,
+        self, enabled: bool = True, *, per_chat_per_second: float | None = None,
+        private_burst: int | None = None, per_group_per_minute: int | None = None,
         global_per_second: int | None = None,
     ) -> RateLimitConfig:
         """Enable/disable and tune Telegram-like flood limits (off by default)."""
         config = self.limiter.config
         config.enabled = enabled
         changes = {
-            "per_chat_per_second": per_chat_per_second,
-            "private_burst": private_burst,
-            "per_group_per_minute": per_group_per_minute,
-            "global_per_second": global_per_second,
+            "per_chat_per_second": per_chat_per_second, "private_burst": private_burst,
+            "per_group_per_minute": per_group_per_minute, "global_per_second": global_per_second,
         }
         for name, value in changes.items():
             if value is not None:
@@ -181,11 +168,9 @@ class FakeBotAPI(World):
         self._sent_signal.notify()
 
     async def wait_for(
-        self,
-        predicate: Callable[[SentRecord], bool],
+        self, predicate: Callable[[SentRecord], bool],
         timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
-        *,
-        after: int = 0,
+        *, after: int = 0,
     ) -> SentRecord:
         """Wait until a record in ``sent[after:]`` matches ``predicate``; return it."""
         deadline = monotonic() + timeout
@@ -199,12 +184,9 @@ class FakeBotAPI(World):
             await self._sent_signal.wait(remaining)
 
     async def wait_for_messages(
-        self,
-        chat_id: int,
-        count: int = 1,
+        self, chat_id: int, count: int = 1,
         timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
-        *,
-        thread_id: int | None = None,
+        *, thread_id: int | None = None,
     ) -> list[SentRecord]:
         """Wait until the bot sent ``count`` messages to the chat; return them all."""
         deadline = monotonic() + timeout

@@ -13,43 +13,21 @@ if TYPE_CHECKING:
     from tests.fakes.botapi.server import FakeBotAPI
 
 UPDATE_TYPES: Final = (
-    "message",
-    "edited_message",
-    "channel_post",
-    "edited_channel_post",
-    "business_connection",
-    "business_message",
-    "edited_business_message",
-    "deleted_business_messages",
-    "message_reaction",
-    "message_reaction_count",
-    "inline_query",
-    "chosen_inline_result",
-    "callback_query",
-    "shipping_query",
-    "pre_checkout_query",
-    "purchased_paid_media",
-    "poll",
-    "poll_answer",
-    "my_chat_member",
-    "chat_member",
-    "chat_join_request",
-    "chat_boost",
-    "removed_chat_boost",
+    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
+    "business_message", "edited_business_message", "deleted_business_messages", "message_reaction",
+    "message_reaction_count", "inline_query", "chosen_inline_result", "callback_query",
+    "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer",
+    "my_chat_member", "chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
 )
 DEFAULT_ALLOWED_UPDATES: Final = frozenset(UPDATE_TYPES) - {
-    "chat_member",
-    "message_reaction",
-    "message_reaction_count",
+    "chat_member", "message_reaction", "message_reaction_count",
 }
 
 
 def get_me(api: FakeBotAPI, _: Params) -> JSON:
     """The bot's own user, with what it may do."""
     return {
-        **api.bot_user,
-        "can_join_groups": True,
-        "can_read_all_group_messages": False,
+        **api.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
         "supports_inline_queries": True,
     }
 
@@ -128,8 +106,7 @@ def set_webhook(api: FakeBotAPI, p: Params) -> bool:
         api.unconfirmed.clear()
     api.webhook = (
         {
-            "url": url,
-            "secret_token": p.get_str("secret_token"),
+            "url": url, "secret_token": p.get_str("secret_token"),
             "max_connections": p.get_int("max_connections"),
             "allowed_updates": p.get_json("allowed_updates"),
         }
@@ -140,8 +117,6 @@ def set_webhook(api: FakeBotAPI, p: Params) -> bool:
 
 
 HANDLERS: Final[dict[str, Handler]] = {
-    "getMe": get_me,
-    "getUpdates": get_updates,
-    "deleteWebhook": delete_webhook,
+    "getMe": get_me, "getUpdates": get_updates, "deleteWebhook": delete_webhook,
     "setWebhook": set_webhook,
 }

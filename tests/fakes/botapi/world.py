@@ -14,9 +14,7 @@ from tests.fakes.botapi.records import JSON, ChatState, Query
 
 ANONYMOUS_ADMIN_ID: Final = 1087968824
 ANONYMOUS_ADMIN: Final[JSON] = {
-    "id": ANONYMOUS_ADMIN_ID,
-    "is_bot": True,
-    "first_name": "Group",
+    "id": ANONYMOUS_ADMIN_ID, "is_bot": True, "first_name": "Group",
     "username": "GroupAnonymousBot",
 }
 
@@ -56,18 +54,10 @@ def now() -> int:
 
 def _admin_rights(chat_type: str) -> JSON:
     rights: JSON = {
-        "can_be_edited": False,
-        "is_anonymous": False,
-        "can_manage_chat": True,
-        "can_delete_messages": True,
-        "can_manage_video_chats": True,
-        "can_restrict_members": True,
-        "can_promote_members": False,
-        "can_change_info": True,
-        "can_invite_users": True,
-        "can_post_stories": False,
-        "can_edit_stories": False,
-        "can_delete_stories": False,
+        "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+        "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
+        "can_promote_members": False, "can_change_info": True, "can_invite_users": True,
+        "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False,
     }
     if chat_type == "channel":
         rights.update(can_post_messages=True, can_edit_messages=True)
@@ -78,21 +68,10 @@ def _admin_rights(chat_type: str) -> JSON:
 
 def _restricted_rights() -> JSON:
     names = (
-        "can_change_info",
-        "can_invite_users",
-        "can_pin_messages",
-        "can_send_messages",
-        "can_send_polls",
-        "can_send_other_messages",
-        "can_add_web_page_previews",
-        "can_manage_topics",
-        "can_send_audios",
-        "can_send_documents",
-        "can_send_photos",
-        "can_send_videos",
-        "can_send_video_notes",
-        "can_send_voice_notes",
-        "can_edit_tag",
+        "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
+        "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
+        "can_manage_topics", "can_send_audios", "can_send_documents", "can_send_photos",
+        "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_edit_tag",
     )
     return {"is_member": True, "until_date": 0, **dict.fromkeys(names, True)}
 
@@ -126,10 +105,7 @@ class World:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: JSON = {
-            "id": self.bot_id,
-            "is_bot": True,
-            "first_name": bot_name,
-            "username": bot_username,
+            "id": self.bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username,
         }
         self.users: dict[int, JSON] = {}
         self.chats: dict[int, ChatState] = {}
@@ -144,14 +120,8 @@ class World:
     # ---- users and chats
 
     def add_user(
-        self,
-        id: int,
-        first_name: str,
-        language_code: str | None = "fr",
-        username: str | None = None,
-        *,
-        last_name: str | None = None,
-        is_bot: bool = False,
+        self, id: int, first_name: str, language_code: str | None = "fr",
+        username: str | None = None, *, last_name: str | None = None, is_bot: bool = False,
         private_chat: bool = True,
     ) -> JSON:
         """Register a user (and, by default, the private chat they opened with the bot)."""
@@ -164,15 +134,8 @@ class World:
         return user
 
     def add_chat(
-        self,
-        id: int,
-        type: str,
-        title: str | None = None,
-        is_forum: bool = False,
-        username: str | None = None,
-        *,
-        bot_status: str | None = None,
-        **bot_rights: bool,
+        self, id: int, type: str, title: str | None = None, is_forum: bool = False,
+        username: str | None = None, *, bot_status: str | None = None, **bot_rights: bool,
     ) -> JSON:
         """Create a chat; the bot is a member (an admin that can post, in channels)."""
         if type not in CHAT_TYPES:
@@ -240,20 +203,12 @@ class World:
         """Close a forum topic: sends into it fail with TOPIC_CLOSED."""
         self.chat(chat_id).closed_topics.add(thread_id)
 
-    def reopen_topic(self, chat_id: int, thread_id: int) -> None:
-        """Reopen a closed forum topic."""
-        self.chat(chat_id).closed_topics.discard(thread_id)
-
     def block(self, chat_id: int, *, notify: bool = False) -> None:
         """Make the user of a private chat block the bot (403 on send)."""
         chat = self.chat(chat_id)
         if chat.type != "private":
             raise ValueError("block() is for private chats; use kick() for groups")
         self._change_bot_status(chat, chat_id, "kicked", notify=notify)
-
-    def unblock(self, chat_id: int, *, notify: bool = False) -> None:
-        """Undo block()."""
-        self._change_bot_status(self.chat(chat_id), chat_id, "member", notify=notify)
 
     def kick(self, chat_id: int, *, by_user_id: int | None = None, notify: bool = False) -> None:
         """Remove the bot from a group, supergroup or channel (403 on send)."""
@@ -298,13 +253,8 @@ class World:
         return self.chat(chat_id).messages[message_id]
 
     def new_message(
-        self,
-        chat: ChatState,
-        content: JSON,
-        *,
-        sender: JSON | None,
-        sender_chat: JSON | None = None,
-        thread_id: int | None = None,
+        self, chat: ChatState, content: JSON, *, sender: JSON | None,
+        sender_chat: JSON | None = None, thread_id: int | None = None,
     ) -> JSON:
         """Store a new message in ``chat`` and return it."""
         message: JSON = {"message_id": chat.next_message_id(), "date": now()}
@@ -320,15 +270,9 @@ class World:
         return message
 
     def send_message(
-        self,
-        chat_id: int,
-        from_user_id: int | None,
-        text: str,
-        message_thread_id: int | None = None,
-        *,
-        anonymous: bool = False,
-        entities: list[JSON] | None = None,
-        reply_to_message_id: int | None = None,
+        self, chat_id: int, from_user_id: int | None, text: str,
+        message_thread_id: int | None = None, *, anonymous: bool = False,
+        entities: list[JSON] | None = None, reply_to_message_id: int | None = None,
     ) -> JSON:
         """Inject a text message from a user (or an anonymous admin); return the update."""
         chat = self._live_chat(chat_id)
@@ -387,10 +331,7 @@ class World:
         """Inject an inline query; return its id (for answerInlineQuery)."""
         query_id = self._new_query("inline")
         payload: JSON = {
-            "id": query_id,
-            "from": self.user(from_user_id),
-            "query": query,
-            "offset": offset,
+            "id": query_id, "from": self.user(from_user_id), "query": query, "offset": offset,
             "chat_type": chat_type,
         }
         self.push_update("inline_query", payload)
@@ -400,11 +341,9 @@ class World:
         """Inject a button press on a stored message; return the callback query id."""
         query_id = self._new_query("callback")
         payload: JSON = {
-            "id": query_id,
-            "from": self.user(from_user_id),
+            "id": query_id, "from": self.user(from_user_id),
             "message": self.get_message(chat_id, message_id),
-            "chat_instance": str(abs(chat_id) * 7919),
-            "data": data,
+            "chat_instance": str(abs(chat_id) * 7919), "data": data,
         }
         self.push_update("callback_query", payload)
         return query_id
@@ -422,11 +361,8 @@ class World:
         old = {**member_fields(old_status, chat.type, {}), "user": dict(self.bot_user)}
         self._set_status(chat, self.bot_id, new_status, rights)
         payload: JSON = {
-            "chat": self.chat_json(chat),
-            "from": self.user(from_user_id),
-            "date": now(),
-            "old_chat_member": old,
-            "new_chat_member": self.member_json(chat, self.bot_id),
+            "chat": self.chat_json(chat), "from": self.user(from_user_id), "date": now(),
+            "old_chat_member": old, "new_chat_member": self.member_json(chat, self.bot_id),
         }
         return self.push_update("my_chat_member", payload)
 
@@ -445,9 +381,7 @@ class World:
         to_msg = self.new_message(old, {"migrate_to_chat_id": new_chat_id}, sender=actor)
         old.migrated_to = new_chat_id
         from_msg = self.new_message(
-            new,
-            {"migrate_from_chat_id": chat_id},
-            sender=dict(ANONYMOUS_ADMIN),
-            sender_chat=self.chat_json(new),
+            new, {"migrate_from_chat_id": chat_id},
+            sender=dict(ANONYMOUS_ADMIN), sender_chat=self.chat_json(new),
         )
         return [self.push_update("message", to_msg), self.push_update("message", from_msg)]
