@@ -160,7 +160,7 @@ def _matrix_configured(settings: Settings) -> bool:
     """True when MATRIX_HOMESERVER is set (the other MATRIX_* are checked now, by name)."""
     from bot.matrix.settings import MatrixSettings
 
-    return MatrixSettings.from_env(settings.env, settings.db_path) is not None
+    return MatrixSettings.from_settings(settings) is not None
 
 
 def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,

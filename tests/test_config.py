@@ -4,6 +4,7 @@ refused."""
 from __future__ import annotations
 
 import re
+import traceback
 from datetime import timedelta
 from pathlib import Path
 
@@ -131,3 +132,46 @@ def test_bad_delivery_values_are_named(tmp_path: Path, name: str, value: str,
     with pytest.raises(ConfigError) as caught:
         Settings.load({name: value}, tmp_path / "none.env")
     assert str(caught.value) == message
+
+
+def test_the_environment_beats_dotenv_which_beats_the_defaults(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text('BILAT_GRACE=2h\nexport BILAT_MAX_FAILURES="5"\n# BILAT_MAX_ATTEMPTS=1\n'
+                      "BILAT_TIMEZONE=Europe/Paris\n", encoding="utf-8")
+    settings = Settings.load({"BILAT_GRACE": "30m", "BILAT_TIMEZONE": " "}, dotenv)
+    assert settings.grace == timedelta(minutes=30)  # the environment wins
+    assert settings.max_failures == 5  # then .env (quotes and ``export`` allowed)
+    assert settings.max_attempts == 8  # then the default (a comment is no setting)
+    assert settings.timezone == "Asia/Almaty"  # a blank variable means the default
+
+
+def test_every_wrong_variable_is_named_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({"BILAT_GRACE": "soon", "BILAT_HTTP_PORT": "http"}, Path("/none.env"))
+    assert str(caught.value).splitlines() == [
+        "BILAT_GRACE: 'soon' is not a duration such as 6h, 90m or 2d",
+        "BILAT_HTTP_PORT: 'http' is not a port number (0 to 65535)"]
+
+
+def test_secrets_never_print(tmp_path: Path) -> None:
+    token, password = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "s3cret-pass-2025"
+    env = {"TELEGRAM_BOT_TOKEN": token, "MATRIX_HOMESERVER": "https://m.example",
+           "MATRIX_USER_ID": "@bilat:m.example", "MATRIX_PASSWORD": password}
+    settings = Settings.load(env, tmp_path / "none.env")
+    shown = f"{settings!r} {settings} {settings.model_dump()} {settings.model_dump_json()}"
+    assert token not in shown and password not in shown
+    assert settings.telegram_token is not None and settings.telegram_token.reveal() == token
+    pasted = "<syt_bWF0cml4_pasted_with_its_brackets>"  # refused as a placeholder shape
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({**env, "MATRIX_ACCESS_TOKEN": pasted, "BILAT_GRACE": "soon"},
+                      tmp_path / "none.env")
+    trace = "".join(traceback.format_exception(caught.value))
+    assert "MATRIX_ACCESS_TOKEN: still a placeholder" in trace
+    assert all(secret not in trace for secret in (token, password, pasted))
+
+
+def test_only_the_settings_read_the_environment() -> None:
+    readers = [str(path.relative_to(ROOT)) for path in (ROOT / "bot").rglob("*.py")
+               if re.search(r"os\.environ(?!\.setdefault\(\"PTB_)|getenv|dotenv",
+                            path.read_text(encoding="utf-8"))]
+    assert readers == ["bot/config.py"]
