@@ -29,7 +29,7 @@ from bot.telegram.chats import TelegramChats
 from bot.telegram.handlers import Services
 from tests.conftest import ZONE
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
+from tests.support.data import broken_article, new_article
 from tests.support.delivery import subscribe
 from tests.support.telegram import ADA, BOB, CHANNEL, ask, post, settings_for
 

@@ -7,8 +7,8 @@ import signal
 from pathlib import Path
 
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
 from tests.ops.test_metrics import well_formed
+from tests.support.data import broken_article, new_article
 from tests.support.net import free_port
 from tests.support.process import bilat_run, environment, samples
 from tests.support.telegram import ADA, BOB, CAROL, TOKEN, ask

@@ -13,7 +13,7 @@ from bot.core.clock import parse_instant
 from bot.core.commands import Context, dispatch
 from bot.ops.instruments import ARTICLES, RELOADS
 from bot.ops.reload import DataReloader, fingerprint
-from tests.ops.conftest import broken_article, new_article
+from tests.support.data import broken_article, new_article
 from tests.support.wait import eventually
 
 NOW = "2025-05-07T23:59:59+05:00"

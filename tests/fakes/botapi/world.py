@@ -109,7 +109,6 @@ class World:
         }
         self.users: dict[int, JSON] = {}
         self.chats: dict[int, ChatState] = {}
-        self.updates: list[JSON] = []
         self.delivered_at: dict[int, float] = {}
         self.unconfirmed: list[JSON] = []
         self._update_ids = itertools.count(first_update_id)
@@ -238,7 +237,6 @@ class World:
     def push_update(self, kind: str, payload: JSON) -> JSON:
         """Queue a raw update of type ``kind``; return it with its update_id."""
         update = {"update_id": next(self._update_ids), kind: payload}
-        self.updates.append(update)
         self.unconfirmed.append(update)
         self.updates_signal.notify()
         return update
