@@ -15,11 +15,12 @@ from aiohttp import web
 from tests.fakes.botapi import chats, commands, messages, queries, updates
 from tests.fakes.botapi.errors import ApiError, too_many_requests
 from tests.fakes.botapi.limits import RateLimitConfig, RateLimiter
+from tests.fakes.botapi.messages import MAX_DOCUMENT_BYTES, SEND_METHODS
 from tests.fakes.botapi.params import Params, read_params
 from tests.fakes.botapi.records import JSON, ApiCall, FailurePlan, SentRecord, StoredFile
 from tests.fakes.botapi.world import TOKEN_RE, Signal, World
 
-MAX_REQUEST_BYTES: Final = messages.MAX_DOCUMENT_BYTES + 5 * 1024 * 1024
+MAX_REQUEST_BYTES: Final = MAX_DOCUMENT_BYTES + 5 * 1024 * 1024
 _NGINX_PAGE: Final = (
     "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
     "<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
@@ -157,7 +158,7 @@ class FakeBotAPI(World):
         return [
             record
             for record in self.sent
-            if record.method in messages.SEND_METHODS
+            if record.method in SEND_METHODS
             and record.chat_id == chat_id
             and (thread_id is None or record.message_thread_id == thread_id)
         ]
