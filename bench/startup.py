@@ -37,7 +37,7 @@ READY_SECONDS = 30.0
 def environment(api: FakeBotAPI, db: Path, port: int) -> dict[str, str]:
     """The bot's environment: the fake server, a new database, the endpoint on ``port``."""
     return clean_environ(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                         BILAT_DB=str(db), BILAT_NOW="2025-05-07", BILAT_HTTP_PORT=str(port),
+                         BILAT_DB=str(db), BILAT_NOW="2025-05-08", BILAT_HTTP_PORT=str(port),
                          PTB_TIMEDELTA="1")
 
 

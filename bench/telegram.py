@@ -159,7 +159,7 @@ async def measure(api: BenchAPI, name: str, users: list[int], seconds: float) ->
 def environment(api: BenchAPI, db: Path) -> dict[str, str]:
     """The bots' environment: the fake server, a fresh database, a fixed day."""
     return clean_environ(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                         BILAT_DB=str(db), BILAT_NOW="2025-05-07", PTB_TIMEDELTA="1",
+                         BILAT_DB=str(db), BILAT_NOW="2025-05-08", PTB_TIMEDELTA="1",
                          BILAT_HTTP_PORT="0")
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import (
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     ValidationInfo,
@@ -45,6 +47,8 @@ _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _MATRIX_USER = re.compile(r"^@[^:\s]+:\S+$")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Names an operator may have meant for Bilat (a typo, an old name) when Bilat does not read them.
+_OURS = ("BILAT_", "TELEGRAM_", "MATRIX_", "TG_", "BOT_")
 
 
 class ConfigError(Exception):
@@ -260,6 +264,13 @@ class Settings(BaseSettings):
         None, validation_alias="MATRIX_MESSAGES_PER_SECOND")
     matrix_store_dir: Path | None = Field(None, validation_alias="MATRIX_STORE_DIR")
 
+    _unread: frozenset[str] = PrivateAttr(frozenset())
+
+    @property
+    def unread(self) -> frozenset[str]:
+        """Variables set that look like Bilat's but that it does not read (a typo, say)."""
+        return self._unread
+
     @model_validator(mode="before")
     @classmethod
     def _defaults_for_empty(cls, values: Any) -> Any:
@@ -291,17 +302,19 @@ class Settings(BaseSettings):
              env_file: Path | None = None) -> Settings:
         """Read the environment (then ``.env``) and validate every setting, or name the
         wrong ones in a ConfigError."""
-        names = {str(field.validation_alias) for field in cls.model_fields.values()}
         given = os.environ if environ is None else environ
+        dotenv = env_file or Path(".env")
         # An empty variable means "the default", even over a value in .env: kept as None here,
         # dropped by ``_defaults_for_empty``.
         values: dict[str, Any] = {name: given[name].strip() or None
-                                  for name in names if name in given}
+                                  for name in VARIABLES if name in given}
         try:
-            settings = cls(_env_file=env_file or Path(".env"), **values)
+            settings = cls(_env_file=dotenv, **values)
         except ValidationError as error:
             raise ConfigError("\n".join(_named(e) for e in error.errors())) from None
         settings.check()
+        from_file = dotenv_values(dotenv) if dotenv.is_file() else {}
+        settings._unread = frozenset(_unread({**from_file, **given}))
         return settings
 
     def check(self) -> None:
@@ -317,6 +330,20 @@ class Settings(BaseSettings):
             raise ConfigError("MATRIX_USER_ID: the bot's full user id, e.g. @bilat:example.org")
         if self.matrix_access_token is None and self.matrix_password is None:
             raise ConfigError("MATRIX_ACCESS_TOKEN: set it (preferred) or MATRIX_PASSWORD")
+
+
+VARIABLES = tuple(str(field.validation_alias) for field in Settings.model_fields.values())
+
+
+def _unread(merged: Mapping[str, str | None]) -> list[str]:
+    """The set variables that look like Bilat's (by prefix, or a Telegram token) but are not."""
+    found = []
+    for name, value in merged.items():
+        upper = name.upper()
+        ours = upper.startswith(_OURS) or ("TOKEN" in upper and "TELEGRAM" in upper)
+        if ours and name not in VARIABLES and value and value.strip():
+            found.append(name)
+    return found
 
 
 def _named(error: Any) -> str:

@@ -175,3 +175,14 @@ def test_only_the_settings_read_the_environment() -> None:
                if re.search(r"os\.environ(?!\.setdefault\(\"PTB_)|getenv|dotenv",
                             path.read_text(encoding="utf-8"))]
     assert readers == ["bot/config.py"]
+
+
+def test_variables_bilat_does_not_read_are_noticed(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TG_TOKEN=123:abc\nBILAT_TIMEZON=Europe/Paris\nBILAT_OLD=\n",
+                      encoding="utf-8")
+    settings = Settings.load({"TELEGRAM_TOKEN": "123:abc", "PATH": "/bin",
+                              "BILAT_GRACE": "1h"}, dotenv)
+    assert settings.unread == {"TELEGRAM_TOKEN", "TG_TOKEN", "BILAT_TIMEZON"}
+    assert settings.timezone == "Asia/Almaty"  # the typo is not read
+    assert "123:abc" not in repr(settings)

@@ -67,7 +67,7 @@ async def test_bilat_run_serves_matrix_and_stops_on_sigterm(
         tmp_path: Path, synapse: Synapse, people: MakeHuman) -> None:
     """``bilat run`` with only MATRIX_* set answers in Matrix and exits cleanly on SIGTERM."""
     account = await synapse.register(unique("bilat"), secrets.token_hex(8))
-    env = clean_environ(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
+    env = clean_environ(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-08",
                MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
                MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
     process = await asyncio.create_subprocess_exec(

@@ -34,7 +34,9 @@ real server tolerates it. Markdown parse modes are accepted but not validated.
 """
 
 from tests.fakes.botapi.html import HtmlParseError, parse_html
-from tests.fakes.botapi.records import ApiCall, SentRecord, StoredFile
+from tests.fakes.botapi.records import JSON, ApiCall, SentRecord, StoredFile
 from tests.fakes.botapi.server import FakeBotAPI
 
-__all__ = ["ApiCall", "FakeBotAPI", "HtmlParseError", "SentRecord", "StoredFile", "parse_html"]
+__all__ = [
+    "JSON", "ApiCall", "FakeBotAPI", "HtmlParseError", "SentRecord", "StoredFile", "parse_html",
+]
