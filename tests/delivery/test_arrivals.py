@@ -11,7 +11,7 @@ from bot.core.library import Library
 from bot.delivery.scheduler import Scheduler
 from bot.store import outbox
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
+from tests.support.delivery import subscribe
 
 
 def utc(month: int, day: int, hour: int = 0) -> datetime:

@@ -23,12 +23,11 @@ from bot.telegram.handlers import Services
 from tests.conftest import DATA, ZONE
 from tests.fakes.botapi import FakeBotAPI, SentRecord
 from tests.newsroom.site import Site
-from tests.telegram.conftest import ADA, BOB, api, settings_for  # noqa: F401
-from tests.telegram.helpers import ask
+from tests.support.telegram import ADA, BOB, ask, settings_for
 
 
 @pytest.fixture
-async def editing(api: FakeBotAPI, db: Database, sources_path: Path, clock: FixedClock,  # noqa: F811
+async def editing(api: FakeBotAPI, db: Database, sources_path: Path, clock: FixedClock,
                   library: Library) -> AsyncIterator[Newsroom]:
     """The Telegram bot with Bob as its one editor (Ada is not one)."""
     newsroom = Newsroom(db, sources_path, {f"telegram:{BOB}"})
@@ -54,7 +53,7 @@ def lines(records: list[SentRecord]) -> list[str]:
 
 
 async def test_an_editor_adds_lists_and_removes_sources(
-        api: FakeBotAPI, editing: Newsroom, sources_path: Path) -> None:  # noqa: F811
+        api: FakeBotAPI, editing: Newsroom, sources_path: Path) -> None:
     assert lines(await ask(api, BOB, BOB, "/sources")) == [
         "No sources are watched. Add one with /sources add URL."]
     assert lines(await ask(api, BOB, BOB, "/sources add https://astanatimes.com/feed/")) == [
@@ -75,7 +74,7 @@ async def test_an_editor_adds_lists_and_removes_sources(
 
 
 async def test_bad_input_gets_a_specific_answer_and_changes_nothing(
-        api: FakeBotAPI, editing: Newsroom, sources_path: Path) -> None:  # noqa: F811
+        api: FakeBotAPI, editing: Newsroom, sources_path: Path) -> None:
     await ask(api, BOB, BOB, "/sources add https://astanatimes.com/feed/")
     before = written(sources_path)
     assert lines(await ask(api, BOB, BOB, "/sources add astanatimes.com/feed")) == [
@@ -90,14 +89,14 @@ async def test_bad_input_gets_a_specific_answer_and_changes_nothing(
 
 
 async def test_others_are_refused_in_their_language(
-        api: FakeBotAPI, editing: Newsroom, sources_path: Path) -> None:  # noqa: F811
+        api: FakeBotAPI, editing: Newsroom, sources_path: Path) -> None:
     assert lines(await ask(api, ADA, ADA, "/sources add https://astanatimes.com/feed/")) == [
         "Désolé, cette commande est réservée aux rédacteurs de Bilat."]
     assert written(sources_path) is None
 
 
 async def test_the_health_line_after_polls(
-        api: FakeBotAPI, editing: Newsroom, poller: Poller, site: Site,  # noqa: F811
+        api: FakeBotAPI, editing: Newsroom, poller: Poller, site: Site,
         sources_path: Path) -> None:
     site.feeds["ok"] = []
     sources_file.save(sources_path, [Source(site.url("/feeds/ok"), "Loopback News"),
