@@ -27,6 +27,8 @@ from bot.ops import logs
 from bot.store.db import Database, DatabaseError
 
 if TYPE_CHECKING:
+    from bot.newsroom.notify import EditorNotifier
+    from bot.newsroom.poller import Poller
     from bot.ops.health import Health
     from bot.ops.reload import DataReloader
 
@@ -233,8 +235,9 @@ async def _run(settings: Settings) -> None:
     SIGTERM, stop them in reverse order within ``STOP_SECONDS``. SIGHUP reloads the data."""
     from bot.delivery.service import from_settings
     from bot.newsroom.desk import Desk
+    from bot.newsroom.notify import EditorNotifier
     from bot.newsroom.poller import Poller, PollSettings
-    from bot.newsroom.service import Newsroom
+    from bot.newsroom.service import Newsroom, ReviewDesk
     from bot.ops.admin import Operator
     from bot.ops.health import Health
     from bot.ops.http import serving
@@ -250,9 +253,16 @@ async def _run(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
     async with await Database.open(settings.db_path) as db:
-        poller = Poller(db, settings.sources_file, Desk(data), clock.now,
-                        PollSettings(settings.sources_interval, settings.sources_host_gap))
-        newsroom = Newsroom(db, settings.sources_file, settings.editors, poller.wake)
+        started: list[Network] = []
+        notifier = EditorNotifier(db, settings.editors,
+                                  lambda: {n.transport.network: n.transport for n in started},
+                                  settings.default_locale)
+        drafting = Desk(data)
+        poller = Poller(db, settings.sources_file, drafting, clock.now,
+                        PollSettings(settings.sources_interval, settings.sources_host_gap),
+                        notify=notifier)
+        newsroom = Newsroom(db, settings.sources_file, settings.editors, poller.wake,
+                            ReviewDesk(settings.data_dir, data, data.reload, drafting, clock.now))
         ops = Operator(db, data, settings.admins, settings.max_failures, newsroom)
         networks = _networks(settings, data, db, clock, ops)
         health = Health(db, clock)
@@ -260,10 +270,11 @@ async def _run(settings: Settings) -> None:
             health.expect(name)
         async with serving(settings.http_host, settings.http_port, health, db):
             watcher = asyncio.create_task(data.watch(stop.event), name="data-reload")
-            polling = asyncio.create_task(poller.run(stop.event), name="newsroom")
-            started: list[Network] = []
+            polling: asyncio.Task[None] | None = None
             try:
                 if await _start(networks, health, started, stop.event):
+                    polling = asyncio.create_task(_newsroom(db, poller, notifier, stop.event),
+                                                  name="newsroom")
                     delivery = from_settings(db, data, clock, [n.transport for n in started],
                                              settings)
                     await delivery.run(stop.event)
@@ -272,8 +283,20 @@ async def _run(settings: Settings) -> None:
                 stop()
                 await _stop(started, stop.deadline)
                 await watcher
-                await polling
+                if polling is not None:
+                    await polling
     log.info("stopped")
+
+
+async def _newsroom(db: Database, poller: Poller, notifier: EditorNotifier,
+                    stop: asyncio.Event) -> None:
+    """The newsroom once the networks run: drafts left from before a restart are told to the
+    editors and back under review, then the sources are polled until stop."""
+    from bot.store import newsroom as store
+
+    await store.recover(db)
+    await notifier.catch_up()
+    await poller.run(stop)
 
 
 class _Stop:

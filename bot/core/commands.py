@@ -37,6 +37,12 @@ FRENCH_NAMES: dict[str, tuple[str, ...]] = {
     "help": ("aide",),
     "stats": ("statistiques",),
     "reload": ("recharger",),
+    "draft": ("brouillon",),
+    "keep": ("garder",),
+    "drop": ("ecarter",),
+    "edit": ("rediger",),
+    "publish": ("publier",),
+    "discard": ("abandonner",),
 }
 NEAREST_CUTOFF = 0.6  # difflib ratio below which no command is suggested
 NOT_ALLOWED = N_("Only this chat’s administrators can change its settings.")

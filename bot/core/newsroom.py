@@ -34,8 +34,8 @@ class NewsroomError(ValueError):
         self.params = params
 
 
-class Newsroom(Protocol):
-    """The newsroom services a command may use."""
+class Sources(Protocol):
+    """The sources, for editors."""
 
     def is_editor(self, sender: str | None) -> bool:
         """True when ``sender`` (``network:user id``) is listed in BILAT_EDITORS."""
@@ -52,3 +52,64 @@ class Newsroom(Protocol):
     async def remove_source(self, number: int) -> SourceLine:
         """Stop watching the ``number``-th source (NewsroomError when there is none)."""
         ...
+
+
+@dataclass(frozen=True)
+class DraftFact:
+    """One fact of a draft under review."""
+
+    number: int
+    summary: str
+    evidence: str
+    kept: bool
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A draft as editors review it."""
+
+    number: int  # the candidate's number, as commands name it
+    publisher: str
+    title: str  # the source's own title
+    language: str
+    url: str
+    state: str  # drafted, publishing, published, dropped...
+    facts: tuple[DraftFact, ...]
+    our_title: tuple[str, str] | None = None  # (fr, en), written by the editor
+    key_points: tuple[tuple[str, str], ...] = ()
+    published_as: str | None = None
+    error: str | None = None  # why the last publication was refused
+
+
+class Reviews(Protocol):
+    """Draft review, for editors (bot.newsroom.service.Newsroom)."""
+
+    async def draft(self, number: int | None) -> DraftView | None:
+        """Draft ``number``, or the one waiting longest; None when there is none."""
+        ...
+
+    async def keep(self, number: int | None, fact: int, keep: bool) -> DraftView:
+        """Keep or drop one fact (NewsroomError when the draft is closed or has no such fact)."""
+        ...
+
+    async def edit(self, number: int | None, title: tuple[str, str],
+                   key_points: tuple[tuple[str, str], ...]) -> DraftView:
+        """Set the title and key points, each in French and English."""
+        ...
+
+    async def publish(self, number: int | None, editor: str) -> DraftView:
+        """Check and write the article file, then reload the data (NewsroomError says why
+        not, with the checker's findings)."""
+        ...
+
+    async def discard(self, number: int | None, editor: str) -> DraftView:
+        """Drop the whole draft."""
+        ...
+
+    async def submit(self, text: str, editor: str) -> DraftView:
+        """Draft an article an editor sent: a link, or the text itself."""
+        ...
+
+
+class Newsroom(Sources, Reviews, Protocol):
+    """The newsroom services a command may use."""

@@ -8,12 +8,13 @@ does the work (bot.newsroom.service).
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core import i18n
-from bot.core.commands import COMMANDS, Context, Reply, echo, notice, usage
-from bot.core.newsroom import Newsroom, NewsroomError, SourceLine
+from bot.core.commands import COMMANDS, Button, Context, Reply, echo, notice, usage
+from bot.core.newsroom import DraftView, Newsroom, NewsroomError, SourceLine
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 
@@ -93,3 +94,192 @@ async def cmd_sources(ctx: Context, args: list[str]) -> Reply:
         return notice(ctx._(exc.msgid).format(**exc.params))
     return notice(ctx._("I did not understand {words}.").format(words=echo(" ".join(args))),
                   usage(ctx, "sources"))
+
+
+# Draft review ---------------------------------------------------------------------------------
+
+MAX_FACT_BUTTONS = 20  # rows of keep/drop buttons under a draft (Telegram allows 100 buttons)
+STATES = {"drafted": N_("under review"), "publishing": N_("being published"),
+          "published": N_("published"), "dropped": N_("dropped")}
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def draft_html(locale: str, view: DraftView, prefix: str = "/") -> str:
+    """A draft as editors see it: publisher, title, language, facts one a line with their
+    evidence, what the editor wrote, and the commands that act on it."""
+    def _(message: str) -> str:
+        return i18n.gettext(locale, message)
+
+    n = view.number
+    lines = [f"<b>{_e(_('Draft {number}').format(number=n))}</b> · {_e(view.publisher)}",
+             f"<i>{_e(view.title)}</i>",
+             _e(_("Language: {language}").format(language=view.language or "?"))
+             + (f' · <a href="{html.escape(view.url)}">{_e(_("source"))}</a>'
+                if view.url else ""),
+             _e(_("State: {state}").format(state=_(STATES.get(view.state, view.state)))), ""]
+    lines.append(f"<b>{_e(_('Facts (✓ kept, ✗ dropped):'))}</b>")
+    for fact in view.facts:
+        mark = "✓" if fact.kept else "✗"
+        lines.append(_e(f"{mark} {fact.number}. {fact.summary}"))
+        if fact.evidence:
+            lines.append(f"   <i>{_e(fact.evidence)}</i>")
+    if not view.facts:
+        lines.append(_e(_("No facts found: the key points will carry the article.")))
+    lines.append("")
+    if view.our_title:
+        lines.append(_e(_("Title: {fr} / {en}").format(fr=view.our_title[0],
+                                                       en=view.our_title[1])))
+        lines.extend(_e(f"• {fr} / {en}") for fr, en in view.key_points)
+    else:
+        lines.append(_e(_("Title and key points: not written yet.")))
+    if view.published_as:
+        lines.append(_e(_("Published as {file}.").format(file=view.published_as)))
+    if view.error:
+        lines.append(_e(_("Last refusal: {problems}").format(problems=view.error)))
+    if view.state == "drafted":
+        lines.append(_e(_("Next: {drop}, {edit}, then {publish}.").format(
+            drop=f"{prefix}drop {n} 2", publish=f"{prefix}publish {n}",
+            edit=f"{prefix}edit {n} fr: … | en: … | fr: … | en: …")))
+    return "\n".join(lines)
+
+
+def draft_buttons(ctx: Context, view: DraftView) -> tuple[tuple[Button, ...], ...]:
+    """Keep/drop under each fact, then Publish (Telegram shows them; Matrix has commands)."""
+    if view.state != "drafted":
+        return ()
+    n = view.number
+    rows = [(Button(ctx._("Keep {fact}").format(fact=f.number), f"keep {n} {f.number}"),
+             Button(ctx._("Drop {fact}").format(fact=f.number), f"drop {n} {f.number}"))
+            for f in view.facts[:MAX_FACT_BUTTONS]]
+    rows.append((Button(ctx._("Publish"), f"publish {n}"),
+                 Button(ctx._("Drop the draft"), f"discard {n}")))
+    return tuple(rows)
+
+
+def draft_reply(ctx: Context, view: DraftView) -> Reply:
+    """The draft with its buttons."""
+    return Reply(Rendered.from_html(draft_html(ctx.locale, view, ctx.prefix)),
+                 buttons=draft_buttons(ctx, view))
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() and len(word) < 10 else None
+
+
+async def _review(ctx: Context, act: Callable[[Newsroom], Awaitable[DraftView]]) -> Reply:
+    """Run one review action for an editor; the draft as it now stands, or why not."""
+    newsroom = _newsroom(ctx)
+    if isinstance(newsroom, Reply):
+        return newsroom
+    try:
+        return draft_reply(ctx, await act(newsroom))
+    except NewsroomError as exc:
+        return notice(ctx._(exc.msgid).format(**exc.params))
+
+
+@COMMANDS.command("draft", N_("[number]"), N_("The next draft to review, or one (editors)"),
+                  in_menu=False, admin=True)
+async def cmd_draft(ctx: Context, args: list[str]) -> Reply:
+    """Show a draft (editors only)."""
+    number = _number(args[0]) if args else None
+    if args and (number is None or len(args) > 1):
+        return notice(usage(ctx, "draft"))
+
+    async def show(newsroom: Newsroom) -> DraftView:
+        found = await newsroom.draft(number)
+        if found is None:
+            raise NewsroomError(N_("No draft is waiting for review."))
+        return found
+    return await _review(ctx, show)
+
+
+def _fact_args(args: list[str]) -> tuple[int | None, int] | None:
+    """``[draft] fact``: the draft number (None: the oldest waiting) and the fact's."""
+    numbers = [_number(a) for a in args]
+    if len(numbers) == 1 and numbers[0] is not None:
+        return None, numbers[0]
+    if len(numbers) == 2 and numbers[0] is not None and numbers[1] is not None:
+        return numbers[0], numbers[1]
+    return None
+
+
+@COMMANDS.command("keep", N_("[draft] fact"), N_("Keep a fact of a draft (editors)"),
+                  in_menu=False, admin=True)
+async def cmd_keep(ctx: Context, args: list[str]) -> Reply:
+    """Keep one fact (editors only)."""
+    found = _fact_args(args)
+    if found is None:
+        return notice(usage(ctx, "keep"))
+    return await _review(ctx, lambda n: n.keep(found[0], found[1], True))
+
+
+@COMMANDS.command("drop", N_("[draft] fact"), N_("Drop a fact of a draft (editors)"),
+                  in_menu=False, admin=True)
+async def cmd_drop(ctx: Context, args: list[str]) -> Reply:
+    """Drop one fact (editors only)."""
+    found = _fact_args(args)
+    if found is None:
+        return notice(usage(ctx, "drop"))
+    return await _review(ctx, lambda n: n.keep(found[0], found[1], False))
+
+
+def parse_edit(words: list[str]) -> tuple[tuple[str, str], tuple[tuple[str, str], ...]] | None:
+    """``fr: Titre | en: Title | fr: point | en: point…``: the title, then key points, each
+    French then English; None when the pairs do not line up."""
+    parts = [p.strip() for p in " ".join(words).split("|")]
+    texts: list[str] = []
+    for i, part in enumerate(parts):
+        lang, colon, text = part.partition(":")
+        if not colon or lang.strip().lower() != ("fr" if i % 2 == 0 else "en") \
+                or not text.strip():
+            return None
+        texts.append(text.strip())
+    if len(texts) < 4 or len(texts) % 2:
+        return None
+    pairs = [(texts[i], texts[i + 1]) for i in range(0, len(texts), 2)]
+    return pairs[0], tuple(pairs[1:])
+
+
+@COMMANDS.command("edit", N_("[draft] fr: title | en: title | fr: point | en: point…"),
+                  N_("Write a draft's title and key points (editors)"), in_menu=False,
+                  admin=True)
+async def cmd_edit(ctx: Context, args: list[str]) -> Reply:
+    """Set the title and key points, in French and English (editors only)."""
+    number = _number(args[0]) if args else None
+    found = parse_edit(args[1:] if number is not None else args)
+    if found is None:
+        return notice(ctx._("Write the title, then at least one key point, each as "
+                            "“fr: …” then “en: …”, separated by |."), usage(ctx, "edit"))
+    return await _review(ctx, lambda n: n.edit(number, found[0], found[1]))
+
+
+@COMMANDS.command("publish", N_("[draft]"), N_("Publish a reviewed draft (editors)"),
+                  in_menu=False, admin=True)
+async def cmd_publish(ctx: Context, args: list[str]) -> Reply:
+    """Check and publish a draft into the data (editors only)."""
+    number = _number(args[0]) if args else None
+    if args and (number is None or len(args) > 1):
+        return notice(usage(ctx, "publish"))
+    return await _review(ctx, lambda n: n.publish(number, ctx.sender or ""))
+
+
+@COMMANDS.command("discard", N_("[draft]"), N_("Drop a whole draft (editors)"),
+                  in_menu=False, admin=True)
+async def cmd_discard(ctx: Context, args: list[str]) -> Reply:
+    """Drop a whole draft (editors only)."""
+    number = _number(args[0]) if args else None
+    if args and (number is None or len(args) > 1):
+        return notice(usage(ctx, "discard"))
+    return await _review(ctx, lambda n: n.discard(number, ctx.sender or ""))
+
+
+@COMMANDS.command("article", N_("link or text"), N_("Draft an article you send (editors)"),
+                  in_menu=False, admin=True)
+async def cmd_article(ctx: Context, args: list[str]) -> Reply:
+    """Draft an article from a link or pasted text (editors only)."""
+    if not args:
+        return notice(usage(ctx, "article"))
+    return await _review(ctx, lambda n: n.submit(" ".join(args), ctx.sender or ""))

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.store.db import Executor, Row, from_db, maybe_from_db, to_db
+from bot.store.db import Database, Executor, Row, from_db, maybe_from_db, to_db
 
-CandidateState = Literal["new", "drafted", "duplicate", "failed", "published", "dropped"]
+CandidateState = Literal["new", "drafted", "duplicate", "failed", "publishing", "published",
+                         "dropped"]
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,19 @@ class Candidate:
     draft: str | None
     error: str | None
     first_seen: datetime
+    dropped: frozenset[int] = frozenset()
+    edits: str | None = None  # JSON: the editor's title and key points
+    notified: bool = False
+    published_as: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Candidate:
         """Build from a ``candidates`` row."""
         return cls(row["id"], row["canonical_url"], row["url"], row["source_url"], row["title"],
                    tuple(row["countries"].split()), row["content_hash"], row["state"],
-                   row["draft"], row["error"], from_db(row["first_seen"]))
+                   row["draft"], row["error"], from_db(row["first_seen"]),
+                   frozenset(int(n) for n in row["dropped"].split()), row["edits"],
+                   bool(row["notified"]), row["published_as"])
 
 
 async def health(db: Executor, url: str) -> SourceHealth | None:
@@ -156,3 +163,83 @@ async def candidates(db: Executor, state: CandidateState | None = None) -> list[
 async def pending(db: Executor) -> list[Candidate]:
     """Candidates found but not yet drafted (a restart resumes them)."""
     return await candidates(db, "new")
+
+
+# Review ----------------------------------------------------------------------------------------
+
+async def set_fact(db: Database, candidate_id: int, number: int, keep: bool,
+                   now: datetime) -> bool:
+    """Keep or drop one fact of a draft still under review; False when it is not."""
+    async with db.transaction() as tx:
+        row = await tx.fetchone("SELECT dropped FROM candidates WHERE id = ? AND"
+                                " state = 'drafted'", (candidate_id,))
+        if row is None:
+            return False
+        dropped = {int(n) for n in row[0].split()}
+        (dropped.discard if keep else dropped.add)(number)
+        await tx.execute("UPDATE candidates SET dropped = ?, updated_at = ? WHERE id = ?",
+                         (" ".join(str(n) for n in sorted(dropped)), to_db(now), candidate_id))
+    return True
+
+
+async def set_edits(db: Executor, candidate_id: int, edits: str, now: datetime) -> bool:
+    """Store the editor's title and key points; False when the draft is no longer open."""
+    changes = await db.execute("UPDATE candidates SET edits = ?, updated_at = ? WHERE id = ?"
+                               " AND state = 'drafted'", (edits, to_db(now), candidate_id))
+    return changes.rowcount > 0
+
+
+async def claim(db: Executor, candidate_id: int, editor: str, now: datetime) -> bool:
+    """Take a draft for publishing (compare-and-set): only one editor ever wins it."""
+    changes = await db.execute(
+        "UPDATE candidates SET state = 'publishing', decided_by = ?, updated_at = ?"
+        " WHERE id = ? AND state = 'drafted'", (editor, to_db(now), candidate_id))
+    return changes.rowcount == 1
+
+
+async def release(db: Executor, candidate_id: int, error: str, now: datetime) -> None:
+    """Give a draft back to review after a refused publication, saying why."""
+    await db.execute("UPDATE candidates SET state = 'drafted', decided_by = NULL, error = ?,"
+                     " updated_at = ? WHERE id = ? AND state = 'publishing'",
+                     (error, to_db(now), candidate_id))
+
+
+async def mark_published(db: Executor, candidate_id: int, path: str, now: datetime) -> None:
+    """Record the article file a draft became."""
+    await db.execute("UPDATE candidates SET state = 'published', published_as = ?, error = NULL,"
+                     " updated_at = ? WHERE id = ?", (path, to_db(now), candidate_id))
+
+
+async def discard(db: Executor, candidate_id: int, editor: str, now: datetime) -> bool:
+    """Drop a whole draft (compare-and-set, like ``claim``)."""
+    changes = await db.execute(
+        "UPDATE candidates SET state = 'dropped', decided_by = ?, updated_at = ?"
+        " WHERE id = ? AND state = 'drafted'", (editor, to_db(now), candidate_id))
+    return changes.rowcount == 1
+
+
+async def recover(db: Executor) -> int:
+    """Drafts left ``publishing`` by a crash go back to review (the file was not written, or
+    the reload will show it: publishing again refuses a duplicate id)."""
+    changes = await db.execute("UPDATE candidates SET state = 'drafted' WHERE state ="
+                               " 'publishing'")
+    return changes.rowcount
+
+
+async def unnotified(db: Executor) -> list[Candidate]:
+    """Drafts the editors have not been told of yet."""
+    rows = await db.fetchall("SELECT * FROM candidates WHERE state = 'drafted' AND notified = 0"
+                             " ORDER BY first_seen, id")
+    return [Candidate.from_row(row) for row in rows]
+
+
+async def mark_notified(db: Executor, candidate_id: int) -> None:
+    """The editors were told of this draft."""
+    await db.execute("UPDATE candidates SET notified = 1 WHERE id = ?", (candidate_id,))
+
+
+async def oldest_open(db: Executor) -> Candidate | None:
+    """The draft waiting longest for review."""
+    row = await db.fetchone("SELECT * FROM candidates WHERE state = 'drafted'"
+                            " ORDER BY first_seen, id LIMIT 1")
+    return None if row is None else Candidate.from_row(row)

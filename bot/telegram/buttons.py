@@ -104,6 +104,8 @@ class ButtonPresses:
         _, locale, command = fields
         request = await self.handlers.request(context.bot, message)
         ctx = request.ctx if locale == NO_LOCALE else replace(request.ctx, locale=locale)
+        # The message is the bot's own: the one asking is whoever pressed (editors' buttons).
+        ctx = replace(ctx, sender=f"telegram:{query.from_user.id}")
         reply = await dispatch(ctx, ctx.prefix + command)
         if reply is None:
             return await self._expired(query, message)

@@ -20,9 +20,14 @@ CREATE TABLE candidates (
     countries TEXT NOT NULL,           -- the covered pair it concerns, as "FR KZ"
     content_hash TEXT UNIQUE,          -- the same text under another URL is a duplicate
     state TEXT NOT NULL CHECK (state IN ('new', 'drafted', 'duplicate', 'failed',
-                                         'published', 'dropped')),
+                                         'publishing', 'published', 'dropped')),
     draft TEXT,                        -- the draft article file
     error TEXT,
+    dropped TEXT NOT NULL DEFAULT '',  -- fact numbers the editor dropped, space-separated
+    edits TEXT,                        -- the editor's title and key points (JSON)
+    notified INTEGER NOT NULL DEFAULT 0,  -- editors were told of the draft
+    published_as TEXT,                 -- the article file written
+    decided_by TEXT,                   -- the editor who published or dropped it
     first_seen TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
