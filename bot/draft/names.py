@@ -1,0 +1,268 @@
+"""Countries, places and people named in a text, matched to what the data already knows.
+
+Country names come from data/countries.yaml and CLDR (through Babel) in the article's
+language; adjectives (French, Kazakh, казахстанский) from the lexicon or from sharing the
+name's first letters. People are runs of capitalised words next to a role word, or people
+the data knows; places are the data's known places and CLDR's time-zone cities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+
+from bot.core.facts import CountryForms, Person, Place
+from bot.draft.lexicon import DEMONYMS, LEXICONS, ROLE_LABELS
+from bot.draft.text import fold
+
+_WORD = r"[^\W\d_]"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A country named at ``start`` in a sentence."""
+
+    code: str
+    start: int
+    end: int
+
+
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's name of every ISO 3166-1 alpha-2 territory (and the EU) in ``lang``."""
+    names = Locale(lang).territories
+    return {code: name for code, name in names.items()
+            if re.fullmatch(r"[A-Z]{2}", code) and code not in ("ZZ", "UN", "EZ", "QO")}
+
+
+def _name_pattern(name: str, lang: str) -> str:
+    """A pattern for a country name, with Russian case endings on its stem."""
+    if lang == "ru" and name[-1:] in "аяьй" and len(name) > 4:
+        return re.escape(name[:-1]) + r"\w{0,3}"
+    if lang == "ru" and " " not in name:
+        return re.escape(name) + r"\w{0,3}"
+    return re.escape(name) + r"(?:['’]s)?"
+
+
+class Countries:
+    """Finds countries in sentences of one language."""
+
+    def __init__(self, lang: str, forms: dict[str, CountryForms]) -> None:
+        self.lang = lang
+        names: dict[str, str] = {}  # folded name -> code
+        for code, name in _territories(lang).items():
+            names.setdefault(fold(name), code)
+        if lang != "en":
+            for code, name in _territories("en").items():
+                names.setdefault(fold(name), code)
+        for code, form in forms.items():
+            names[fold(form.en)] = code
+            names[fold(re.sub(r"^(le |la |les |l['’])", "", form.fr))] = code
+        alternatives = [(_name_pattern(n, lang), c) for n, c in names.items() if len(n) >= 4]
+        for code, pattern in DEMONYMS.get(lang, {}).items():
+            alternatives.append((pattern, code))
+        # longest first, so "Papua New Guinea" wins over "Guinea"
+        alternatives.sort(key=lambda item: len(item[0]), reverse=True)
+        self._codes = [code for _, code in alternatives]
+        self._rx = re.compile(
+            "|".join(rf"(?P<c{i}>(?<!{_WORD}){p}(?!{_WORD}))"
+                     for i, (p, _) in enumerate(alternatives)),
+            re.IGNORECASE)
+        self._stems = {n[:6]: c for n, c in names.items() if len(n) >= 7 and " " not in n}
+
+    def find(self, text: str) -> list[Mention]:
+        """The countries named in ``text``, in order."""
+        out = []
+        for m in self._rx.finditer(text):
+            index = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+            out.append(Mention(self._codes[index], m.start(), m.end()))
+        return out
+
+    def of_word(self, word: str) -> str | None:
+        """The country a single word names or qualifies ("Kazakh", "Germany's"), if any."""
+        found = self.find(word)
+        if found and found[0].start == 0:
+            return found[0].code
+        key = fold(word)[:6]
+        return self._stems.get(key) if len(word) >= 6 else None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A person found in a sentence: name as printed, role as printed, and where."""
+
+    name: str
+    role: str
+    start: int
+    end: int
+    country: str | None
+    known: Person | None
+
+
+_BARE = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'.]*(?:[-–][\w’'.]+)*"
+_ELISION = r"(?:[dlDL]['’]|qu['’])?"
+_RUN = re.compile(rf"{_ELISION}{_BARE}(?:\s+{_ELISION}{_BARE})*")
+_TOK = re.compile(rf"{_ELISION}(?P<t>{_BARE})")
+_CLAUSE = re.compile(r"[,;:(]|\sand\s|\set\s|\sи\s")
+
+
+@cache
+def _org_words(lang: str) -> re.Pattern[str]:
+    return re.compile(rf"^(?:{LEXICONS[lang].org_words}|{LEXICONS['en'].org_words})$",
+                      re.IGNORECASE)
+
+
+@cache
+def _roles(lang: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!{_WORD})(?:{LEXICONS[lang].roles})(?:s|es)?(?!{_WORD})",
+                      re.IGNORECASE)
+
+
+def role_labels(printed: str) -> tuple[str, str] | None:
+    """(en, fr) labels of the role word in ``printed``, if the lexicon knows it."""
+    for pattern, en, fr in ROLE_LABELS:
+        if re.search(pattern, printed, re.IGNORECASE):
+            return en, fr
+    return None
+
+
+class People:
+    """Finds people in sentences of one language, knowing the people of the data."""
+
+    def __init__(self, lang: str, countries: Countries, known: Iterable[Person],
+                 places: Iterable[str]) -> None:
+        self.lang = lang
+        self.countries = countries
+        self.known = {fold(p.name): p for p in known}
+        self.places = {fold(p) for p in places}
+        self.org = _org_words(lang)
+        self.roles = _roles(lang)
+
+    def _skip(self, token: str) -> bool:
+        """True for a capitalised word that is not part of a name."""
+        bare = re.sub(r"['’]s$", "", token).rstrip(".")
+        parts = re.split(r"[-–]", bare)
+        return (not any(ch.islower() for ch in bare)
+                or all(self.org.match(part) for part in parts)
+                or self.countries.of_word(bare) is not None or fold(bare) in self.places)
+
+    def find(self, text: str) -> list[Found]:
+        """People named in ``text`` with their role, known people first matched."""
+        out: list[Found] = []
+        for run in _RUN.finditer(text):
+            tokens = list(_TOK.finditer(run.group()))
+            first = 0
+            while first < len(tokens) and self._skip(tokens[first]["t"]):
+                first += 1
+            last = len(tokens)
+            while last > first and self._skip(tokens[last - 1]["t"]):
+                last -= 1
+            if not 2 <= last - first <= 3:
+                continue
+            start = run.start() + tokens[first].start("t")
+            end = run.start() + tokens[last - 1].end("t")
+            name = text[start:end].rstrip(".")
+            known = self.match(name)
+            lead = text[run.start():start]
+            role = self._role(text, run.start(), start, lead)
+            if known is None and not role:
+                continue
+            country = known.country if known else self._country(text, run.start(), lead)
+            out.append(Found(name, role, start, start + len(name), country, known))
+        return out
+
+    def _role(self, text: str, run_start: int, start: int, lead: str) -> str:
+        """The role printed before a name: in its own capitalised run, or just before it."""
+        if self.roles.search(lead):
+            words = [w for w in lead.split() if self.countries.of_word(w) is None]
+            return " ".join(words).strip(" ,")
+        window = text[max(0, run_start - 70):start]
+        clauses = list(_CLAUSE.finditer(window))
+        tail = window[clauses[-1].end():] if clauses else window
+        found = self.roles.search(tail)
+        if found is None:
+            matches = list(self.roles.finditer(window))
+            if not matches or len(window) - matches[-1].start() > 60:
+                return ""
+            found_start = matches[-1].start()
+            return window[found_start:].strip(" ,")
+        return tail[found.start():].strip(" ,")
+
+    def _country(self, text: str, run_start: int, lead: str) -> str | None:
+        """The country a role names ("Kazakh Prime Minister", "канцлер Германии")."""
+        window = lead or text[max(0, run_start - 40):run_start]
+        found = self.countries.find(window)
+        return found[-1].code if found else None
+
+    def match(self, name: str) -> Person | None:
+        """The known person a printed name stands for (same words, endings aside)."""
+        words = fold(name).replace("–", "-").split()
+        for key, person in self.known.items():
+            theirs = key.split()
+            if len(theirs) == len(words) and all(_same_word(a, b) for a, b in zip(words, theirs,
+                                                                                  strict=True)):
+                return person
+        return None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Two spellings of one name word: equal, or the same stem with another case ending."""
+    if a == b:
+        return True
+    shared = 0
+    while shared < min(len(a), len(b)) and a[shared] == b[shared]:
+        shared += 1
+    return shared >= max(3, max(len(a), len(b)) - 2)
+
+
+def same_person(a: str, b: str) -> bool:
+    """True when two printed names are spellings of one person's name."""
+    x, y = fold(a).replace("–", "-").split(), fold(b).replace("–", "-").split()
+    return len(x) == len(y) and all(_same_word(p, q) for p, q in zip(x, y, strict=True))
+
+
+class Places:
+    """Places the data knows (with their time zones) and CLDR's time-zone cities."""
+
+    def __init__(self, lang: str, known: Iterable[Place]) -> None:
+        self.by_name: dict[str, Place] = {}
+        for zone, info in Locale(lang).time_zones.items():
+            city = info.get("city")
+            if city and "/" in zone and not zone.startswith("Etc/"):
+                self.by_name.setdefault(fold(city), Place(name={"fr": city, "en": city},
+                                                          timezone=zone))
+        for place in known:
+            self.by_name[fold(place.name.en)] = place
+            self.by_name[fold(place.name.fr)] = place
+
+    def find(self, text: str, lang: str) -> Place | None:
+        """The first known place the sentence puts something in or at."""
+        preps = {"en": r"in|to|at", "fr": r"à|au|en|dans", "ru": r"в|во"}[lang]
+        for m in re.finditer(rf"\b(?:{preps})\s+(?:the\s+)?(?:city of\s+|города\s+)?"
+                             rf"([A-ZÀ-ÖØ-ÞА-ЯЁ][\w-]+)", text):
+            word = fold(m.group(1))
+            place = self.by_name.get(word)
+            if place is None and lang == "ru":
+                place = next((p for n, p in self.by_name.items()
+                              if len(n) >= 5 and _same_word(word, n)), None)
+            if place is not None:
+                return place
+        return None
+
+
+def role_of(found: Found, lang: str) -> dict[str, str]:
+    """The person's role in both interface languages: printed in one, a label in the other."""
+    printed = found.role[:1].upper() + found.role[1:] if found.role else ""
+    labels = role_labels(found.role) if found.role else None
+    if found.known is not None and not printed:
+        return {"fr": found.known.role.fr, "en": found.known.role.en}
+    en, fr = labels if labels else (printed or "TODO", printed or "TODO")
+    if lang == "en" and printed:
+        en = printed
+    if lang == "fr" and printed:
+        fr = printed
+    return {"fr": fr, "en": en}
