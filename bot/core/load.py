@@ -74,6 +74,11 @@ def _field(path: Path_) -> str:
     return out
 
 
+def field_name(path: Path_) -> str:
+    """A path as written in messages: ``events[1].date``."""
+    return _field(path)
+
+
 def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int],
                  problems: list[tuple[Path_, int, str]]) -> None:
     """Record the line of every key and item, and report duplicate keys."""

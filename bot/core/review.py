@@ -44,6 +44,8 @@ def pending(article: Article) -> list[Pending]:
     out: list[Pending] = []
     if article.draft:
         out.append(Pending(("draft",), "a draft: delete `draft: true` once all below is done"))
+    if article.id.startswith(PLACEHOLDER.lower()):
+        out.append(Pending(("id",), "give the article its id: publisher-date-subject"))
     if article.source.publisher.startswith(PLACEHOLDER):
         out.append(Pending(("source", "publisher"), "name the publisher"))
     if _placeholder(article.title):

@@ -16,7 +16,8 @@ from bot.draft.extract import Extractor, Facts, Known, slug
 from bot.draft.source import Page, SourceError, language
 
 HEADER = """\
-# Draft written by `bilat draft`{origin}. Nothing here is served until it is reviewed:
+# Draft written by `bilat draft`{origin}.
+# Nothing here is served until it is reviewed:
 # - check each fact marked `unreviewed: true` against its evidence sentence, correct it or
 #   delete it, then delete the mark;
 # - write the title and the key points (ours, in French and English, never copied) where

@@ -39,17 +39,11 @@ def _territories(lang: str) -> dict[str, str]:
             if re.fullmatch(r"[A-Z]{2}", code) and code not in ("ZZ", "UN", "EZ", "QO")}
 
 
-def _name_pattern(name: str, lang: str) -> str:
-    """A pattern for a country name, with Russian case endings on its stem."""
-    if lang == "ru" and name[-1:] in "аяьй" and len(name) > 4:
-        return re.escape(name[:-1]) + r"\w{0,3}"
-    if lang == "ru" and " " not in name:
-        return re.escape(name) + r"\w{0,3}"
-    return re.escape(name) + r"(?:['’]s)?"
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class Countries:
-    """Finds countries in sentences of one language."""
+    """Finds countries in sentences of one language, by dictionary look-up of words."""
 
     def __init__(self, lang: str, forms: dict[str, CountryForms]) -> None:
         self.lang = lang
@@ -62,33 +56,61 @@ class Countries:
         for code, form in forms.items():
             names[fold(form.en)] = code
             names[fold(re.sub(r"^(le |la |les |l['’])", "", form.fr))] = code
-        alternatives = [(_name_pattern(n, lang), c) for n, c in names.items() if len(n) >= 4]
+        self.exact = {n: c for n, c in names.items() if len(n) >= 4}
+        # Prefixes: adjectives (Kazakh..., français...) and, in Russian, case endings.
+        self.prefixes: dict[str, str] = {}
+        self.endings: dict[str, str] = {}  # Russian stems: at most three letters more
         for code, pattern in DEMONYMS.get(lang, {}).items():
-            alternatives.append((pattern, code))
-        # longest first, so "Papua New Guinea" wins over "Guinea"
-        alternatives.sort(key=lambda item: len(item[0]), reverse=True)
-        self._codes = [code for _, code in alternatives]
-        self._rx = re.compile(
-            "|".join(rf"(?P<c{i}>(?<!{_WORD}){p}(?!{_WORD}))"
-                     for i, (p, _) in enumerate(alternatives)),
-            re.IGNORECASE)
-        self._stems = {n[:6]: c for n, c in names.items() if len(n) >= 7 and " " not in n}
+            for alt in pattern.split("|"):
+                if alt.endswith(r"\w*"):
+                    self.prefixes[fold(alt[:-3])] = code
+                else:
+                    self.exact.setdefault(fold(alt), code)
+        if lang == "ru":
+            for name, code in names.items():
+                if " " not in name and len(name) > 4:
+                    stem = name[:-1] if name[-1] in "аяьй" else name
+                    self.endings.setdefault(stem, code)
+        self.longest = max((n.count(" ") + 1 for n in self.exact), default=1)
+
+    def _prefix(self, word: str) -> str | None:
+        for size in range(len(word), 3, -1):
+            code = self.prefixes.get(word[:size])
+            if code is None and len(word) - size <= 3:
+                code = self.endings.get(word[:size])
+            if code is not None:
+                return code
+        return None
 
     def find(self, text: str) -> list[Mention]:
         """The countries named in ``text``, in order."""
-        out = []
-        for m in self._rx.finditer(text):
-            index = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
-            out.append(Mention(self._codes[index], m.start(), m.end()))
+        words = list(_LETTERS.finditer(text))
+        folded = [fold(w.group()) for w in words]
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                key = " ".join(folded[i:i + n])
+                code = self.exact.get(key) or (self._prefix(key) if n == 1 else None)
+                if code is not None:
+                    out.append(Mention(code, words[i].start(), words[i + n - 1].end()))
+                    i += n
+                    break
+            else:
+                i += 1
         return out
 
     def of_word(self, word: str) -> str | None:
         """The country a single word names or qualifies ("Kazakh", "Germany's"), if any."""
-        found = self.find(word)
-        if found and found[0].start == 0:
-            return found[0].code
-        key = fold(word)[:6]
-        return self._stems.get(key) if len(word) >= 6 else None
+        bare = fold(re.sub(r"['’]s$", "", word))
+        return self.exact.get(bare) or self._prefix(bare) or self._stem(bare)
+
+    def _stem(self, word: str) -> str | None:
+        """A country whose name shares the word's first six letters (Kazakh, German)."""
+        if len(word) < 6:
+            return None
+        return next((c for n, c in self.exact.items() if len(n) >= 7 and n[:6] == word[:6]
+                     and " " not in n), None)
 
 
 @dataclass(frozen=True)
