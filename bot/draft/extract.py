@@ -173,15 +173,26 @@ class Extractor:
 
     def _money(self, s: Sentence, pair: tuple[str, ...], published: date, out: Facts) -> None:
         numbers = amounts.money(s.text, self.lang)
+        if not numbers or (self.lex.whole_trade and _words(self.lex.whole_trade, s.text)):
+            return
         span = period(s.text, self.lang, published)
+        if span is not None and span.start > (published.year, published.month):
+            span = None
         for i, n in enumerate(numbers):
-            if _inside_brackets(s.text, n.start) or _in_range(s.text, numbers, i, self.lang):
+            if _inside_brackets(s.text, n.start) or _in_range(s.text, numbers, i, self.lang) \
+                    or self._other_country(s.text, n, pair):
                 continue
             flow = _flow_of(s.text, n, self.lang)
             if flow == "investment":
                 self._investment(s, n, pair, span, published, out)
             elif flow is not None and span is not None:
                 self._trade(s, n, flow, pair, span, numbers, out)
+
+    def _other_country(self, text: str, n: Number, pair: tuple[str, ...]) -> bool:
+        """True when the amount's clause names a country outside the pair."""
+        start, end = _clause_bounds(text, n.start)
+        named = {m.code for m in self.countries.find(text[start:end])}
+        return bool(named - set(pair) - {"EU"})
 
     def _trade(self, s: Sentence, n: Number, flow: str, pair: tuple[str, ...], span: Span,
                numbers: list[Number], out: Facts) -> None:

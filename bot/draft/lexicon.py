@@ -40,6 +40,7 @@ class Lexicon:
     events: dict[str, str]  # event kind -> pattern
     roles: str
     org_words: str  # capitalised words that belong to titles and bodies, not names
+    whole_trade: str = ""  # a country's trade with the world, not with one partner
     number_words: dict[str, int] = field(default_factory=dict)
     year_suffix: str = ""  # "2019 года": the word after a year
 
@@ -99,6 +100,7 @@ EN = Lexicon(
               r"minister|ambassador|secretary|general|king|queen|emir|his|her|by|on|in|and|"
               r"of|at|mr|mrs|ms|dr|president's|sheikh|senate|parliament|assembly|"
               r"according|during|after|before|while|french|kazakh|german|russian|saint|st",
+    whole_trade=r"foreign trade|total trade|overall trade|external trade|global trade",
     number_words={"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                   "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12},
 )
@@ -157,12 +159,13 @@ FR = Lexicon(
               r"union|européenne|conseil|commission|banque|fonds|groupe|le|la|les|de|du|"
               r"des|et|à|en|au|l|d|m|mme|astana|akorda|asie|centrale|france|chef|"
               r"européen|saint|sainte|ambassade|ambassadeur",
+    whole_trade=r"commerce extérieur|échanges extérieurs|commerce total",
     number_words={"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
                   "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12},
 )
 
 RU = Lexicon(
-    turnover=r"товарооборот\w*|торгов\w*|внешнеторгов\w*",
+    turnover=r"товарооборот\w*|торгов\w*",
     exports=r"экспорт",
     imports=r"импорт",
     investment=r"инвестиц|вложени|инвестир",
@@ -214,6 +217,7 @@ RU = Lexicon(
               r"глав\w*|совет\w*|комисси\w*|союз\w*|европейск\w*|банк\w*|фонд\w*|"
               r"в|во|и|на|с|по|города|город|центральн\w*|азия|азии|саммит\w*|казахстан\w*|"
               r"германи\w*|франци\w*|посол\w*",
+    whole_trade=r"внешнеторгов\w*|внешней торговл\w*|внешняя торговля",
     number_words={"два": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4,
                   "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
                   "десять": 10, "одиннадцать": 11, "двенадцать": 12},
