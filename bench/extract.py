@@ -91,7 +91,7 @@ def _period(text: object) -> str:
     raw = str(text)
     if m := re.search(r"(\d{4}-\d{2})\.\.(\d{4}-\d{2})", raw):
         return f"{m[1]}/{m[2]}"
-    return raw if re.fullmatch(r"\d{4}", raw) else raw
+    return raw
 
 
 def _money(item: dict[str, Any]) -> tuple[Decimal, str, str]:
@@ -192,8 +192,8 @@ def main() -> int:
     print(f"{'kind':<12} {'scope':<6} {'right':>5} {'drafted':>7} {'gold':>5} "
           f"{'precision':>9} {'recall':>7}")
     for kind in KINDS:
-        rows = [("all", totals.kinds[kind])] + sorted(
-            (lang, t.kinds[kind]) for lang, t in by_lang.items())
+        rows = [("all", totals.kinds[kind]),
+                *sorted((lang, t.kinds[kind]) for lang, t in by_lang.items())]
         for scope, s in rows:
             print(f"{kind:<12} {scope:<6} {s.right:>5} {s.drafted:>7} {s.gold:>5} "
                   f"{s.precision:>9.2f} {s.recall:>7.2f}")

@@ -132,7 +132,7 @@ def counts(text: str, lang: str) -> list[tuple[Number, str]]:
     out = []
     for m in _compiled(lang).counts.finditer(text):
         value = parse(m["num"], lang)
-        if value is None or 1900 <= value <= 2100 and len(m["num"]) == 4:
+        if value is None or (1900 <= value <= 2100 and len(m["num"]) == 4):
             continue
         noun = m["noun"]
         code = next(k for k, p in lex.counts.items()

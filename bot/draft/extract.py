@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -434,8 +433,3 @@ def _slug(text: str) -> str:
 def slug(text: str) -> str:
     """Public form of the slug rule, for article ids."""
     return _slug(text)
-
-
-def decimal_digits(value: Decimal) -> str:
-    """Digits of a value, for checks that a number was printed."""
-    return amounts.digits(value)

@@ -65,7 +65,8 @@ EN = Lexicon(
     this_year=r"this year|the current year",
     months_word=r"months?",
     first_half=r"first half|first six months",
-    base_same_period=r"(?:the )?same period(?: (?:of|in|last year)(?: \d{4})?)?|year[- ]on[- ]year",
+    base_same_period=r"(?:the )?same period(?: (?:of|in|last year)(?: \d{4})?)?|"
+                     r"year[- ]on[- ]year",
     base_previous_year=r"(?:the )?(?:previous|preceding|prior) year|(?:the )?year before|"
                        r"(?<=over )last year|(?<=than )last year",
     rise=r"increase|increased|up|grew|growth|rose|higher|rise",

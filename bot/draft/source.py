@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
+from typing import Any
 
 _HTML = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<article|<div|<p[ >])",
                    re.IGNORECASE)
@@ -40,19 +41,21 @@ def read(raw: str, url: str | None = None) -> Page:
         return Page(raw.replace("\r\n", "\n"), url=url)
     import trafilatura  # heavy: only for web pages
 
-    doc = trafilatura.bare_extraction(raw, url=url, with_metadata=True,
-                                      include_comments=False, include_tables=False)
-    if doc is None or not getattr(doc, "text", None):
+    found = trafilatura.bare_extraction(raw, url=url, with_metadata=True, as_dict=True,
+                                        include_comments=False, include_tables=False)
+    doc: dict[str, Any] = found if isinstance(found, dict) else {}
+    if not doc.get("text"):
         raise SourceError("no article text found in this page")
     published = None
-    if doc.date:
+    if doc.get("date"):
         try:
-            published = date.fromisoformat(str(doc.date)[:10])
+            published = date.fromisoformat(str(doc["date"])[:10])
         except ValueError:
             published = None
-    lang = getattr(doc, "language", None)
-    return Page(str(doc.text), doc.title, published, doc.sitename or doc.hostname,
-                url or doc.url, lang if lang in ("en", "fr", "ru") else None)
+    lang = doc.get("language")
+    return Page(str(doc["text"]), doc.get("title"), published,
+                doc.get("sitename") or doc.get("hostname"), url or doc.get("url"),
+                lang if lang in ("en", "fr", "ru") else None)
 
 
 def language(text: str) -> str:
@@ -77,9 +80,5 @@ def published_day(text: str) -> date:
                                              "PREFER_DAY_OF_MONTH": "first"})
     if found is None:
         raise SourceError(f"{text!r} is not a date (write it as 2025-05-28 or 28 mai 2025)")
-    return found.date()
-
-
-def today() -> date:
-    """Today in UTC (the day a draft is written)."""
-    return datetime.now(UTC).date()
+    day: date = found.date()
+    return day
