@@ -52,7 +52,8 @@ def _compiled(lang: str) -> _Compiled:
     nouns = "|".join(lex.counts.values())
     return _Compiled(
         money_symbol=re.compile(
-            rf"(?P<cur>[{symbols}])\s?(?P<num>{NUMBER})(?:\s*(?P<unit>{units})(?!\w))?", flags),
+            rf"(?P<cur>[{symbols}]|(?<!\w)(?:US\$|USD|EUR|KZT|RUB)\s?)\s?(?P<num>{NUMBER})"
+            rf"(?:\s*(?P<unit>{units})(?!\w))?", flags),
         money_word=re.compile(
             rf"(?<![\d.,])(?P<num>{NUMBER})\s*(?:(?P<unit>{units})\s*)?"
             rf"(?P<cur>(?:{currencies})(?!\w)|[{symbols}])", flags),
@@ -105,8 +106,10 @@ def money(text: str, lang: str) -> list[Number]:
             value = parse(m["num"], lang)
             if value is None:
                 continue
-            cur = m["cur"]
-            currency = _SYMBOLS.get(cur) or _code(cur, c.currencies)
+            cur = m["cur"].strip()
+            currency = _SYMBOLS.get(cur) or ("USD" if cur.upper() == "US$" else None) or \
+                (cur.upper() if cur.upper() in ("USD", "EUR", "KZT", "RUB") else None) or \
+                _code(cur, c.currencies)
             unit = _code(m["unit"], c.units) if m["unit"] else "one"
             if currency is None or unit is None:
                 continue

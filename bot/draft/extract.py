@@ -6,10 +6,11 @@ Each fact keeps the sentence it comes from, verbatim; a fact the patterns cannot
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -199,7 +200,7 @@ class Extractor:
         fact: Fact = {"id": _unique(out.trade, f"{flow}-{span.key.replace('/', '-')}"),
                       "period": span.key, "flow": flow, "reporter": reporter,
                       "partner": partner, **_money_fields(n)}
-        growth = self._growth(s.text, n, numbers)
+        growth = self._growth(s.text, n, numbers, span)
         if growth:
             fact["growth"] = growth
         if any(_same_figure(f, fact) for f in out.trade):
@@ -241,15 +242,18 @@ class Extractor:
             return None
         return pair[1] if code == pair[0] else pair[0]
 
-    def _growth(self, text: str, n: Number, numbers: list[Number]) -> dict[str, Any] | None:
+    def _growth(self, text: str, n: Number, numbers: list[Number],
+                span: Span) -> dict[str, Any] | None:
         """Stated growth with a stated base, the percentage nearest this amount."""
         lex = self.lex
-        base = None
-        if _words(lex.base_same_period, text):
-            base = "same_period_previous_year"
-        elif _words(lex.base_previous_year, text):
+        whole = span.start[1] == 1 and span.end[1] == 12
+        stated = _words(lex.base_year, text)
+        years = {int(y) for m in stated for y in re.findall(r"(?:19|20)\d{2}", m.group())}
+        if _words(lex.base_same_period, text) or years == {span.start[0] - 1}:
+            base = "previous_year" if whole else "same_period_previous_year"
+        elif _words(lex.base_previous_year, text) and whole:
             base = "previous_year"
-        if base is None:
+        else:
             return None
         best: tuple[int, Number] | None = None
         for p in amounts.percents(text, self.lang):
@@ -274,6 +278,9 @@ class Extractor:
     def _investment(self, s: Sentence, n: Number, pair: tuple[str, ...], span: Span | None,
                     published: date, out: Facts) -> None:
         host = self._after(s.text, {"en": r"in|into", "fr": r"au|en|dans", "ru": r"в|во"})
+        if host is None:
+            origin = self._after(s.text, {"en": r"from", "fr": r"de|du|des", "ru": r"из"})
+            host = self._other(origin, pair)
         investor = self._other(host, pair)
         if host is None or investor is None:
             return
@@ -365,6 +372,14 @@ class Extractor:
             date_field = {"precision": "unknown"}
             status = "planned" if future else "held"
         else:
+            if not when.year_given and (when.value > published) != future and \
+                    abs((when.value - published).days) > 7:
+                # "on 12 March" in a past-tense report after March: last year's; and
+                # a future one before the publication day: next year's
+                shift = -1 if when.value > published else 1
+                with contextlib.suppress(ValueError):
+                    when = replace(when, value=when.value.replace(year=when.value.year + shift))
+            assert when.value is not None
             value: Any = when.value.isoformat()
             if when.precision == "month":
                 value = when.value.strftime("%Y-%m")

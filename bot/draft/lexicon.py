@@ -29,6 +29,8 @@ class Lexicon:
     first_half: str
     base_same_period: str
     base_previous_year: str
+    base_year: str  # a comparison with a year named by number: "compared to 2022"
+    quarter: str  # "first quarter": group q holds the ordinal
     rise: str
     fall: str
     future: str
@@ -69,6 +71,10 @@ EN = Lexicon(
                      r"year[- ]on[- ]year",
     base_previous_year=r"(?:the )?(?:previous|preceding|prior) year|(?:the )?year before|"
                        r"(?<=over )last year|(?<=than )last year",
+    base_year=r"(?:compared (?:to|with)|versus|vs\.?|against|over|from|than(?: in)?)\s+"
+              r"(?:the same period (?:of|in) |the \w+ (?:months|quarter|half) of |)"
+              r"(?:19|20)\d{2}",
+    quarter=r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter|Q(?P<qn>[1-4])",
     rise=r"increase|increased|up|grew|growth|rose|higher|rise",
     fall=r"decrease|decreased|down|fell|declined|lower|drop",
     future=r"will|shall|is to|are to|is expected|are expected|plans? to|to be held|"
@@ -132,6 +138,9 @@ FR = Lexicon(
                      r"sur un an|en glissement annuel",
     base_previous_year=r"(?:l['’])?année précédente|(?<=à )l['’]an dernier|"
                        r"(?<=à )l['’]année dernière",
+    base_year=r"(?:par rapport à|comparé à|contre|sur)\s+(?:la même période de |)(?:19|20)\d{2}",
+    quarter=r"(?P<q>premier|deuxième|second|troisième|quatrième)\s+trimestre|"
+            r"T(?P<qn>[1-4])",
     rise=r"hausse|augment\w*|progress\w*|croissance|plus",
     fall=r"baisse|diminu\w*|recul\w*|chute",
     future=r"sera|seront|va|vont|doit|doivent|devrait|devraient|prévu\w*|prochaine?s?|"
@@ -189,6 +198,9 @@ RU = Lexicon(
     base_same_period=r"(?:с |по сравнению с )?аналогичн\w* период\w*(?: \d{4} года)?|"
                      r"в годовом выражении",
     base_previous_year=r"(?:по сравнению с )?(?:прошлым|предыдущим) годом",
+    base_year=r"(?:по сравнению с|относительно|против)\s+(?:аналогичным периодом )?"
+              r"(?:19|20)\d{2}(?:\s+(?:годом|года|г\.))?",
+    quarter=r"(?P<q>перв\w*|втор\w*|трет\w*|четв[её]рт\w*|I|II|III|IV)\s+квартал\w*",
     rise=r"вырос\w*|увелич\w*|рост\w*|повыс\w*",
     fall=r"снизил\w*|сократил\w*|уменьш\w*|упал\w*|снижени\w*",
     future=r"примет|примут|будет|будут|планируется|планирует|состоится|пройдет|пройдёт|"

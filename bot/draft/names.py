@@ -257,6 +257,14 @@ class Places:
             if city and "/" in zone and not zone.startswith("Etc/"):
                 self.by_name.setdefault(fold(city), Place(name={"fr": city, "en": city},
                                                           timezone=zone))
+        from zoneinfo import available_timezones
+
+        # CLDR leaves out the cities a zone's id already names (Europe/Berlin): add them.
+        for zone in sorted(available_timezones()):
+            city = zone.rsplit("/", 1)[-1].replace("_", " ")
+            if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "US/")):
+                self.by_name.setdefault(fold(city), Place(name={"fr": city, "en": city},
+                                                          timezone=zone))
         for place in known:
             self.by_name[fold(place.name.en)] = place
             self.by_name[fold(place.name.fr)] = place

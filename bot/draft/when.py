@@ -41,6 +41,7 @@ class When:
     precision: str  # day | month | year | unknown
     value: date | None = None
     explicit: bool = True  # False when taken from the dateline or the publication day
+    year_given: bool = True  # False for "on 12 March": the year is the publication's
 
 
 def _month_forms(lang: str) -> list[list[str]]:
@@ -97,6 +98,7 @@ class Patterns:
     month_range: re.Pattern[str]
     first_months: re.Pattern[str]
     first_half: re.Pattern[str]
+    quarter: re.Pattern[str]
     year: re.Pattern[str]
     last_year: re.Pattern[str]
     base: re.Pattern[str]
@@ -141,9 +143,12 @@ def patterns(lang: str) -> Patterns:
             rf"(?P<this>{lex.this_year})))?", flags),
         first_half=re.compile(rf"\b(?:{lex.first_half})\b(?:\s+(?:of\s+|de\s+)?(?P<y>{YEAR}))?",
                               flags),
+        quarter=re.compile(rf"(?<!\w)(?:{lex.quarter})(?!\w)(?:\s+(?:of\s+|de\s+)?(?P<y>{YEAR}))?",
+                           flags),
         year=re.compile(rf"(?<![\d.,])(?P<y>{YEAR})(?![\d.,]\d)"),
         last_year=re.compile(rf"(?:{lex.last_year})", flags),
-        base=re.compile(rf"(?:{lex.base_same_period}|{lex.base_previous_year})", flags),
+        base=re.compile(rf"(?:{lex.base_year}|{lex.base_same_period}|{lex.base_previous_year})",
+                        flags),
     )
 
 
@@ -164,22 +169,23 @@ def period(text: str, lang: str, published: date) -> Span | None:
     if found := p.month_range.search(text):
         year = int(found["y"]) if found["y"] else _year_near(text, p, found.end(), published)
         m1, m2 = p.month_number(found["m1"]), p.month_number(found["m2"])
-        if year is not None and m1 <= m2:
-            return Span((year, m1), (year, m2))
+        return Span((year, m1), (year, m2)) if year is not None and m1 <= m2 else None
     if found := p.first_months.search(text):
         n = _number(found["n"], p.lex)
-        if 1 <= n <= 11:
-            year = int(found["y"]) if found["y"] else _year_near(text, p, found.end(), published)
-            if year is None and not found["this"]:
-                # "the past nine months": the year to date, as statistics are published
-                year = published.year if n < published.month else published.year - 1
-            elif year is None:
-                year = published.year
-            return Span((year, 1), (year, n))
+        if not 1 <= n <= 11:
+            return None
+        year = int(found["y"]) if found["y"] else _year_near(text, p, found.end(), published)
+        if year is None and not found["this"]:
+            # "the past nine months": the year to date, as statistics are published
+            year = published.year if n < published.month else published.year - 1
+        return Span((year or published.year, 1), (year or published.year, n))
+    if found := p.quarter.search(text):
+        q = _ordinal(found["q"] or found["qn"])
+        year = int(found["y"]) if found["y"] else _year_near(text, p, found.end(), published)
+        return Span((year, 3 * q - 2), (year, 3 * q)) if year is not None else None
     if found := p.first_half.search(text):
         year = int(found["y"]) if found["y"] else _year_near(text, p, found.end(), published)
-        if year is not None:
-            return Span((year, 1), (year, 6))
+        return Span((year, 1), (year, 6)) if year is not None else None
     years = {int(y["y"]) for y in p.year.finditer(text)}
     if len(years) == 1:
         year = years.pop()
@@ -190,13 +196,34 @@ def period(text: str, lang: str, published: date) -> Span | None:
 
 
 def _year_near(text: str, p: Patterns, end: int, published: date) -> int | None:
-    """A year written right after a period phrase, or the current year if it says so."""
+    """The year of a period phrase: written right after it, the current year if it says so,
+    else the one year the sentence names (comparisons aside); None when unclear."""
     rest = text[end:end + 30]
     if found := re.match(rf"\s*(?:of\s+|de\s+|d['’])?(?:the\s+)?(?P<y>{YEAR})", rest):
         return int(found["y"])
     if re.match(rf"\s*(?:of\s+|de\s+)?(?:{p.lex.this_year})", rest, re.IGNORECASE):
         return published.year
+    years = {int(y["y"]) for y in p.year.finditer(text)}
+    if len(years) == 1:
+        return years.pop()
+    if not years and re.search(rf"(?:{p.lex.this_year})", text, re.IGNORECASE):
+        return published.year
     return None
+
+
+_ORDINALS = {"first": 1, "1st": 1, "premier": 1, "i": 1, "second": 2, "2nd": 2, "deuxième": 2,
+             "ii": 2, "third": 3, "3rd": 3, "troisième": 3, "iii": 3, "fourth": 4, "4th": 4,
+             "quatrième": 4, "iv": 4}
+
+
+def _ordinal(word: str) -> int:
+    """1-4 for a quarter's ordinal in any of the three languages."""
+    low = word.casefold()
+    if low.isdigit():
+        return int(low)
+    if low in _ORDINALS:
+        return _ORDINALS[low]
+    return {"перв": 1, "втор": 2, "трет": 3, "четв": 4}[low[:4]]
 
 
 def event_dates(text: str, lang: str, published: date) -> list[When]:
@@ -216,7 +243,8 @@ def event_dates(text: str, lang: str, published: date) -> list[When]:
             day, month = int(m["d"]), p.month_number(m["m"])
             year = int(m["y"]) if m["y"] else published.year
             try:
-                add(m.start(), m.end(), When("day", date(year, month, day)))
+                add(m.start(), m.end(), When("day", date(year, month, day),
+                                             year_given=bool(m["y"])))
             except ValueError:
                 continue
     for m in p.month_year.finditer(text):
