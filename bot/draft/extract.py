@@ -214,7 +214,7 @@ class Extractor:
         if flow == "turnover":
             return a, b
         start, end = _clause_bounds(text, n.start)
-        clause = text[:end]
+        clause = text[start:end]
         origin = self._after(clause, {"en": r"from", "fr": r"de|du|des", "ru": r"из"})
         goal = self._after(clause, {"en": r"to|into", "fr": r"vers|en|au|à", "ru": r"в|во"})
         if flow == "exports":

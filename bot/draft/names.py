@@ -72,6 +72,9 @@ class Countries:
                     stem = name[:-1] if name[-1] in "аяьй" else name
                     self.endings.setdefault(stem, code)
         self.longest = max((n.count(" ") + 1 for n in self.exact), default=1)
+        # Adjectives sharing a long name's first six letters: German, Russian, Kyrgyz...
+        self.stems = {n[:6]: (c, len(n)) for n, c in self.exact.items()
+                      if len(n) >= 7 and " " not in n}
 
     def _prefix(self, word: str) -> str | None:
         for size in range(len(word), 3, -1):
@@ -91,7 +94,7 @@ class Countries:
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 key = " ".join(folded[i:i + n])
-                code = self.exact.get(key) or (self._prefix(key) if n == 1 else None)
+                code = self.exact.get(key) or (self._single(key) if n == 1 else None)
                 if code is not None:
                     out.append(Mention(code, words[i].start(), words[i + n - 1].end()))
                     i += n
@@ -100,17 +103,18 @@ class Countries:
                 i += 1
         return out
 
+    def _single(self, word: str) -> str | None:
+        """The country one folded word names: a prefix, a case ending or a shared stem."""
+        found = self._prefix(word)
+        if found is None and len(word) >= 6 and word[:6] in self.stems:
+            code, size = self.stems[word[:6]]
+            found = code if len(word) <= size + 4 else None
+        return found
+
     def of_word(self, word: str) -> str | None:
         """The country a single word names or qualifies ("Kazakh", "Germany's"), if any."""
         bare = fold(re.sub(r"['’]s$", "", word))
-        return self.exact.get(bare) or self._prefix(bare) or self._stem(bare)
-
-    def _stem(self, word: str) -> str | None:
-        """A country whose name shares the word's first six letters (Kazakh, German)."""
-        if len(word) < 6:
-            return None
-        return next((c for n, c in self.exact.items() if len(n) >= 7 and n[:6] == word[:6]
-                     and " " not in n), None)
+        return self.exact.get(bare) or self._single(bare)
 
 
 @dataclass(frozen=True)
