@@ -368,27 +368,27 @@ class Extractor:
     def _event(self, s: Sentence, kind: str, when: When, who: list[str], place: Place | None,
                future: bool, published: date, out: Facts) -> None:
         date_field: dict[str, Any]
+        note = None
         if when.precision == "unknown" or when.value is None:
             date_field = {"precision": "unknown"}
             status = "planned" if future else "held"
+            note = {"fr": "L'article ne donne pas la date.",
+                    "en": "The article does not give the date."}
         else:
             if not when.year_given and (when.value > published) != future and \
                     abs((when.value - published).days) > 7:
                 # "on 12 March" in a past-tense report after March: last year's; and
                 # a future one before the publication day: next year's
-                shift = -1 if when.value > published else 1
+                shift = 1 if future else -1
                 with contextlib.suppress(ValueError):
-                    when = replace(when, value=when.value.replace(year=when.value.year + shift))
+                    when = replace(when, value=when.value.replace(year=when.value.year + shift),
+                                   end=when.end and when.end.replace(year=when.end.year + shift))
             assert when.value is not None
-            value: Any = when.value.isoformat()
-            if when.precision == "month":
-                value = when.value.strftime("%Y-%m")
-            elif when.precision == "year":
-                value = when.value.year
-            date_field = {"precision": when.precision, "value": value}
-            if when.value > published:
+            date_field = _date_field(when, published)
+            last = when.end or when.value
+            if when.precision == "before" or when.value > published:
                 status = "planned"
-            elif when.value < published and when.precision == "day":
+            elif last < published and when.precision in ("day", "days"):
                 status = "held"
             else:
                 status = "planned" if future else "held"
@@ -400,13 +400,31 @@ class Extractor:
                              "timezone": place.timezone}
         fact["participants"] = who
         fact["status"] = status
+        if note:
+            fact["note"] = note
         key = (kind, str(date_field), tuple(who))
         if any((e["kind"], str(e["date"]), tuple(e["participants"])) == key
                for e in out.events):
             return
         fact["id"] = _unique(out.events, f"{kind.replace('_', '-')}-"
-                             f"{date_field.get('value', 'undated')}")
+                             f"{date_field.get('value', date_field.get('start', 'undated'))}")
         out.events.append(_evidenced(fact, s))
+
+
+def _date_field(when: When, published: date) -> dict[str, Any]:
+    """An event's ``date`` in the data schema, from what the text gives."""
+    assert when.value is not None
+    if when.precision == "days" and when.end is not None:
+        return {"precision": "days", "start": when.value.isoformat(),
+                "end": when.end.isoformat()}
+    if when.precision == "before":
+        after = {"after": published.isoformat()} if published < when.value else {}
+        return {"precision": "before", "value": when.value.isoformat(), **after}
+    if when.precision == "month":
+        return {"precision": "month", "value": when.value.strftime("%Y-%m")}
+    if when.precision == "year":
+        return {"precision": "year", "value": when.value.year}
+    return {"precision": "day", "value": when.value.isoformat()}
 
 
 def _money_fields(n: Number) -> dict[str, Any]:

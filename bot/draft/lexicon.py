@@ -31,6 +31,7 @@ class Lexicon:
     base_previous_year: str
     base_year: str  # a comparison with a year named by number: "compared to 2022"
     quarter: str  # "first quarter": group q holds the ordinal
+    before: str  # words before a day that the event is to come before
     rise: str
     fall: str
     future: str
@@ -75,6 +76,7 @@ EN = Lexicon(
               r"(?:the same period (?:of|in) |the \w+ (?:months|quarter|half) of |)"
               r"(?:19|20)\d{2}",
     quarter=r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter|Q(?P<qn>[1-4])",
+    before=r"before|by|no later than|ahead of",
     rise=r"increase|increased|up|grew|growth|rose|higher|rise",
     fall=r"decrease|decreased|down|fell|declined|lower|drop",
     future=r"will|shall|is to|are to|is expected|are expected|plans? to|to be held|"
@@ -141,6 +143,7 @@ FR = Lexicon(
     base_year=r"(?:par rapport à|comparé à|contre|sur)\s+(?:la même période de |)(?:19|20)\d{2}",
     quarter=r"(?P<q>premier|deuxième|second|troisième|quatrième)\s+trimestre|"
             r"T(?P<qn>[1-4])",
+    before=r"avant le|d['’]ici le|au plus tard le|avant",
     rise=r"hausse|augment\w*|progress\w*|croissance|plus",
     fall=r"baisse|diminu\w*|recul\w*|chute",
     future=r"sera|seront|va|vont|doit|doivent|devrait|devraient|prévu\w*|prochaine?s?|"
@@ -201,6 +204,7 @@ RU = Lexicon(
     base_year=r"(?:по сравнению с|относительно|против)\s+(?:аналогичным периодом )?"
               r"(?:19|20)\d{2}(?:\s+(?:годом|года|г\.))?",
     quarter=r"(?P<q>перв\w*|втор\w*|трет\w*|четв[её]рт\w*|I|II|III|IV)\s+квартал\w*",
+    before=r"до|не позднее|не позже",
     rise=r"вырос\w*|увелич\w*|рост\w*|повыс\w*",
     fall=r"снизил\w*|сократил\w*|уменьш\w*|упал\w*|снижени\w*",
     future=r"примет|примут|будет|будут|планируется|планирует|состоится|пройдет|пройдёт|"
@@ -243,12 +247,13 @@ LEXICONS = {"en": EN, "fr": FR, "ru": RU}
 # Country adjectives that are not a prefix of the country's name in CLDR; the rest
 # (Kazakh, German, Uzbek, Russian...) are found by sharing the name's first letters.
 DEMONYMS: dict[str, dict[str, str]] = {
-    "en": {"FR": r"French", "CN": r"Chinese", "GB": r"British", "US": r"American",
+    "en": {"FR": r"French|Franco", "CN": r"Chinese", "GB": r"British", "US": r"American",
            "IT": r"Italian", "TR": r"Turkish", "KG": r"Kyrgyz", "TJ": r"Tajik",
            "TM": r"Turkmen", "AZ": r"Azerbaijani", "KZ": r"Kazakh\w*", "UZ": r"Uzbek\w*",
            "NL": r"Dutch", "CH": r"Swiss", "ES": r"Spanish", "JP": r"Japanese",
            "KR": r"Korean", "EU": r"EU"},
-    "fr": {"FR": r"français\w*|française\w*", "DE": r"allemand\w*", "KZ": r"kazakh\w*",
+    "fr": {"FR": r"français\w*|française\w*|franco", "DE": r"allemand\w*|germano",
+           "KZ": r"kazakh\w*",
            "UZ": r"ouzbek\w*", "CN": r"chinois\w*", "RU": r"russe\w*", "IT": r"italien\w*",
            "GB": r"britannique\w*", "US": r"américain\w*", "TR": r"turc\w*|turque\w*",
            "KG": r"kirghiz\w*", "TJ": r"tadjik\w*", "EU": r"UE"},

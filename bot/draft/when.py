@@ -38,10 +38,11 @@ class Span:
 class When:
     """An event's date as the text gives it: a day, a month, a year, or none."""
 
-    precision: str  # day | month | year | unknown
-    value: date | None = None
+    precision: str  # day | days | before | month | year | unknown
+    value: date | None = None  # the day, the first day of a range, or the day it is before
     explicit: bool = True  # False when taken from the dateline or the publication day
     year_given: bool = True  # False for "on 12 March": the year is the publication's
+    end: date | None = None  # the last day of a range
 
 
 def _month_forms(lang: str) -> list[list[str]]:
@@ -94,6 +95,9 @@ class Patterns:
     months: list[re.Pattern[str]]
     day_month: re.Pattern[str]
     month_day: re.Pattern[str]
+    day_range: re.Pattern[str]
+    month_day_range: re.Pattern[str]
+    before: re.Pattern[str]
     month_year: re.Pattern[str]
     month_range: re.Pattern[str]
     first_months: re.Pattern[str]
@@ -125,8 +129,16 @@ def patterns(lang: str) -> Patterns:
     else:
         first_months = rf"(?:first\s+|past\s+|last\s+)?{count}\s+{lex.months_word}"
     flags = re.IGNORECASE
+    to = r"\s*(?:[-–—]|\s(?:to|and|au|et|по|и)\s)\s*"
     return Patterns(
         lex=lex, month=month, months=each,
+        day_range=re.compile(
+            rf"\b(?:from\s+|du\s+|les\s+|с\s+)?(?P<d1>[0-3]?\d)(?:er)?{to}(?P<d2>[0-3]?\d)\s+"
+            rf"{m}\b(?:,?\s+(?P<y>{YEAR}){ys})?", flags),
+        month_day_range=re.compile(
+            rf"\b{m}\s+(?P<d1>[0-3]?\d){to}(?P<d2>[0-3]?\d)\b(?!\s*%)(?:,?\s+(?P<y>{YEAR}))?",
+            flags),
+        before=re.compile(rf"(?:{lex.before})\s*$", flags),
         day_month=re.compile(
             rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th|-?го)?\s+{m}\b(?:,?\s+(?P<y>{YEAR}){ys})?",
             flags),
@@ -238,12 +250,23 @@ def event_dates(text: str, lang: str, published: date) -> list[When]:
             taken.append((start, end))
             found.append((start, when))
 
+    for rx in (p.day_range, p.month_day_range):
+        for m in rx.finditer(text):
+            month = p.month_number(m["m"])
+            year = int(m["y"]) if m["y"] else published.year
+            try:
+                first, last = date(year, month, int(m["d1"])), date(year, month, int(m["d2"]))
+            except ValueError:
+                continue
+            if first < last:
+                add(m.start(), m.end(), When("days", first, year_given=bool(m["y"]), end=last))
     for rx in (p.day_month, p.month_day):
         for m in rx.finditer(text):
             day, month = int(m["d"]), p.month_number(m["m"])
             year = int(m["y"]) if m["y"] else published.year
+            precision = "before" if p.before.search(text[:m.start()]) else "day"
             try:
-                add(m.start(), m.end(), When("day", date(year, month, day),
+                add(m.start(), m.end(), When(precision, date(year, month, day),
                                              year_given=bool(m["y"])))
             except ValueError:
                 continue

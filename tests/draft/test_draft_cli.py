@@ -184,3 +184,15 @@ def test_new_writes_a_skeleton_that_check_accepts_as_a_draft(tmp_path: Path) -> 
     assert checked.stdout.splitlines()[-1].startswith("1 article(s) valid (1 draft(s), ")
     again = bilat("new", str(path))
     assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_the_bot_starts_without_the_drafting_libraries() -> None:
+    """`bilat run` and the CLI import neither trafilatura nor dateparser."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, bot.cli, bot.core.library, bot.core.review; print(sorted("
+             "{'trafilatura', 'dateparser', 'bot.draft.extract'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"

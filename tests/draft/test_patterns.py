@@ -103,3 +103,22 @@ def test_russian_names_are_spelled_as_printed_and_roles_labelled() -> None:
     (event,) = facts.events
     assert (event["kind"], event["date"]["value"], event["status"]) == (
         "talks", "2024-09-17", "held")
+
+
+@pytest.mark.parametrize(("lang", "text", "date_field", "status"), [
+    ("en", "The Kazakhstan-France business forum will be held on 12-14 November in Almaty.",
+     {"precision": "days", "start": "2024-11-12", "end": "2024-11-14"}, "planned"),
+    ("fr", "Le forum d'affaires franco-ouzbek se tiendra du 3 au 4 octobre 2024 à Tachkent.",
+     {"precision": "days", "start": "2024-10-03", "end": "2024-10-04"}, "planned"),
+    ("ru", "Заседание межправительственной комиссии Казахстана и Германии пройдет до 15 "
+           "декабря в Берлине.",
+     {"precision": "before", "value": "2024-12-15", "after": "2024-09-20"}, "planned"),
+    ("en", "Kazakhstan and Germany established diplomatic relations in February 1992.",
+     {"precision": "month", "value": "1992-02"}, "held"),
+])
+def test_events_keep_the_precision_the_text_gives(lang: str, text: str,
+                                                  date_field: dict[str, Any],
+                                                  status: str) -> None:
+    (event,) = _facts(lang, text).events
+    assert (event["date"], event["status"]) == (date_field, status)
+    assert event["evidence"] == text
