@@ -345,11 +345,11 @@ class Extractor:
             dates = event_dates(s.text, self.lang, published)
             if not dates and opening and s.paragraph == cut[0].paragraph and index > 0:
                 dates = [When("day", opening, False)]
-            who = [p["id"] for p, names in people if any(n in s.text for n in names)]
+            who = [p["id"] for p, names in people if _named(s.text, names)]
             place = self.places.find(s.text, self.lang)
             future = bool(_words(lex.future, s.text)) or bool(_words(lex.soon, s.text))
             if not dates:
-                if not (who or place) and not _words(self.lex.events["visit"], s.text):
+                if not (who or place):
                     continue
                 dates = [When("unknown")]
             pairs = [(kinds[0], d) for d in dates] if len(dates) > 1 else \
@@ -409,6 +409,15 @@ class Extractor:
         fact["id"] = _unique(out.events, f"{kind.replace('_', '-')}-"
                              f"{date_field.get('value', date_field.get('start', 'undated'))}")
         out.events.append(_evidenced(fact, s))
+
+
+def _named(text: str, names: list[str]) -> bool:
+    """True when a sentence names a person: in full, or by surname (Macron, Tokayev's)."""
+    if any(n in text for n in names):
+        return True
+    surname = names[0].split()[-1]
+    stem = surname[:-2] if len(surname) > 6 else surname
+    return len(stem) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}", text) is not None
 
 
 def _date_field(when: When, published: date) -> dict[str, Any]:
