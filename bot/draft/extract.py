@@ -64,6 +64,11 @@ def _words(pattern: str, text: str) -> list[re.Match[str]]:
     return list(re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE))
 
 
+def _cased(pattern: str, text: str) -> bool:
+    """True when ``pattern`` occurs as written (EU, not "eu" inside a word)."""
+    return re.search(rf"(?<!\w)(?:{pattern})(?!\w)", text) is not None
+
+
 def _clause_bounds(text: str, at: int) -> tuple[int, int]:
     """The clause of ``text`` around position ``at`` (commas, dashes, "with"...)."""
     start, end = 0, len(text)
@@ -189,10 +194,15 @@ class Extractor:
                 self._trade(s, n, flow, pair, span, numbers, out)
 
     def _other_country(self, text: str, n: Number, pair: tuple[str, ...]) -> bool:
-        """True when the amount's clause names a country outside the pair."""
+        """True when the amount's clause is about something else than the pair's figures:
+        another country or region, a goal or forecast, the value of agreements."""
         start, end = _clause_bounds(text, n.start)
-        named = {m.code for m in self.countries.find(text[start:end])}
-        return bool(named - set(pair) - {"EU"})
+        clause = text[start:end]
+        named = {m.code for m in self.countries.find(clause)}
+        lex = self.lex
+        return bool(named - set(pair)) or any(
+            pattern and _cased(pattern, clause) for pattern in (lex.elsewhere,)) or any(
+            pattern and _words(pattern, clause) for pattern in (lex.target, lex.deals))
 
     def _trade(self, s: Sentence, n: Number, flow: str, pair: tuple[str, ...], span: Span,
                numbers: list[Number], out: Facts) -> None:

@@ -44,6 +44,9 @@ class Lexicon:
     roles: str
     org_words: str  # capitalised words that belong to titles and bodies, not names
     whole_trade: str = ""  # a country's trade with the world, not with one partner
+    elsewhere: str = ""  # regions and groups: a figure about them is not the pair's
+    target: str = ""  # goals and forecasts: not a statistic
+    deals: str = ""  # the value of agreements signed: not trade
     number_words: dict[str, int] = field(default_factory=dict)
     year_suffix: str = ""  # "2019 года": the word after a year
 
@@ -110,6 +113,10 @@ EN = Lexicon(
               r"of|at|mr|mrs|ms|dr|president's|sheikh|senate|parliament|assembly|"
               r"according|during|after|before|while|french|kazakh|german|russian|saint|st",
     whole_trade=r"foreign trade|total trade|overall trade|external trade|global trade",
+    elsewhere=r"Central Asia|Europe|European Union|EU|CIS|EAEU|the world|the region|Asia",
+    target=r"target\w*|goal|aims?|plans?|planned|expected|expects|could|would|will|"
+           r"forecast\w*|potential|intends?|seeks?|by 20\d\d",
+    deals=r"agreements?|contracts?|deals?|memorand\w*|documents",
     number_words={"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                   "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12},
 )
@@ -173,6 +180,10 @@ FR = Lexicon(
               r"des|et|à|en|au|l|d|m|mme|astana|akorda|asie|centrale|france|chef|"
               r"européen|saint|sainte|ambassade|ambassadeur",
     whole_trade=r"commerce extérieur|échanges extérieurs|commerce total",
+    elsewhere=r"Asie centrale|Europe|Union européenne|UE|CEI|monde|région|Asie",
+    target=r"objectif\w*|vise|visent|viser|prévoi\w*|pourrai\w*|devrai\w*|potentiel|"
+           r"d['’]ici|ambitionne\w*|souhaite\w*|sera|seront|atteindra",
+    deals=r"accords?|contrats?|mémorandums?|documents",
     number_words={"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
                   "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12},
 )
@@ -236,6 +247,10 @@ RU = Lexicon(
               r"в|во|и|на|с|по|города|город|центральн\w*|азия|азии|саммит\w*|казахстан\w*|"
               r"германи\w*|франци\w*|посол\w*",
     whole_trade=r"внешнеторгов\w*|внешней торговл\w*|внешняя торговля",
+    elsewhere=r"Центральн\w* Ази\w*|Европ\w*|Евросоюз\w*|ЕС|ЕАЭС|СНГ|мир\w*|регион\w*",
+    target=r"цел\w*|планир\w*|довести|может|могут|потенциал\w*|прогноз\w*|намерен\w*|"
+           r"достигнет|превысит|к 20\d\d",
+    deals=r"соглашени\w*|контракт\w*|меморандум\w*|документ\w*",
     number_words={"два": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4,
                   "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
                   "десять": 10, "одиннадцать": 11, "двенадцать": 12},

@@ -63,6 +63,12 @@ def test_trade_figures_as_printed(lang: str, text: str,
     ("fr", "Le commerce entre la France et le Kazakhstan (4 milliards d'euros en 2022) a "
            "augmenté."),
     ("ru", "Товарооборот Казахстана и Франции в 2030 году достигнет $10 млрд."),
+    ("en", "Trade between Kazakhstan and France should reach $10 billion by 2025, the "
+           "ministers agreed in 2024."),
+    ("en", "In 2023, France's trade with Central Asia reached $6 billion, Kazakhstan said."),
+    ("fr", "En 2024, la France et le Kazakhstan ont signé des accords d'une valeur de "
+           "2 milliards d'euros dans le commerce."),
+    ("ru", "В 2023 году товарооборот Казахстана с ЕС составил $40 млрд, Германии — нет."),
 ])
 def test_what_cannot_be_pinned_down_is_left_out(lang: str, text: str) -> None:
     """Ranges, a whole country's trade, other partners, no period, brackets, the future."""
