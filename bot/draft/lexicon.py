@@ -63,7 +63,7 @@ EN = Lexicon(
                 "KZT": r"tenge|KZT", "RUB": r"roubles|rubles|RUB", "GBP": r"pounds|GBP"},
     percent=r"%|percent|per cent",
     qualifiers={"more_than": r"more than|over|above|exceeding|in excess of",
-                "nearly": r"nearly|almost|close to|up to",
+                "nearly": r"nearly|almost|close to",
                 "approximately": r"about|around|approximately|roughly|some|an estimated",
                 "less_than": r"less than|under|below"},
     range_words=r"from|between|ranged|ranging",
@@ -134,7 +134,7 @@ FR = Lexicon(
                 "RUB": r"(?:de )?roubles|RUB"},
     percent=r"%|pour cent|pourcents?",
     qualifiers={"more_than": r"plus de|au-delà de|supérieur à|dépassant",
-                "nearly": r"près de|presque|quasiment|jusqu['’]à",
+                "nearly": r"près de|presque|quasiment",
                 "approximately": r"environ|quelque|autour de|approximativement|"
                                  r"de l['’]ordre de|un peu plus de",
                 "less_than": r"moins de|inférieur à"},
@@ -200,8 +200,8 @@ RU = Lexicon(
                 "KZT": r"тенге|KZT", "RUB": r"руб\w*\.?|RUB"},
     percent=r"%|процент\w*",
     qualifiers={"more_than": r"более|свыше|больше|превысил\w*",
-                "nearly": r"почти|около|порядка|до",
-                "approximately": r"примерно|приблизительно|ориентировочно",
+                "nearly": r"почти|чуть менее",
+                "approximately": r"около|порядка|примерно|приблизительно|ориентировочно",
                 "less_than": r"менее|меньше|ниже"},
     range_words=r"от|между|колебал\w*",
     last_year=r"прошлого года|прошлом году|прошлый год|минувшего года|минувшем году|"

@@ -47,6 +47,10 @@ def _figures(facts: Facts) -> list[tuple[Any, ...]]:
            "долларов США, увеличившись на 15,3% по сравнению с 2022 годом.",
      [("2023", "turnover", "KZ", "DE", "3.8", "billion", "USD", "exact",
        {"percent": Decimal("15.3"), "base": "previous_year"})]),
+    ("ru", "По итогам 2022 года товарооборот Казахстана и Франции вырос до около $4 млрд, а "
+           "экспорт из Франции в Казахстан составил почти 900 млн долларов.",
+     [("2022", "turnover", "KZ", "FR", "4", "billion", "USD", "approximately", None),
+      ("2022", "exports", "FR", "KZ", "900", "million", "USD", "nearly", None)]),
 ])
 def test_trade_figures_as_printed(lang: str, text: str,
                                   expected: list[tuple[Any, ...]]) -> None:
