@@ -180,6 +180,26 @@ _SHAPES = {
     "as_of": "a date, e.g. 2025-05-07",
     "unreviewed": "true or false",
     "draft": "true or false",
+    "fr": "the text in French",
+    "en": "the text in English",
+    "id": "a short name of lower-case letters, digits and dashes, e.g. turnover-2024",
+    "evidence": "the source sentence the fact comes from, verbatim",
+    "flow": "turnover, exports or imports",
+    "unit": "one, thousand, million or billion",
+    "currency": "an ISO 4217 code such as USD",
+    "reporter": "an ISO country code such as KZ",
+    "partner": "an ISO country code such as FR",
+    "investor": "an ISO country code such as FR",
+    "host": "an ISO country code such as KZ",
+    "kind": "one of the kinds listed in data/README.md",
+    "status": "planned, held or cancelled",
+    "publisher": "who published the article",
+    "language": "an ISO 639-1 code such as fr",
+    "timezone": "an IANA time zone such as Asia/Almaty",
+    "speaker": "a people id",
+    "text": "the quotation, verbatim",
+    "same_as": "<article-id>/<event-id> of another article",
+    "time": "a local time as HH:MM, e.g. 18:30",
 }
 _KINDS = {
     "dict_type": "a mapping (key: value lines)", "model_type": "a mapping (key: value lines)",
@@ -239,8 +259,6 @@ def _message(error: Any) -> str:
 
 def _pattern_hint(error: Any) -> str:
     pattern = str(error.get("ctx", {}).get("pattern", ""))
-    if "a-z0-9" in pattern:
-        return ": lower-case letters, digits, - and _ (e.g. turnover-2024)"
     if "https?" in pattern:
         return ": a web address starting with http:// or https://"
     return ""

@@ -81,7 +81,8 @@ CASES = [
      "x.yaml:7: source.author: unknown field (see data/README.md for the fields of each "
      "list)"),
     ("missing field", ("    flow: turnover\n", ""),
-     "x.yaml:20: trade[0].flow: required field is missing"),
+     "x.yaml:20: trade[0].flow: required field is missing: expected turnover, exports or "
+     "imports"),
     ("bad flow", ("flow: turnover", "flow: turnaround"),
      "x.yaml:22: trade[0].flow: 'turnaround' is not one of 'turnover', 'exports' or 'imports'"),
     ("bad country", ("reporter: KZ", "reporter: XX"),
@@ -109,8 +110,8 @@ CASES = [
      "x.yaml:8: title: expected a French and an English text, e.g. {fr: ..., en: ...}, "
      "found 'Title'"),
     ("bad id", ("id: t1", "id: Turnover 2023"),
-     "x.yaml:20: trade[0].id: 'Turnover 2023' does not have the expected form: lower-case "
-     "letters, digits, - and _ (e.g. turnover-2024)"),
+     "x.yaml:20: trade[0].id: 'Turnover 2023' does not have the expected form: a short name "
+     "of lower-case letters, digits and dashes, e.g. turnover-2024"),
     ("not yaml", ("title: {fr: Titre, en: Title}", "title: {fr: Titre, en: Title"),
      None),
     ("bad time zone", ("    participants: [someone]",
