@@ -46,7 +46,7 @@ $(COMPOSE_SCHEMA):
 
 compose-schema: $(COMPOSE_SCHEMA)
 
-lint: $(STAMP) $(DRAFT_STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
