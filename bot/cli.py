@@ -18,7 +18,7 @@ from bot.core.briefings import describe
 from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
 from bot.core.commands import Context, dispatch
 from bot.core.library import Library
-from bot.core.load import DataInvalid, field_name, file_label, load_dataset
+from bot.core.load import DataInvalid, Dataset, field_name, file_label, load_dataset
 from bot.core.operations import Operations
 from bot.core.phrases import Phrases
 from bot.delivery.transport import Transport
@@ -71,8 +71,6 @@ def _library(settings: Settings) -> Library:
 def cmd_check(settings: Settings, path: str | None) -> int:
     """Validate data; print errors (exit 1), or what is left to review and the consistency
     warnings. Given one article file, check it with all the data but print only its own."""
-    from bot.core.review import pending
-
     target = Path(path) if path else None
     one = target is not None and target.is_file()
     root = settings.data_dir if one or target is None else target
@@ -81,17 +79,36 @@ def cmd_check(settings: Settings, path: str | None) -> int:
     try:
         data = load_dataset(root, extra)
     except DataInvalid as exc:
-        errors = [e for e in exc.errors if mine is None or e.file == mine]
-        for error in errors:
-            print(error)
-        others = len(exc.errors) - len(errors)
-        if others:
-            print(f"{others} error(s) in other files: run 'bilat check' for them.",
-                  file=sys.stderr)
-        print(f"{len(errors)} error(s); nothing loaded.", file=sys.stderr)
-        return 1
-    library = Library.from_dataset(data)
+        return _print_errors(exc, mine)
     ids = {aid for aid, (label, _) in data.located.items() if mine is None or label == mine}
+    todo = _print_pending(data, ids)
+    library = Library.from_dataset(data)
+    phrases = Phrases("en", library.countries)
+    found = [f for f in checks.all_findings(library) if mine is None or _about(f, ids)]
+    for finding in found:
+        print(f"warning: {describe(finding, phrases)}")
+    drafts = sum(1 for a in data.articles if a.draft and a.id in ids)
+    print(f"{len(ids)} article(s) valid ({drafts} draft(s), {todo} item(s) to review), "
+          f"{len(found)} warning(s).")
+    return 0
+
+
+def _print_errors(exc: DataInvalid, mine: str | None) -> int:
+    """Print the errors (of file ``mine`` only, when given); exit status 1."""
+    errors = [e for e in exc.errors if mine is None or e.file == mine]
+    for error in errors:
+        print(error)
+    others = len(exc.errors) - len(errors)
+    if others:
+        print(f"{others} error(s) in other files: run 'bilat check' for them.", file=sys.stderr)
+    print(f"{len(errors)} error(s); nothing loaded.", file=sys.stderr)
+    return 1
+
+
+def _print_pending(data: Dataset, ids: set[str]) -> int:
+    """Print what is left to review in the articles ``ids``, with file and line; the count."""
+    from bot.core.review import pending
+
     todo = 0
     for article in data.articles:
         if article.id not in ids:
@@ -101,14 +118,7 @@ def cmd_check(settings: Settings, path: str | None) -> int:
             todo += 1
             print(f"{label}:{lines.get(item.path, 1)}: {field_name(item.path)}: to review: "
                   f"{item.message}")
-    phrases = Phrases("en", library.countries)
-    found = [f for f in checks.all_findings(library) if mine is None or _about(f, ids)]
-    for finding in found:
-        print(f"warning: {describe(finding, phrases)}")
-    drafts = sum(1 for a in data.articles if a.draft and a.id in ids)
-    print(f"{len(ids)} article(s) valid ({drafts} draft(s), {todo} item(s) to review), "
-          f"{len(found)} warning(s).")
-    return 0
+    return todo
 
 
 def _about(finding: checks.Finding, ids: set[str]) -> bool:

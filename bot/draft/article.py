@@ -23,7 +23,7 @@ HEADER = """\
 # - write the title and the key points (ours, in French and English, never copied) where
 #   they say {placeholder};
 # - then delete `draft: true`. `bilat check THIS-FILE` lists what is left to do.
-"""
+{title}"""
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,10 @@ def draft(page: Page, data: Known, *, published: date | None = None,
         "events": [_event(e) for e in facts.events],
     }
     body = {k: v for k, v in body.items() if v != [] or k in ("countries",)}
-    header = HEADER.format(origin=f" from {origin}" if origin else "",
-                           placeholder=PLACEHOLDER)
+    title = " ".join(page.title.split()) if page.title else ""
+    header = HEADER.format(origin=f" from {origin}" if origin else "", placeholder=PLACEHOLDER,
+                           title=f"# The page's own title, for reference: {title}\n"
+                           if title else "")
     return Draft(article_id, header + _dump(body), facts)
 
 

@@ -78,6 +78,8 @@ def test_draft_reads_a_web_page_and_its_metadata(tmp_path: Path) -> None:
         "2023-01/2023-09", "turnover", "3.6", "billion", "USD", "nearly")
     assert figure["evidence"].startswith("En janvier-septembre 2023, les échanges")
     assert "Accueil" not in made.stdout and "Mentions" not in made.stdout
+    assert "# The page's own title, for reference: Le Kazakhstan et la France" in made.stdout
+    assert drafted["title"] == {"fr": "TODO: notre titre", "en": "TODO: our headline"}
     (person,) = drafted["people"]
     assert (person["name"], person["role"]["fr"]) == ("Olzhas Bektenov", "Premier ministre")
 
