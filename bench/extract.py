@@ -36,6 +36,7 @@ from bot.draft.article import draft, known  # noqa: E402
 from bot.draft.extract import Facts, Known  # noqa: E402
 from bot.draft.names import same_person  # noqa: E402
 from bot.draft.source import Page  # noqa: E402
+from bot.draft.when import event_dates  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "extract-dev"
 KINDS = ("trade", "investments", "counts", "events", "people")
@@ -76,14 +77,17 @@ class Table:
     kinds: dict[str, Score] = field(default_factory=lambda: {k: Score() for k in KINDS})
 
 
-def published(article: dict[str, Any]) -> date:
-    """The publication day, or the first day of the annotators' estimate."""
+def published(article: dict[str, Any], text: str) -> date | None:
+    """The publication day: annotated, the first day of the annotators' estimate, or the
+    first full date the text itself prints (a dateline); None when there is none."""
     if article.get("published"):
         return date.fromisoformat(str(article["published"])[:10])
     found = re.search(r"\d{4}-\d{2}-\d{2}", str(article.get("published_estimate", "")))
-    if found is None:
-        raise SystemExit(f"{article['id']}: no publication date to draft against")
-    return date.fromisoformat(found.group())
+    if found is not None:
+        return date.fromisoformat(found.group())
+    printed = [w.value for w in event_dates(text, article["language"], date(2100, 1, 1))
+               if w.precision == "day" and w.year_given and w.value is not None]
+    return printed[0] if printed else None
 
 
 def _period(text: object) -> str:
@@ -94,23 +98,32 @@ def _period(text: object) -> str:
     return raw
 
 
-def _money(item: dict[str, Any]) -> tuple[Decimal, str, str]:
-    return (Decimal(str(item["value"])), str(item.get("unit", "one")), str(item["currency"]))
+def _money(item: dict[str, Any]) -> tuple[Decimal, str, str] | None:
+    try:
+        return (Decimal(str(item["value"])), str(item.get("unit") or "one"),
+                str(item["currency"]))
+    except (KeyError, ArithmeticError, ValueError):
+        return None
 
 
 def gold_keys(article: dict[str, Any]) -> dict[str, list[Any]]:
     """The scored facts of one annotated article, as comparable keys."""
     keys: dict[str, list[Any]] = {k: [] for k in KINDS}
     for t in article.get("trade") or []:
-        if "value" in t:
-            keys["trade"].append((_period(t["period"]), t["flow"], *_money(t)))
-    for i in article.get("investment") or []:
-        if "value" in i:
-            keys["investments"].append((_KIND.get(i["kind"], i["kind"]), *_money(i)))
+        if (money := _money(t)) is not None:
+            keys["trade"].append((_period(t.get("period")), t.get("flow"), *money))
+    for i in (article.get("investment") or article.get("investments") or []):
+        if (money := _money(i)) is not None:
+            keys["investments"].append((_KIND.get(i.get("kind"), i.get("kind")), *money))
     for c in article.get("counts") or []:
-        keys["counts"].append(Decimal(str(c["value"])))
+        try:
+            keys["counts"].append(Decimal(str(c["value"])))
+        except (KeyError, ArithmeticError, ValueError):
+            continue
     for e in article.get("events") or []:
         precision = _PRECISION.get(str(e.get("precision")), "unknown")
+        if precision != "unknown" and not e.get("date"):
+            precision = "unknown"
         keys["events"].append((precision, None if precision == "unknown" else str(e["date"])))
     for p in article.get("people") or []:
         if p.get("name") and p["name"] != "unnamed":
@@ -170,8 +183,14 @@ def main() -> int:
     started = time.perf_counter()
     data = Known(sectors=Library.load(ROOT / "data").sectors) if args.blind else \
         known(Library.load(ROOT / "data"))
-    items = [(a, (args.set / a["text_file"]).read_text(encoding="utf-8"), published(a))
-             for a in gold["articles"]]
+    items = []
+    for article in gold["articles"]:
+        text = (args.set / article["text_file"]).read_text(encoding="utf-8")
+        day = published(article, text)
+        if day is None:
+            print(f"{article['id']}: no publication date known; left out")
+            continue
+        items.append((article, text, day))
     totals = Table()
     by_lang: dict[str, Table] = defaultdict(Table)
     for article, text, day in items:
