@@ -352,12 +352,12 @@ class Extractor:
             kinds = self._event_kinds(s.text)
             if not kinds:
                 continue
-            dates = event_dates(s.text, self.lang, published)
+            future = bool(_words(lex.future, s.text)) or bool(_words(lex.soon, s.text))
+            dates = event_dates(s.text, self.lang, published, future)
             if not dates and opening and s.paragraph == cut[0].paragraph and index > 0:
                 dates = [When("day", opening, False)]
             who = [p["id"] for p, names in people if _named(s.text, names)]
             place = self.places.find(s.text, self.lang)
-            future = bool(_words(lex.future, s.text)) or bool(_words(lex.soon, s.text))
             if not dates:
                 if not (who or place):
                     continue
@@ -371,7 +371,8 @@ class Extractor:
         """The kinds of event a sentence reports: one visit-like and one meeting-like at most."""
         found = [k for k, p in self.lex.events.items() if _words(p, text)]
         visits = [k for k in found if k in ("state_visit", "official_visit", "visit")]
-        talks = [k for k in found if k in ("talks", "meeting")]
+        # a commission's session is the commission meeting, not a second event
+        talks = [k for k in found if k in ("talks", "meeting") and "commission" not in found]
         rest = [k for k in found if k not in visits and k not in talks]
         return visits[:1] + talks[:1] + rest[:1]
 

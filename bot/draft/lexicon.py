@@ -96,8 +96,8 @@ EN = Lexicon(
             "forum": r"forum|summit|conference|exhibition",
             "commission": r"intergovernmental commission|joint commission",
             "ceremony": r"ceremony", "signing": r"signed|signing",
-            "talks": r"talks|negotiations",
-            "meeting": r"met|meeting|meets|received|receiving|receives|briefing",
+            "talks": r"talks|negotiations|consultations|round table",
+            "meeting": r"met|meeting|meets|received|receiving|receives|briefing|session",
             "visit": r"visit\w*|arrived|arrives|trip|travel\w*",
             "other": r"established|opened|inaugurated"},
     roles=r"president|prime minister|minister|chancellor|king|queen|emir|ambassador|"
@@ -167,8 +167,9 @@ FR = Lexicon(
             "forum": r"forum|sommet|conférence|salon",
             "commission": r"commission intergouvernementale|commission mixte",
             "ceremony": r"cérémonie", "signing": r"sign[ée]\w*|signature",
-            "talks": r"entretiens|discussions|négociations|pourparlers",
-            "meeting": r"rencontr\w*|réuni\w*|reçu\w*|entrevue",
+            "talks": r"entretiens|discussions|négociations|pourparlers|consultations|"
+                     r"table ronde",
+            "meeting": r"rencontr\w*|réuni\w*|reçu\w*|entrevue|séance",
             "visit": r"visite|arriv[ée]\w*|déplacement|voyage|rendu|rendre|rendra",
             "other": r"établi\w*|ouvert\w*|inaugur\w*"},
     roles=r"président|présidente|premier ministre|ministre|chancelier|chancelière|roi|"
@@ -233,8 +234,8 @@ RU = Lexicon(
             "forum": r"форум\w*|саммит\w*|конференци\w*|выставк\w*",
             "commission": r"межправительственн\w* комисси\w*",
             "ceremony": r"церемони\w*", "signing": r"подписа\w*|подписан\w*",
-            "talks": r"переговор\w*",
-            "meeting": r"встреч\w*|встретил\w*|принял\w*|брифинг\w*",
+            "talks": r"переговор\w*|консультаци\w*|кругл\w* стол\w*",
+            "meeting": r"встреч\w*|встретил\w*|принял\w*|брифинг\w*|заседани\w*",
             "visit": r"визит\w*|прибыл\w*|посети\w*|поездк\w*",
             "other": r"установлен\w*|открыт\w*"},
     roles=r"федеральн\w* канцлер\w*|президент\w*|премьер\w*|министр\w*|канцлер\w*|"

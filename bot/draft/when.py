@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 from bot.draft.lexicon import LEXICONS, Lexicon
 
@@ -76,6 +76,20 @@ def _month_pattern(lang: str) -> tuple[str, list[re.Pattern[str]]]:
     return "(?:" + "|".join(f"(?:{a})" for a in alternatives) + ")", each
 
 
+def _weekday_forms(lang: str) -> list[str]:
+    """A pattern per weekday, Monday first (Russian case endings on the stem: среду)."""
+    names = get_day_names("wide", "format", lang)
+    forms = []
+    for number in range(7):
+        name = names[number].casefold()
+        if lang == "ru":
+            stem = name[:-1] if name[-1] in "аяеь" else name
+            forms.append(re.escape(stem) + r"\w{0,2}")
+        else:
+            forms.append(re.escape(name))
+    return forms
+
+
 def _common_prefix(words: list[str]) -> str:
     """The longest start shared by every word."""
     first = min(words)
@@ -98,6 +112,8 @@ class Patterns:
     day_range: re.Pattern[str]
     month_day_range: re.Pattern[str]
     before: re.Pattern[str]
+    weekday: re.Pattern[str]
+    weekdays: list[re.Pattern[str]]
     month_year: re.Pattern[str]
     month_range: re.Pattern[str]
     first_months: re.Pattern[str]
@@ -130,6 +146,7 @@ def patterns(lang: str) -> Patterns:
         first_months = rf"(?:first\s+|past\s+|last\s+)?{count}\s+{lex.months_word}"
     flags = re.IGNORECASE
     to = r"\s*(?:[-–—]|\s(?:to|and|au|et|по|и)\s)\s*"
+    on_day = r"(?:в|во)\s+" if lang == "ru" else ""  # "среди" is not Wednesday
     return Patterns(
         lex=lex, month=month, months=each,
         day_range=re.compile(
@@ -139,6 +156,9 @@ def patterns(lang: str) -> Patterns:
             rf"\b{m}\s+(?P<d1>[0-3]?\d){to}(?P<d2>[0-3]?\d)\b(?!\s*%)(?:,?\s+(?P<y>{YEAR}))?",
             flags),
         before=re.compile(rf"(?:{lex.before})\s*$", flags),
+        weekday=re.compile(rf"(?<!\w){on_day}(?P<w>{'|'.join(_weekday_forms(lang))})(?!\w)",
+                           flags),
+        weekdays=[re.compile(rf"^(?:{form})$", flags) for form in _weekday_forms(lang)],
         day_month=re.compile(
             rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th|-?го)?\s+{m}\b(?:,?\s+(?P<y>{YEAR}){ys})?",
             flags),
@@ -238,8 +258,9 @@ def _ordinal(word: str) -> int:
     return {"перв": 1, "втор": 2, "трет": 3, "четв": 4}[low[:4]]
 
 
-def event_dates(text: str, lang: str, published: date) -> list[When]:
-    """Every date the sentence gives, most precise first; relative days resolved."""
+def event_dates(text: str, lang: str, published: date, future: bool = False) -> list[When]:
+    """Every date the sentence gives, in order; relative days ("yesterday", "on Tuesday")
+    resolved against the publication day, a weekday forward when the sentence is future."""
     p = patterns(lang)
     text = blank(text, p.base)
     found: list[tuple[int, When]] = []
@@ -275,6 +296,12 @@ def event_dates(text: str, lang: str, published: date) -> list[When]:
     for m in p.year.finditer(text):
         add(m.start(), m.end(), When("year", date(int(m["y"]), 1, 1)))
     lex = p.lex
+    dated = any(w.precision in ("day", "days", "before") for _, w in found)
+    for m in p.weekday.finditer(text) if not dated else ():
+        wanted = next(i for i, rx in enumerate(p.weekdays) if rx.match(m["w"]))
+        days = (wanted - published.weekday()) % 7 if future else \
+            -((published.weekday() - wanted) % 7)
+        add(m.start(), m.end(), When("day", published + timedelta(days=days), False))
     for words, shift in ((lex.today, 0), (lex.yesterday, -1), (lex.tomorrow, 1)):
         for m in re.finditer(rf"\b(?:{words})\b", text, re.IGNORECASE):
             add(m.start(), m.end(), When("day", published + timedelta(days=shift), False))

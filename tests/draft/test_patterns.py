@@ -125,6 +125,11 @@ def test_russian_names_are_spelled_as_printed_and_roles_labelled() -> None:
      {"precision": "before", "value": "2024-12-15", "after": "2024-09-20"}, "planned"),
     ("en", "Kazakhstan and Germany established diplomatic relations in February 1992.",
      {"precision": "month", "value": "1992-02"}, "held"),
+    # 20 September 2024 is a Friday: last Tuesday, next Monday
+    ("fr", "Mardi, le ministre ouzbek et son homologue français Jean-Noël Barrot ont tenu "
+           "des consultations à Paris.", {"precision": "day", "value": "2024-09-17"}, "held"),
+    ("ru", "В понедельник в Берлине пройдет заседание межправительственной комиссии "
+           "Казахстана и Германии.", {"precision": "day", "value": "2024-09-23"}, "planned"),
 ])
 def test_events_keep_the_precision_the_text_gives(lang: str, text: str,
                                                   date_field: dict[str, Any],
