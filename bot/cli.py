@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("--published", metavar="DATE",
                        help="publication day when the page does not say (2025-05-28)")
     draft.add_argument("--publisher", help="who published it, when the page does not say")
+    draft.add_argument("--lang", choices=("en", "fr", "ru"),
+                       help="the article's language (default: recognised from the text)")
     draft.add_argument("-o", "--output", metavar="FILE",
                        help="write here (default: data/articles/<id>.yaml; - for stdout)")
     new = sub.add_parser("new", help="write a commented skeleton of an article file")
@@ -148,7 +151,7 @@ def _about(finding: checks.Finding, ids: set[str]) -> bool:
 
 
 def cmd_draft(settings: Settings, path: str, url: str | None, published: str | None,
-              publisher: str | None, output: str | None) -> int:
+              publisher: str | None, output: str | None, lang: str | None = None) -> int:
     """Draft an article file from a published article; print where it went."""
     try:
         from bot.draft import source
@@ -160,6 +163,8 @@ def cmd_draft(settings: Settings, path: str, url: str | None, published: str | N
     raw = sys.stdin.read() if path == "-" else _read(Path(path))
     try:
         page = source.read(raw, url)
+        if lang:
+            page = replace(page, language=lang)
         day = source.published_day(published) if published else None
         made = draft(page, known(_library(settings)), published=day, publisher=publisher,
                      url=url, origin="standard input" if path == "-" else Path(path).name)
@@ -430,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(settings, args.path)
         if args.command == "draft":
             return cmd_draft(settings, args.path, args.url, args.published, args.publisher,
-                             args.output)
+                             args.output, args.lang)
         if args.command == "new":
             return cmd_new(args.path)
         if args.command == "render":

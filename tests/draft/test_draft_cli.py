@@ -106,6 +106,14 @@ def test_periods_are_resolved_against_the_publication_day(
     assert drafted["trade"][0]["evidence"] == sentence
 
 
+def test_the_language_can_be_given() -> None:
+    text = "Kazakhstan, France: 2023, $4 billion.\n"
+    made = bilat("draft", "-", "--lang", "fr", "--published", "2024-01-05", "--publisher", "W",
+                 "-o", "-", stdin=text)
+    assert made.returncode == 0, made.stderr
+    assert "  language: fr\n" in made.stdout
+
+
 def test_draft_without_a_date_says_what_to_pass(tmp_path: Path) -> None:
     text = tmp_path / "a.txt"
     text.write_text("In 2023, trade between Kazakhstan and France reached $4 billion.\n",
