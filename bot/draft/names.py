@@ -194,10 +194,13 @@ class People:
             name = text[start:end].rstrip(".")
             known = self.match(name)
             lead = text[run.start():start]
-            role = self._role(text, run.start(), start, lead)
+            after = self._apposition(text, start + len(name))
+            role = after if after and not self.roles.search(lead) else \
+                self._role(text, run.start(), start, lead)
             if known is None and not role:
                 continue
-            country = known.country if known else self._country(text, run.start(), lead)
+            country = known.country if known else self._country(
+                text, run.start(), after if role == after else lead)
             out.append(Found(name, role, start, start + len(name), country, known))
         return out
 
@@ -218,9 +221,18 @@ class People:
             return window[found_start:].strip(" ,")
         return tail[found.start():].strip(" ,")
 
+    def _apposition(self, text: str, end: int) -> str:
+        """A role written after the name: "Emmanuel Macron, President of France, said"."""
+        found = re.match(r",\s+(?:the\s+|le\s+|la\s+|l['’])?", text[end:], re.IGNORECASE)
+        if found is None:
+            return ""
+        clause = re.split(r"[,;:()]|\s[-–—]\s", text[end + found.end():], maxsplit=1)[0]
+        head = " ".join(clause.split()[:3])
+        return clause.strip()[:80] if self.roles.search(head) else ""
+
     def _country(self, text: str, run_start: int, lead: str) -> str | None:
         """The country a role names ("Kazakh Prime Minister", "канцлер Германии")."""
-        window = lead or text[max(0, run_start - 40):run_start]
+        window = lead if lead.strip() else text[max(0, run_start - 40):run_start]
         found = self.countries.find(window)
         return found[-1].code if found else None
 

@@ -137,3 +137,11 @@ def test_events_keep_the_precision_the_text_gives(lang: str, text: str,
     (event,) = _facts(lang, text).events
     assert (event["date"], event["status"]) == (date_field, status)
     assert event["evidence"] == text
+
+
+def test_a_role_written_after_the_name() -> None:
+    facts = _facts("en", "Bakhtiyor Saidov, Minister of Foreign Affairs of Uzbekistan, met "
+                         "Jean-Noël Barrot, the French Foreign Minister, in Paris.")
+    assert [(p["name"], p.get("country"), p["role"]["en"]) for p in facts.people] == [
+        ("Bakhtiyor Saidov", "UZ", "Minister of Foreign Affairs of Uzbekistan"),
+        ("Jean-Noël Barrot", "FR", "French Foreign Minister")]
