@@ -18,7 +18,7 @@ from typing import Any
 from bot.core.facts import Person, Place, Sector
 from bot.draft import amounts
 from bot.draft.amounts import Number
-from bot.draft.lexicon import COUNT_LABELS, EVENT_TITLES, LEXICONS, Lexicon
+from bot.draft.lexicon import COUNT_LABELS, EVENT_TITLES, LEXICONS, SECTORS_RU, Lexicon
 from bot.draft.names import Countries, Found, People, Places, role_of, same_person
 from bot.draft.text import Sentence, fold, sentences
 from bot.draft.when import Span, When, dateline, event_dates, period
@@ -62,6 +62,11 @@ def _flows(lang: str) -> re.Pattern[str]:
 
 def _words(pattern: str, text: str) -> list[re.Match[str]]:
     return list(re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE))
+
+
+def _stem(word: str) -> str:
+    """A label word's stem, so "énergie" finds "énergétique" and "culture" "cultural"."""
+    return word[:max(5, len(word) - 2)] if len(word) > 5 else word
 
 
 def _cased(pattern: str, text: str) -> bool:
@@ -162,16 +167,17 @@ class Extractor:
         return (top[0], top[1]) if first[top[0]] < first[top[1]] else (top[1], top[0])
 
     def sectors(self, text: str) -> list[str]:
-        """Codes of ``sectors.yaml`` whose label (in English or French) the text names."""
+        """Codes of ``sectors.yaml`` whose label (English or French: every word of it) or
+        Russian stem the text names."""
         folded = fold(text)
         found = []
         for code, sector in self.known.sectors.items():
-            for label in (sector.label.en, sector.label.fr):
-                word = fold(label).split()[0]
-                stem = word[:max(5, len(word) - 2)] if len(word) > 5 else word
-                if re.search(rf"(?<!\w){re.escape(stem)}", folded):
-                    found.append(code)
-                    break
+            labels = [[_stem(w) for w in fold(label).split() if len(w) >= 4]
+                      for label in (sector.label.en, sector.label.fr)]
+            russian = SECTORS_RU.get(code) if self.lang == "ru" else None
+            if any(stems and all(re.search(rf"(?<!\w){re.escape(s)}", folded) for s in stems)
+                   for stems in labels) or (russian and _words(rf"(?:{russian})\w*", text)):
+                found.append(code)
         return found
 
     # -- money: trade and investment --------------------------------------------------------

@@ -323,3 +323,16 @@ COUNT_LABELS: dict[str, tuple[str, str, str]] = {
     "projects": ("projects", "projets", "economy"),
     "programmes": ("programmes", "programmes", "education"),
 }
+
+# Russian stems of the sector codes of data/sectors.yaml, which has French and English labels.
+SECTORS_RU: dict[str, str] = {
+    "political": r"политическ", "trade": r"торгов|товарооборот", "economy": r"экономи",
+    "culture": r"культур", "humanitarian": r"гуманитарн", "energy": r"энерг",
+    "nuclear": r"атомн|ядерн", "renewables": r"возобновляем", "rare_metals": r"редкоземельн",
+    "critical_raw_materials": r"критическ\w* сырь", "transport_logistics": r"транспорт|логистик",
+    "health": r"здравоохранени|медицин", "tourism": r"туризм|туристическ",
+    "education": r"образовани", "agriculture": r"сельскохозяйствен|сельск\w* хозяйств|агро",
+    "urban_infrastructure": r"городск\w* инфраструктур", "aerospace": r"космическ|авиакосм",
+    "finance": r"финанс", "defence": r"оборон", "environment": r"экологи",
+    "digital": r"цифров", "water": r"водн\w* ресурс",
+}
