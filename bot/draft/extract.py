@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from bot.core.facts import Person, Place, Sector
+from bot.core.facts import CountryForms, Person, Place, Sector
 from bot.draft import amounts
 from bot.draft.amounts import Number
 from bot.draft.lexicon import COUNT_LABELS, EVENT_TITLES, LEXICONS, SECTORS_RU, Lexicon
@@ -35,7 +35,7 @@ class Known:
     people: tuple[Person, ...] = ()
     places: tuple[Place, ...] = ()
     sectors: dict[str, Sector] = field(default_factory=dict)
-    countries: dict[str, Any] = field(default_factory=dict)
+    countries: dict[str, CountryForms] = field(default_factory=dict)
     pairs: tuple[tuple[str, str], ...] = ()
 
 
@@ -61,6 +61,7 @@ def _flows(lang: str) -> re.Pattern[str]:
 
 
 def _words(pattern: str, text: str) -> list[re.Match[str]]:
+    """Whole-word matches of ``pattern``, in any case."""
     return list(re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE))
 
 
@@ -107,13 +108,13 @@ def _flow_of(text: str, number: Number, lang: str) -> str | None:
 
 
 def _inside_brackets(text: str, at: int) -> bool:
+    """True when position ``at`` is inside brackets: an aside, a base value, a share."""
     return text.count("(", 0, at) > text.count(")", 0, at)
 
 
-def _in_range(text: str, numbers: list[Number], index: int, lang: str) -> bool:
+def _in_range(text: str, n: Number, lang: str) -> bool:
     """True when an amount is one end of a range ("from $2.5 billion to $6.5 billion")."""
     lex = LEXICONS[lang]
-    n = numbers[index]
     before = text[max(0, n.start - 14):n.start]
     joiner = r"\s*(?:to|and|à|et|до|-|–|—)\s*"
     units = "|".join(lex.units.values())
@@ -189,8 +190,8 @@ class Extractor:
         span = period(s.text, self.lang, published)
         if span is not None and span.start > (published.year, published.month):
             span = None
-        for i, n in enumerate(numbers):
-            if _inside_brackets(s.text, n.start) or _in_range(s.text, numbers, i, self.lang) \
+        for n in numbers:
+            if _inside_brackets(s.text, n.start) or _in_range(s.text, n, self.lang) \
                     or self._other_country(s.text, n, pair):
                 continue
             flow = _flow_of(s.text, n, self.lang)
