@@ -411,6 +411,8 @@ class Extractor:
             else:
                 status = "planned" if future else "held"
         en, fr = EVENT_TITLES[kind]
+        if place is not None:  # a start for the editor: "Official visit, Astana"
+            en, fr = f"{en}, {place.name.en}", f"{fr}, {place.name.fr}"
         fact: Fact = {"id": "", "kind": kind, "title": {"fr": fr, "en": en},
                       "date": date_field}
         if place is not None:

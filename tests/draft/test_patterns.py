@@ -88,10 +88,11 @@ def test_events_people_and_places() -> None:
         ("Shavkat Mirziyoyev", "UZ", "President"),
         ("Stéphane Séjourné", "FR", "Foreign Minister")]
     assert [(e["kind"], e["date"], e["status"], e["participants"],
-             e.get("place", {}).get("timezone")) for e in facts.events] == [
+             e.get("place", {}).get("timezone"), e["title"]["en"]) for e in facts.events] == [
         ("meeting", {"precision": "day", "value": "2024-03-12"}, "held",
-         ["mirziyoyev", "sejourne"], "Asia/Tashkent"),
-        ("commission", {"precision": "unknown"}, "planned", [], "Europe/Paris")]
+         ["mirziyoyev", "sejourne"], "Asia/Tashkent", "Meeting, Tashkent"),
+        ("commission", {"precision": "unknown"}, "planned", [], "Europe/Paris",
+         "Intergovernmental commission, Paris")]
 
 
 def test_a_past_day_without_a_year_is_last_years() -> None:
