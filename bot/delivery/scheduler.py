@@ -142,7 +142,8 @@ class Scheduler:
         """Record when each article in service was first loaded (once per library)."""
         library = self.library()
         if self._arrivals is None or self._arrivals[0] != id(library):
-            found = await arrivals.record(self.db, [a.id for a in library.articles], now)
+            found = await arrivals.record(
+                self.db, [(a.id, a.source.published) for a in library.articles], now)
             self._arrivals = (id(library), found)
 
     async def run(self, stop: asyncio.Event) -> None:

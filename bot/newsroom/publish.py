@@ -36,7 +36,7 @@ def check(text: str, article_id: str, data_dir: Path, known_ids: set[str]) -> li
         try:
             load_dataset(root)
         except DataInvalid as exc:
-            findings.extend(str(e) for e in exc.errors)
+            findings.extend(str(e).replace(f"{root}/", "") for e in exc.errors)
     return findings
 
 
