@@ -100,7 +100,7 @@ async def cmd_sources(ctx: Context, args: list[str]) -> Reply:
 
 MAX_FACT_BUTTONS = 20  # rows of keep/drop buttons under a draft (Telegram allows 100 buttons)
 STATES = {"drafted": N_("under review"), "publishing": N_("being published"),
-          "published": N_("published"), "dropped": N_("dropped")}
+          "published": N_("published"), "dropped": N_("discarded")}
 
 
 def _e(text: str) -> str:
@@ -114,13 +114,16 @@ def draft_html(locale: str, view: DraftView, prefix: str = "/") -> str:
         return i18n.gettext(locale, message)
 
     n = view.number
-    lines = [f"<b>{_e(_('Draft {number}').format(number=n))}</b> · {_e(view.publisher)}",
-             f"<i>{_e(view.title)}</i>",
-             _e(_("Language: {language}").format(language=view.language or "?"))
-             + (f' · <a href="{html.escape(view.url)}">{_e(_("source"))}</a>'
-                if view.url else ""),
-             _e(_("State: {state}").format(state=_(STATES.get(view.state, view.state)))), ""]
-    lines.append(f"<b>{_e(_('Facts (✓ kept, ✗ dropped):'))}</b>")
+    heading = _("Draft {number}").format(number=n)
+    link = _("source")
+    language = _e(_("Language: {language}").format(language=view.language or "?"))
+    if view.url:
+        language += f' · <a href="{html.escape(view.url)}">{_e(link)}</a>'
+    facts = _("Facts (✓ kept, ✗ dropped):")
+    lines = [f"<b>{_e(heading)}</b> · {_e(view.publisher)}", f"<i>{_e(view.title)}</i>",
+             language,
+             _e(_("State: {state}").format(state=_(STATES.get(view.state, view.state)))), "",
+             f"<b>{_e(facts)}</b>"]
     for fact in view.facts:
         mark = "✓" if fact.kept else "✗"
         lines.append(_e(f"{mark} {fact.number}. {fact.summary}"))
