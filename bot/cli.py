@@ -389,8 +389,10 @@ async def _run(settings: Settings) -> None:
             polling: asyncio.Task[None] | None = None
             try:
                 if await _start(networks, health, started, stop.event):
-                    polling = asyncio.create_task(_newsroom(db, poller, notifier, stop.event),
-                                                  name="newsroom")
+                    # Sources are polled only for editors: without one, no draft is read.
+                    if settings.editors:
+                        polling = asyncio.create_task(
+                            _newsroom(db, poller, notifier, stop.event), name="newsroom")
                     delivery = from_settings(db, data, clock, [n.transport for n in started],
                                              settings)
                     await delivery.run(stop.event)
