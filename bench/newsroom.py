@@ -47,8 +47,8 @@ EDITOR = "telegram:1"
 TARGET_SECONDS = 5.0
 BODY = ("Kazakhstan and France signed {n} agreements in Astana on 10 June 2025, the Kazakh "
         "foreign ministry said in report {key}.\n\nTrade between Kazakhstan and France "
-        "reached ${n}.1 billion in 2024, up 12% from a year earlier.\n\nFrench investment in Kazakhstan totalled "
-        "${n} billion since 2005.")
+        "reached ${n}.1 billion in 2024, up 12% from a year earlier.\n\nFrench investment "
+        "in Kazakhstan totalled ${n} billion since 2005.")
 
 
 class Publisher:
