@@ -37,6 +37,8 @@ FRENCH_NAMES: dict[str, tuple[str, ...]] = {
     "help": ("aide",),
     "stats": ("statistiques",),
     "reload": ("recharger",),
+    "pause": ("pause",),
+    "unpause": ("reprendre",),
     "draft": ("brouillon",),
     "keep": ("garder",),
     "drop": ("ecarter",),
@@ -462,5 +464,6 @@ async def cmd_help(ctx: Context, args: list[str]) -> Reply:
 
 # Subscriptions and operators register their commands in the same table, in this order.
 from bot.core import subscription_commands  # noqa: E402, F401, I001
+from bot.core import pause_commands  # noqa: E402, F401
 from bot.core import admin_commands  # noqa: E402, F401
 from bot.core import newsroom_commands  # noqa: E402, F401
