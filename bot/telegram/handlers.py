@@ -61,6 +61,7 @@ from bot.telegram.chats import (
     info_of,
     whole_chat,
 )
+from bot.telegram.editors import EditorSubmissions, editor_ids
 from bot.telegram.rights import Refusal, check_remote, sender_is_admin
 from bot.telegram.transport import NETWORK, Outgoing, send_reply
 
@@ -125,6 +126,9 @@ class Handlers:
         app.add_handler(MessageHandler(new_posts & filters.COMMAND, self.on_command))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.StatusUpdate.MIGRATE,
                                        self.on_migrate))
+        newsroom = self.services.ops.newsroom if self.services.ops else None
+        if newsroom is not None and (editors := editor_ids(newsroom.editors)):
+            app.add_handler(EditorSubmissions(self, editors).handler())  # before on_text
         app.add_handler(MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
             & ~filters.COMMAND, self.on_text))
