@@ -55,7 +55,7 @@ def _clock(settings: Settings, as_of: str | None) -> Clock:
 
 
 def _library(settings: Settings) -> Library:
-    return Library.load(settings.data_dir)
+    return Library.load(settings.data_dir, settings.default_pairs)
 
 
 def cmd_check(settings: Settings, path: str | None) -> int:
@@ -107,7 +107,8 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
     from bot.ops.reload import DataReloader
     from bot.store.chat_settings import open_chat
 
-    data = DataReloader.load(settings.data_dir, interval=0)  # reloaded by /reload only
+    data = DataReloader.load(settings.data_dir, interval=0,  # reloaded by /reload only
+                             defaults=settings.default_pairs)
     clock = _clock(settings, as_of)
     async with await Database.open(settings.db_path) as db:
         chat = await open_chat(db, CONSOLE, clock, type="private",
@@ -191,7 +192,8 @@ async def _run(settings: Settings) -> None:
     from bot.ops.http import serving
     from bot.ops.reload import DataReloader
 
-    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
     clock = _clock(settings, None)
     loop = asyncio.get_running_loop()
     stop = _Stop(loop)

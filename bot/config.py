@@ -149,6 +149,17 @@ def parse_admins(name: str, text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def parse_pairs(name: str, text: str) -> tuple[tuple[str, str], ...]:
+    """``KZ-FR,UZ-FR`` -> (("KZ", "FR"), ("UZ", "FR")); empty: the most covered pair."""
+    from bot.core.pushes import parse_pair
+
+    try:
+        return tuple(parse_pair(code) for code in re.split(r"[,\s]+", text.strip()) if code)
+    except ValueError:
+        raise ConfigError(f"{name}: {text!r} is not a list of country pairs such as "
+                          "KZ-FR,KZ-DE") from None
+
+
 def parse_count(name: str, text: str, minimum: int = 1) -> int:
     """A whole number of at least ``minimum`` (ConfigError naming ``name`` otherwise)."""
     if not text.strip().isdigit() or int(text) < minimum:
@@ -175,6 +186,7 @@ class Settings:
     log_json: bool = False
     reload_interval: float = 10.0  # seconds between data directory checks; 0 = SIGHUP only
     admins: frozenset[str] = frozenset()  # operators, as "telegram:12345", "matrix:@a:b"
+    default_pairs: tuple[tuple[str, str], ...] = ()  # what chats that never chose see
     env: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -217,5 +229,6 @@ class Settings:
             reload_interval=parse_seconds("BILAT_RELOAD_INTERVAL",
                                           get("BILAT_RELOAD_INTERVAL") or "10s"),
             admins=parse_admins("BILAT_ADMINS", get("BILAT_ADMINS") or ""),
+            default_pairs=parse_pairs("BILAT_DEFAULT_PAIRS", get("BILAT_DEFAULT_PAIRS") or ""),
             env=merged,
         )

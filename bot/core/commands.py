@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.core import briefings, i18n
+from bot.core import briefings, i18n, pairs
 from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.phrases import N_
-from bot.core.pushes import PushSettings, SubscriptionState
+from bot.core.pushes import PushSettings, SubscriptionState, pair_code
 from bot.core.render import Rendered, render
 
 ARG_ECHO_LIMIT = 40
@@ -49,6 +49,17 @@ class ChatSettings(ChatPrefs, Protocol):
 
     async def unsubscribe(self) -> bool:
         """Stop the chat's pushes; False if it had no active subscription."""
+        ...
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The country pairs the chat follows, in its order; () if it never chose."""
+        ...
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``; () brings back the deployment's default."""
+
+    async def introduce(self) -> bool:
+        """True the first time it is asked: the chat's first answer lists the pairs."""
         ...
 
 
@@ -89,9 +100,21 @@ class Context:
         """True when the sender is one of the configured operators."""
         return self.ops is not None and self.ops.is_admin(self.sender)
 
-    def scope(self) -> briefings.Scope:
-        """The briefing scope for this request."""
+    def scope(self, pairs: tuple[Pair, ...] = ()) -> briefings.Scope:
+        """The briefing scope for this request (on ``pairs`` when given)."""
+        if pairs:
+            return briefings.Scope.make(self.library, self.locale, self.now, self.zone,
+                                        pairs=pairs)
         return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair)
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs a briefing without a pair argument covers: the request's pair, else the
+        chat's covered pairs, else the deployment's default."""
+        if self.pair is not None:
+            return (self.pair,)
+        followed = await self.chat.pairs() if self.chat is not None else ()
+        covered = tuple(c for p in followed if (c := self.library.covered(p)))
+        return covered or self.library.default_pairs()
 
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
@@ -185,16 +208,71 @@ def usage(ctx: Context, name: str) -> str:
     return ctx._("Usage: {syntax}").format(syntax=syntax)
 
 
-async def dispatch(ctx: Context, text: str, bot_username: str | None = None) -> Reply | None:
-    """Answer a chat message: a command's reply, help for an unknown one, None if not ours."""
+async def dispatch(ctx: Context, text: str, bot_username: str | None = None,
+                   introduce: bool = True) -> Reply | None:
+    """Answer a chat message: a command's reply, help for an unknown one, None if not ours.
+
+    A new chat's first answer also says which pairs exist (``introduce=False`` leaves that
+    to a caller that caches replies).
+    """
     parsed = parse(text, bot_username, prefixes=ctx.prefix)
     if parsed is None:
         return None
     cmd = COMMANDS.get(parsed.name)
     if cmd is None:
         shown = f"{ctx.prefix}{echo(parsed.name or (parsed.args[:1] or [''])[0])}"
-        return help_reply(ctx, ctx._("Unknown command {command}.").format(command=shown))
-    return await cmd.handler(ctx, parsed.args)
+        reply = help_reply(ctx, ctx._("Unknown command {command}.").format(command=shown))
+    else:
+        reply = await cmd.handler(ctx, parsed.args)
+    return await introduced(ctx, reply) if introduce else reply
+
+
+async def introduced(ctx: Context, reply: Reply) -> Reply:
+    """``reply``, followed by the covered pairs when it is the chat's first answer."""
+    if ctx.chat is None or not await ctx.chat.introduce():
+        return reply
+    p = ctx.scope().phrases
+    line = ctx._("Bilat covers {pairs}. This chat sees {chosen}: {pairs_command} lists them, "
+                 "{follow_command} chooses.").format(
+        pairs=p.join([p.pair(x) for x in ctx.library.pairs]),
+        chosen=p.join([p.pair(x) for x in await ctx.pairs()]),
+        pairs_command=f"{ctx.prefix}pairs", follow_command=f"{ctx.prefix}follow")
+    markup = f"{reply.message.html}\n\n<i>{html.escape(line, quote=False)}</i>"
+    return Reply(Rendered.from_html(markup), reply.attachments)
+
+
+def joined(parts: list[Rendered]) -> Rendered:
+    """Several briefings as one message, a blank line apart."""
+    return parts[0] if len(parts) == 1 else Rendered.from_html(
+        "\n\n".join(part.html for part in parts))
+
+
+async def briefing_pairs(ctx: Context, words: list[str]) -> tuple[Pair, ...] | Reply:
+    """The pairs a briefing covers: those ``words`` name, else the chat's; a Reply saying
+    what is wrong when the words name no covered pair."""
+    if not words:
+        return await ctx.pairs()
+    found = pairs.resolve(ctx.library, " ".join(words), await ctx.pairs())
+    if found.pair is not None:
+        return (found.pair,)
+    return notice(pair_problem(ctx, found))
+
+
+def pair_problem(ctx: Context, found: pairs.Resolution) -> str:
+    """Why ``found`` names no single covered pair, in the context's language."""
+    p = ctx.scope().phrases
+    covered = p.join([f"{p.pair(x)} ({pair_code(x)})" for x in ctx.library.pairs])
+    if found.problem == "ambiguous":
+        return ctx._("“{arg}” is in several pairs Bilat covers: {pairs}. Say which, "
+                     "e.g. {example}.").format(
+            arg=echo(found.text), pairs=p.join([p.pair(x) for x in found.pairs]),
+            example=pair_code(found.pairs[0]))
+    if found.problem == "not_covered":
+        name = "\u2013".join(p.country(c) for c in found.countries)
+        return ctx._("Bilat does not cover {name}. Pairs covered: {pairs}.").format(
+            name=name, pairs=covered)
+    return ctx._("“{arg}” is not a country or a pair Bilat knows. Pairs covered: "
+                 "{pairs}.").format(arg=echo(found.text), pairs=covered)
 
 
 def help_reply(ctx: Context, problem: str | None = None) -> Reply:
@@ -213,45 +291,67 @@ async def cmd_start(ctx: Context, args: list[str]) -> Reply:
     return help_reply(ctx)
 
 
-@COMMANDS.command("summary", N_("[article]"), N_("Summary of the latest article, or of one"))
+@COMMANDS.command("summary", N_("[article] [pair]"),
+                  N_("Summary of the latest article, or of one"))
 async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
     """An article's summary."""
-    return Reply(briefings.summary(ctx.scope(), args[0] if args else None))
+    ref, rest = _article_ref(ctx, args)
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.summary(ctx.scope(chosen), ref))
 
 
-@COMMANDS.command("trade", N_("[year]"), N_("Trade figures: latest, series, sources"))
+def _article_ref(ctx: Context, args: list[str]) -> tuple[str | None, list[str]]:
+    """The article reference among /summary's words (a number or a known id), and the rest."""
+    for i, word in enumerate(args):
+        if word.isdigit() or ctx.library.find(word) is not None or (
+                len(args) == 1 and pairs.countries_in(ctx.library, word) is None):
+            return word, args[:i] + args[i + 1:]
+    return None, args
+
+
+@COMMANDS.command("trade", N_("[year] [pair]"), N_("Trade figures: latest, series, sources"))
 async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
-    """Trade figures, for the latest period or a given year."""
-    year = None
-    if args:
-        if not re.fullmatch(r"(19|20)\d\d", args[0]) or len(args) > 1:
-            return notice(ctx._("“{arg}” is not a year.").format(arg=echo(" ".join(args))),
-                          usage(ctx, "trade"))
-        year = int(args[0])
-    return Reply(briefings.trade(ctx.scope(), year))
+    """Trade figures, for the latest period or a given year, for each pair."""
+    years = [a for a in args if re.fullmatch(r"(19|20)\d\d", a)]
+    rest = [a for a in args if a not in years]
+    if len(years) > 1 or (rest and pairs.countries_in(ctx.library, " ".join(rest)) is None):
+        return notice(ctx._("“{arg}” is not a year.").format(arg=echo(" ".join(args))),
+                      usage(ctx, "trade"))
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    year = int(years[0]) if years else None
+    return Reply(joined([briefings.trade(ctx.scope((pair,)), year) for pair in chosen]))
 
 
 EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
                "passes": "past", "passés": "past", "passe": "past", "tous": "all", "tout": "all"}
 
 
-@COMMANDS.command("events", N_("[past|all]"), N_("Upcoming bilateral events, or past ones"))
+@COMMANDS.command("events", N_("[past|all] [pair]"),
+                  N_("Upcoming bilateral events, or past ones"))
 async def cmd_events(ctx: Context, args: list[str]) -> Reply:
-    """Events: upcoming by default."""
-    mode = "upcoming"
-    if args:
-        found = EVENT_MODES.get(args[0].lower())
-        if found is None or len(args) > 1:
-            return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
-                          usage(ctx, "events"))
-        mode = found
-    return Reply(briefings.events(ctx.scope(), mode))
+    """Events: upcoming by default; the chat's pairs in one list, each event once."""
+    modes = [EVENT_MODES[a.lower()] for a in args if a.lower() in EVENT_MODES]
+    rest = [a for a in args if a.lower() not in EVENT_MODES]
+    if len(modes) > 1 or (rest and pairs.countries_in(ctx.library, " ".join(rest)) is None):
+        return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
+                      usage(ctx, "events"))
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.events(ctx.scope(chosen), modes[0] if modes else "upcoming"))
 
 
-@COMMANDS.command("articles", "", N_("The articles Bilat knows, newest first"))
+@COMMANDS.command("articles", N_("[pair]"), N_("The articles Bilat knows, newest first"))
 async def cmd_articles(ctx: Context, args: list[str]) -> Reply:
-    """The numbered article list."""
-    return Reply(briefings.article_list(ctx.scope()))
+    """The numbered article list of the chat's pairs (or of the pair named)."""
+    chosen = await briefing_pairs(ctx, args)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.article_list(ctx.scope(chosen)))
 
 
 @COMMANDS.command("lang", N_("fr|en"), N_("Choose the language: français or English"))
@@ -276,5 +376,6 @@ async def cmd_help(ctx: Context, args: list[str]) -> Reply:
 
 
 # Subscriptions and operators register their commands in the same table, in this order.
-from bot.core import subscription_commands  # noqa: E402, F401, I001
+from bot.core import pair_commands  # noqa: E402, F401, I001
+from bot.core import subscription_commands  # noqa: E402, F401
 from bot.core import admin_commands  # noqa: E402, F401

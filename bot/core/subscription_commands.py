@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import get_day_names
 
-from bot.core import i18n
+from bot.core import i18n, pairs
 from bot.core.commands import (
     COMMANDS,
     NOT_ALLOWED,
@@ -29,17 +29,16 @@ from bot.core.commands import (
     Reply,
     echo,
     notice,
+    pair_problem,
     usage,
 )
-from bot.core.library import Pair, pair_key
+from bot.core.library import Pair
 from bot.core.phrases import N_, Phrases
 from bot.core.pushes import (
     Cadence,
     PushSettings,
     SubscriptionState,
     clock_time,
-    pair_code,
-    parse_pair,
     weekday_name,
 )
 from bot.core.render import render
@@ -118,17 +117,14 @@ def _parse_time(word: str, ctx: Context) -> time | None:
 
 
 def _parse_pair(word: str, ctx: Context) -> Pair | None:
-    """A covered country pair (``KZ-FR``); None if the word is not shaped like one."""
-    try:
-        wanted = parse_pair(word)
-    except ValueError:
+    """A covered country pair (``KZ-FR``, ``DE``, ``franco-kazakh``); None if the word names
+    no country at all."""
+    found = pairs.resolve(ctx.library, word)
+    if found.problem == "unknown":
         return None
-    for pair in ctx.library.pairs:
-        if pair_key(pair) == pair_key(wanted):
-            return pair
-    covered = ", ".join(pair_code(p) for p in ctx.library.pairs)
-    raise _BadArgument(ctx._("“{arg}” is not a pair Bilat covers: {pairs}.")
-                       .format(arg=echo(word), pairs=covered))
+    if found.pair is None:
+        raise _BadArgument(pair_problem(ctx, found))
+    return found.pair
 
 
 def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
@@ -172,8 +168,9 @@ def lead_phrase(days: int, locale: str) -> str:
 
 
 def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
-                   headline: str | None = None) -> Reply:
-    """The chat's settings, as /settings shows them, after an optional headline."""
+                   headline: str | None = None, shown: tuple[Pair, ...] = ()) -> Reply:
+    """The chat's settings, as /settings shows them, after an optional headline; ``shown``
+    are the pairs the chat sees."""
     p = Phrases(ctx.locale, ctx.library.countries)
     s = state.settings if state else None
     local_now = ctx.now.astimezone(ZoneInfo(zone))
@@ -184,7 +181,7 @@ def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
         at=clock_time(s.at, ctx.locale) if s else "",
         weekday=weekday_name(s.weekday, ctx.locale) if s else "",
         leads=p.join([lead_phrase(d, ctx.locale) for d in s.leads]) if s else "",
-        pairs=p.join([p.pair(x) for x in s.pairs]) if s else "",
+        pairs=p.join([p.pair(x) for x in shown or (s.pairs if s else ())]),
         last_digest=p.day(state.last_digest_at.astimezone(ZoneInfo(zone)).date())
         if state and state.last_digest_at else "",
         prefix=ctx.prefix))
@@ -223,13 +220,16 @@ async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     before = await chat.subscription()
     settings = draft.apply(before.settings if before else _default_settings(ctx))
     await chat.subscribe(settings)
+    if draft.pairs:  # pairs named here become the chat's own, as with /follow
+        await chat.set_pairs(tuple(dict.fromkeys(draft.pairs)))
     if before is None:
         headline = ctx._("Subscribed.")
     elif not before.active:
         headline = ctx._("Subscribed again.")
     else:
         headline = ctx._("Subscription updated.")
-    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline,
+                          await ctx.pairs())
 
 
 @COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"))
@@ -254,7 +254,7 @@ async def cmd_settings(ctx: Context, args: list[str]) -> Reply:
     chat = ctx.chat
     if chat is None:
         return _unavailable(ctx)
-    return settings_reply(ctx, await chat.subscription(), ctx.zone)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, shown=await ctx.pairs())
 
 
 @COMMANDS.command("timezone", N_("[IANA zone]"), N_("Show or set the chat’s time zone"))

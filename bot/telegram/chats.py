@@ -20,9 +20,10 @@ from telegram import ChatMember, Message
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.core.clock import Clock
+from bot.core.library import Pair
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.delivery.transport import ChatRef
-from bot.store import chats
+from bot.store import chat_pairs, chats
 from bot.store.chat_settings import Permission, StoredChat, open_chat
 from bot.store.chats import BotStatus, Chat
 from bot.store.db import Database
@@ -143,6 +144,26 @@ class LazyChat:
         if not self._has_row():
             return False
         return await (await self.stored()).unsubscribe()
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs the chat follows (a topic without its own choice: its group's); ()
+        when it never chose."""
+        if self._has_row():
+            return await (await self.stored()).pairs()
+        return await chat_pairs.get(self.store.db, self._found.id) if self._found else ()
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``."""
+        await (await self.stored()).set_pairs(pairs)
+
+    async def introduce(self) -> bool:
+        """True on a new chat's first answer; the chat is stored then, so it is told once.
+
+        A chat already stored is not new: known chats cost no database write here.
+        """
+        if self._found is not None:
+            return False
+        return await (await self.stored()).introduce()
 
     def _has_row(self) -> bool:
         """True when this very chat (not just its group) is stored."""

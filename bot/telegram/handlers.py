@@ -38,6 +38,7 @@ from bot.core.commands import (
     Reply,
     dispatch,
     help_reply,
+    introduced,
     notice,
     parse,
 )
@@ -161,6 +162,8 @@ class Handlers:
             return  # another bot's command in a shared chat: not ours to answer
         request = await self.request(context.bot, message)
         reply = await self.reply(request, parsed, message.text)
+        if reply is not None:  # after the cache: only this chat's first answer says it
+            reply = await introduced(request.ctx, reply)
         SERVED.inc(command=parsed.name if known else "unknown", network=NETWORK)
         if reply is not None:
             attachments = [*reply.attachments, *(a for a, _ in request.files)]
@@ -170,7 +173,8 @@ class Handlers:
 
     async def reply(self, request: Request, parsed: Parsed, text: str) -> Reply | None:
         """The answer to a command, from the cache when an equal one was just made."""
-        key = self.cache.key(request.ctx, parsed.name, parsed.args, request.username)
+        key = self.cache.key(request.ctx, parsed.name, parsed.args, request.username,
+                             await request.ctx.pairs())
         hit = self.cache.get(key, request.ctx.library) if key else None
         if hit is not None:
             reply, request.files = hit
@@ -187,7 +191,7 @@ class Handlers:
         if override is not None:
             result: Reply | None = await override(request, args)
             return result
-        return await dispatch(request.ctx, text, request.username)
+        return await dispatch(request.ctx, text, request.username, introduce=False)
 
     async def run(self, request: Request, name: str, args: list[str]) -> Reply:
         """Run the shared table's handler for ``name``."""
