@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -32,6 +32,11 @@ class ChatSettings(ChatPrefs, Protocol):
 
     ``can_manage`` is the network's answer: may the user behind this request change them?
     """
+
+    @property
+    def locale(self) -> str:
+        """The chat's language as it stands (after a /lang in this request, the new one)."""
+        ...
 
     async def can_manage(self) -> bool:
         """True when the requester may change the chat's settings (admins of a group)."""
@@ -221,7 +226,8 @@ async def dispatch(ctx: Context, text: str, bot_username: str | None = None,
     cmd = COMMANDS.get(parsed.name)
     if cmd is None:
         shown = f"{ctx.prefix}{echo(parsed.name or (parsed.args[:1] or [''])[0])}"
-        reply = help_reply(ctx, ctx._("Unknown command {command}.").format(command=shown))
+        reply = help_reply(ctx, ctx._("Unknown command {command}.").format(command=shown),
+                           await ctx.pairs())
     else:
         reply = await cmd.handler(ctx, parsed.args)
     return await introduced(ctx, reply) if introduce else reply
@@ -231,6 +237,7 @@ async def introduced(ctx: Context, reply: Reply) -> Reply:
     """``reply``, followed by the covered pairs when it is the chat's first answer."""
     if ctx.chat is None or not await ctx.chat.introduce():
         return reply
+    ctx = replace(ctx, locale=ctx.chat.locale)  # /lang may just have changed it
     p = ctx.scope().phrases
     line = ctx._("Bilat covers {pairs}. This chat sees {chosen}: {pairs_command} lists them, "
                  "{follow_command} chooses.").format(
@@ -275,11 +282,12 @@ def pair_problem(ctx: Context, found: pairs.Resolution) -> str:
                  "{pairs}.").format(arg=echo(found.text), pairs=covered)
 
 
-def help_reply(ctx: Context, problem: str | None = None) -> Reply:
-    """The list of commands, optionally after a problem line."""
+def help_reply(ctx: Context, problem: str | None = None,
+               pairs: tuple[Pair, ...] = ()) -> Reply:
+    """The list of commands, optionally after a problem line; about ``pairs`` (the chat's)."""
     lines = [(f"{ctx.prefix}{c.name}", ctx._(c.usage) if c.usage else "", ctx._(c.summary))
              for c in COMMANDS if not c.admin or ctx.is_admin]
-    scope = ctx.scope()
+    scope = ctx.scope(pairs)
     return Reply(render("help", ctx.locale, **scope.base(problem=problem, commands=lines)))
 
 
@@ -288,7 +296,7 @@ def help_reply(ctx: Context, problem: str | None = None) -> Reply:
 @COMMANDS.command("start", "", N_("Welcome and what Bilat can do"), in_menu=False)
 async def cmd_start(ctx: Context, args: list[str]) -> Reply:
     """Greet and show the commands."""
-    return help_reply(ctx)
+    return help_reply(ctx, pairs=await ctx.pairs())
 
 
 @COMMANDS.command("summary", N_("[article] [pair]"),
@@ -372,7 +380,7 @@ async def cmd_lang(ctx: Context, args: list[str]) -> Reply:
 @COMMANDS.command("help", "", N_("This list of commands"))
 async def cmd_help(ctx: Context, args: list[str]) -> Reply:
     """The commands."""
-    return help_reply(ctx)
+    return help_reply(ctx, pairs=await ctx.pairs())
 
 
 # Subscriptions and operators register their commands in the same table, in this order.

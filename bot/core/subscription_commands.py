@@ -120,7 +120,7 @@ def _parse_pair(word: str, ctx: Context) -> Pair | None:
     """A covered country pair (``KZ-FR``, ``DE``, ``franco-kazakh``); None if the word names
     no country at all."""
     found = pairs.resolve(ctx.library, word)
-    if found.problem == "unknown":
+    if found.problem == "unknown" and not re.fullmatch(r"[A-Za-z]{2}-[A-Za-z]{2}", word):
         return None
     if found.pair is None:
         raise _BadArgument(pair_problem(ctx, found))

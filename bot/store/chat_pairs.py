@@ -1,7 +1,7 @@
 """The country pairs each chat follows, and whether it has been told which pairs exist.
 
-Kept in the ``kv`` table under the chat's row id, so following pairs needs no schema change;
-a chat with no entry never chose, and sees the deployment's default pairs.
+Kept in the ``kv`` table (pairs under the chat's row id), so following pairs needs no schema
+change; a chat with no entry never chose, and sees the deployment's default pairs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.core.library import Pair
 from bot.core.pushes import pair_code, parse_pair
+from bot.delivery.transport import ChatRef
 from bot.store import kv
 from bot.store.db import Executor, to_db
 
@@ -44,15 +45,19 @@ async def put(db: Executor, chat: int, pairs: Sequence[Pair], now: datetime) -> 
         await kv.delete(db, PAIRS, str(chat))
 
 
-async def introduce(db: Executor, chat: int, now: datetime) -> bool:
-    """True the first time it is asked for a chat (its first answer lists the pairs)."""
+async def introduce(db: Executor, ref: ChatRef, now: datetime) -> bool:
+    """True the first time it is asked for a chat (its first answer lists the pairs).
+
+    Keyed by the chat's address, not its row: a chat that only reads has no row, and
+    creating one would fix its language before anyone chose it.
+    """
+    key = f"{ref.network}:{ref.chat_id}:{ref.thread_id or ''}"
     changed = await db.execute(
         "INSERT INTO kv (namespace, key, value, updated_at) VALUES (?, ?, '1', ?)"
-        " ON CONFLICT (namespace, key) DO NOTHING", (INTRODUCED, str(chat), to_db(now)))
+        " ON CONFLICT (namespace, key) DO NOTHING", (INTRODUCED, key, to_db(now)))
     return changed.rowcount > 0
 
 
 async def forget(db: Executor, chat: int) -> None:
-    """Drop what is kept for a chat row that is being removed."""
-    await db.execute("DELETE FROM kv WHERE namespace IN (?, ?) AND key = ?",
-                     (PAIRS, INTRODUCED, str(chat)))
+    """Drop the pairs of a chat row that is being removed."""
+    await kv.delete(db, PAIRS, str(chat))

@@ -95,7 +95,7 @@ class StoredChat:
 
     async def introduce(self) -> bool:
         """True on the chat's first answer."""
-        return await chat_pairs.introduce(self.db, self.chat.id, self.clock.now())
+        return await chat_pairs.introduce(self.db, self.chat.ref, self.clock.now())
 
     async def _reload(self) -> None:
         found = await chats.by_id(self.db, self.chat.id)

@@ -122,6 +122,7 @@ class LazyChat:
     async def set_locale(self, locale: str) -> None:
         """Remember the chat's language."""
         await (await self.stored()).set_locale(locale)
+        self.locale = locale
         self.store.forget(self.info.ref.chat_id)
 
     async def set_timezone(self, zone: str) -> None:
@@ -157,13 +158,18 @@ class LazyChat:
         await (await self.stored()).set_pairs(pairs)
 
     async def introduce(self) -> bool:
-        """True on a new chat's first answer; the chat is stored then, so it is told once.
+        """True on a new chat's first answer, so it is told once.
 
-        A chat already stored is not new: known chats cost no database write here.
+        A chat already stored is not new, nor one told since start: they cost no database
+        write here.
         """
-        if self._found is not None:
+        ref = self.info.ref
+        if self._found is not None or ref in self.store.introduced:
             return False
-        return await (await self.stored()).introduce()
+        self.store.introduced[ref] = None
+        while len(self.store.introduced) > CACHE_SIZE:
+            self.store.introduced.popitem(last=False)
+        return await chat_pairs.introduce(self.store.db, ref, self.store.clock.now())
 
     def _has_row(self) -> bool:
         """True when this very chat (not just its group) is stored."""
@@ -184,6 +190,7 @@ class TelegramChats:
         self.db = db
         self.clock = clock
         self._cache: OrderedDict[ChatRef, tuple[float, Chat | None]] = OrderedDict()
+        self.introduced: OrderedDict[ChatRef, None] = OrderedDict()  # told the pairs lately
         self._generation = 0
 
     async def find(self, ref: ChatRef) -> Chat | None:

@@ -202,7 +202,7 @@ class Handlers:
     async def cmd_start(self, request: Request, args: list[str]) -> Reply:
         """The welcome, with what Telegram adds."""
         line = request.ctx._(HELP_EXTRA).format(bot="@" + request.username)
-        return _with_line(help_reply(request.ctx), line)
+        return _with_line(help_reply(request.ctx, pairs=await request.ctx.pairs()), line)
 
     async def cmd_help(self, request: Request, args: list[str]) -> Reply:
         """The commands, with what Telegram adds."""

@@ -53,8 +53,8 @@ async def test_unknown_command_in_french(seed_library: Library, may7: datetime) 
 
 
 @pytest.mark.parametrize(("line", "expected"), [
-    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year]"),
-    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all]"),
+    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year] [pair]"),
+    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all] [pair]"),
     ("/lang de", "“de” is not a language Bilat speaks: choose fr or en.\nUsage: /lang fr|en"),
 ])
 async def test_bad_arguments_get_a_specific_answer(

@@ -20,6 +20,12 @@ COMMANDS = {
     "summary": "/summary", "trade": "/trade", "trade-2023": "/trade 2023",
     "events": "/events", "events-past": "/events past", "events-all": "/events all",
     "articles": "/articles", "help": "/help", "summary-2": "/summary 2",
+    # Each pair named the ways readers name it; /pairs lists them all.
+    "pairs": "/pairs",
+    "trade-kz-de": "/trade Allemagne", "events-all-kz-de": "/events all Kazakhstan-Germany",
+    "summary-kz-de": "/summary germano-kazakh", "articles-kz-de": "/articles DE",
+    "trade-uz-fr": "/trade UZ-FR", "events-all-uz-fr": "/events all Ouzbékistan",
+    "summary-uz-fr": "/summary Uzbek-French", "articles-uz-fr": "/articles Uzbekistan",
 }
 DATES = ("2025-05-07", "2025-06-15")
 

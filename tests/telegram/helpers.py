@@ -11,6 +11,14 @@ from tests.fakes.botapi import FakeBotAPI, SentRecord
 TIMEOUT = 10.0
 
 
+# What a new chat's first answer ends with (bot/core/commands.py, ``introduced``).
+INTRODUCTION = ("\n\nBilat covers Kazakhstan–France, Uzbekistan–France, and Kazakhstan–Germany. "
+                "This chat sees Kazakhstan–France: /pairs lists them, /follow chooses.")
+INTRODUCTION_FR = ("\n\nBilat couvre Kazakhstan–France, Ouzbékistan–France et "
+                   "Kazakhstan–Allemagne. Cette conversation voit Kazakhstan–France\u00a0: "
+                   "/pairs les liste, /follow les choisit.")
+
+
 async def ask(api: FakeBotAPI, chat_id: int, user_id: int | None, text: str, *,
               count: int = 1, thread_id: int | None = None,
               anonymous: bool = False) -> list[SentRecord]:

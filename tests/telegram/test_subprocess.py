@@ -31,7 +31,7 @@ from tests.telegram.conftest import (
     GROUP,
     TOKEN,
 )
-from tests.telegram.helpers import ask, post
+from tests.telegram.helpers import INTRODUCTION, ask, post
 
 START = "2025-05-07T23:59:40+05:00"  # 20 s before midnight in Almaty: the pushes' moment
 RESTART = "2025-05-08T00:00:30+05:00"
@@ -115,7 +115,8 @@ async def test_bilat_run_against_the_fake_bot_api(api: FakeBotAPI, tmp_path: Pat
         [bob_sub] = await ask(api, BOB, BOB, "/subscribe daily 00:00 always")
         assert (bob_sub.plain_text or "").startswith("Subscribed.")
         [refused] = await ask(api, GROUP, BOB, f"/subscribe@{BOT_NAME}")
-        assert refused.plain_text == "Only this chat’s administrators can change its settings."
+        assert refused.plain_text == "Only this chat’s administrators can change its " \
+            "settings." + INTRODUCTION  # the group's first answer
         await ask(api, GROUP, ADA, f"/subscribe@{BOT_NAME} daily 00:00 always")
         await ask(api, FORUM, BOB, "/subscribe daily 00:00 always", thread_id=7)
         await ask(api, ADA, ADA, f"/subscribe {CHANNEL_HANDLE} daily 00:00 always")
