@@ -61,7 +61,9 @@ async def _chosen(ctx: Context, args: list[str], command: str) -> Pair | Reply:
         names = scope_names(ctx, await ctx.pairs())
         return notice(ctx._("This chat follows {pairs}.").format(pairs=names),
                       usage(ctx, command))
-    found = pairs.resolve(ctx.library, " ".join(args), await ctx.pairs())
+    # A lone country in several pairs: /unfollow means one the chat follows; /follow asks.
+    own = await ctx.chat.pairs() if ctx.chat is not None and command == "unfollow" else ()
+    found = pairs.resolve(ctx.library, " ".join(args), own)
     if found.pair is None:
         return notice(pair_problem(ctx, found), usage(ctx, command))
     return found.pair
