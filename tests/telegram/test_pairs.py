@@ -106,7 +106,7 @@ async def test_a_chat_follows_two_pairs_and_gets_one_digest_in_french(
     assert await deliver(db, bot, library, clock, parse_instant("2025-03-12T08:00:00+05:00", ZONE)) == 1
     [digest] = api.messages(ADA)[before:]
     text = digest.plain_text or ""
-    assert text.startswith("Point quotidien de Bilat\n")
+    assert text.startswith("Le point quotidien de Bilat\n")
     assert text.index("\nKazakhstan–Allemagne\n") < text.index("\nOuzbékistan–France\n")
     assert "À l'Élysée, Mirzioïev et Macron saluent des échanges" in text
 
