@@ -127,7 +127,7 @@ async def test_help_tells_what_telegram_adds(api: FakeBotAPI, bot: TelegramBot) 
     assert reply.plain_text is not None
     assert f"@{BOT_NAME}" in reply.plain_text and "/trade chart" in reply.plain_text
     [text] = await ask(api, BOB, BOB, "hello")  # plain text in a private chat
-    assert reply.plain_text == text.plain_text + INTRODUCTION  # the chat's first answer
+    assert reply.plain_text == f"{text.plain_text}{INTRODUCTION}"  # the chat's first answer
 
 
 HOSTILE = [

@@ -18,6 +18,7 @@ from tests.telegram.conftest import ADA, BOB
 from tests.telegram.helpers import INTRODUCTION, INTRODUCTION_FR, ask, failed_calls
 
 N = "\u00a0"
+DIGEST_TIME = parse_instant("2025-03-12T08:00:00+05:00", ZONE)  # the day after subscribing
 
 
 async def text_of(api: FakeBotAPI, chat: int, line: str) -> str:
@@ -45,7 +46,8 @@ async def test_a_chat_follows_two_pairs_and_gets_one_digest_in_english(
     assert "• Kazakhstan–Germany · KZ-DE\n  4 articles · newest: Astana business forum" in covered
     assert covered.endswith(INTRODUCTION)  # this chat's first answer
     assert (await text_of(api, BOB, "/trade Allemagne")).startswith(
-        f"Kazakhstan–Germany trade\n\n2023\n• Trade between Kazakhstan and Germany: $3.9{N}billion")
+        "Kazakhstan–Germany trade\n\n2023\n"
+        f"• Trade between Kazakhstan and Germany: $3.9{N}billion")
 
     assert await text_of(api, BOB, "/follow Kazakhstan-Germany") == \
         "This chat now follows Kazakhstan–Germany."
@@ -67,7 +69,7 @@ async def test_a_chat_follows_two_pairs_and_gets_one_digest_in_english(
         await text_of(api, BOB, "/settings")
 
     before = len(api.messages(BOB))
-    assert await deliver(db, bot, library, clock, parse_instant("2025-03-12T08:00:00+05:00", ZONE)) == 1
+    assert await deliver(db, bot, library, clock, DIGEST_TIME) == 1
     [digest] = api.messages(BOB)[before:]
     text = digest.plain_text or ""
     assert text.startswith("Bilat daily digest\n")
@@ -103,7 +105,7 @@ async def test_a_chat_follows_two_pairs_and_gets_one_digest_in_french(
         "Cette conversation suit désormais Kazakhstan–Allemagne et Ouzbékistan–France."
 
     before = len(api.messages(ADA))
-    assert await deliver(db, bot, library, clock, parse_instant("2025-03-12T08:00:00+05:00", ZONE)) == 1
+    assert await deliver(db, bot, library, clock, DIGEST_TIME) == 1
     [digest] = api.messages(ADA)[before:]
     text = digest.plain_text or ""
     assert text.startswith("Le point quotidien de Bilat\n")
