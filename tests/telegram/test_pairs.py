@@ -16,6 +16,7 @@ from tests.conftest import ZONE
 from tests.fakes.botapi import FakeBotAPI
 from tests.telegram.conftest import ADA, BOB
 from tests.telegram.helpers import INTRODUCTION, INTRODUCTION_FR, ask, failed_calls
+from tests.telegram.test_inline import inline
 
 N = "\u00a0"
 DIGEST_TIME = parse_instant("2025-03-12T08:00:00+05:00", ZONE)  # the day after subscribing
@@ -133,3 +134,21 @@ async def test_pair_arguments_answer_what_is_wrong(api: FakeBotAPI, bot: Telegra
         "Commerce Kazakhstan–Allemagne")  # never "« Allemagne » n'est pas une année"
     assert (await text_of(api, ADA, "/trade xyz")).startswith(
         f"«{N}xyz{N}» n’est pas une année.\nUsage{N}: /trade [année] [couple]")
+
+
+async def test_inline_queries_cover_the_pairs_followed_in_private(
+        api: FakeBotAPI, bot: TelegramBot) -> None:
+    await text_of(api, BOB, "/follow DE")
+    await text_of(api, BOB, "/follow Ouzbékistan")
+    results, _ = await inline(api, BOB, "")
+    titles = [r["title"] for r in results]
+    assert titles[:3] == ["Trade figures · Kazakhstan–Germany",
+                          "Trade figures · Uzbekistan–France",
+                          "Upcoming events · Kazakhstan–Germany, Uzbekistan–France"]
+    assert len(results) == 3 + 8  # and the eight articles of the two pairs
+    found, _ = await inline(api, BOB, "Scholz")
+    assert found and all("Scholz" in str(r) for r in found)
+    only, _ = await inline(api, BOB, "trade Allemagne")
+    assert [r["title"] for r in only] == ["Trade figures · Kazakhstan–Germany"]
+    others, _ = await inline(api, ADA, "")  # Ada never chose: the default pair
+    assert others[0]["title"] == "Chiffres du commerce · Kazakhstan–France"
