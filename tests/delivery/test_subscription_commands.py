@@ -47,10 +47,10 @@ async def test_subscribe_with_defaults_in_english(db: Database, clock: FixedCloc
         "Settings of this chat\n"
         "Language: English\n"
         "Time zone: Asia/Almaty (now 1:00\u202fAM)\n"
+        "Pairs: Kazakhstan–France\n"
         "Digest: daily at 8:00\u202fAM\n"
         "  sent only when something changed\n"
-        "Alerts: 7 days before, 1 day before, and the morning of the event\n"
-        "Pairs: Kazakhstan–France\n\n"
+        "Alerts: 7 days before, 1 day before, and the morning of the event\n\n"
         "Change: /subscribe weekly friday 18:00 · /timezone Europe/Paris · /lang fr · "
         "/unsubscribe")
     sub = await subscriptions.get(db, chat.chat.id)
