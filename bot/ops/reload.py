@@ -46,6 +46,10 @@ class DataReloader:
     def __init__(self, root: Path, library: Library, interval: float = 10.0) -> None:
         self.root = root
         self.defaults = library.defaults
+        for pair in library.defaults:
+            if library.covered(pair) is None:
+                log.warning("BILAT_DEFAULT_PAIRS: no article covers %s-%s; chats that never "
+                            "chose see %s", *pair, library.default_pairs())
         self.interval = interval
         self._library = library
         self._seen = fingerprint(root)
