@@ -36,6 +36,7 @@ from bot.core.commands import (
     Context,
     Parsed,
     Reply,
+    briefing_pairs,
     dispatch,
     help_reply,
     introduced,
@@ -212,21 +213,25 @@ class Handlers:
         """Trade figures; with ``chart`` among the arguments, a chart as a photo too."""
         wanted = [a for a in args if a.lower() not in CHART_WORDS]
         reply = await self.run(request, "trade", wanted)
-        if len(wanted) < len(args) and (not wanted or _is_year(wanted)):
-            scope = request.ctx.scope()
-            png = await asyncio.to_thread(chart.turnover_png, scope)
-            if png is not None:
-                request.files.append((Attachment("bilat-trade.png", "image/png", png),
-                                      chart.caption(request.ctx.locale)))
+        years = [a for a in wanted if _is_year([a])]
+        chosen = await briefing_pairs(request.ctx, [a for a in wanted if a not in years])
+        if len(wanted) < len(args) and len(years) <= 1 and not isinstance(chosen, Reply):
+            for pair in chosen:  # a chart for each pair the briefing covered
+                png = await asyncio.to_thread(chart.turnover_png, request.ctx.scope((pair,)))
+                if png is not None:
+                    request.files.append((Attachment("bilat-trade.png", "image/png", png),
+                                          chart.caption(request.ctx.locale)))
         return reply
 
     async def cmd_events(self, request: Request, args: list[str]) -> Reply:
         """Events; upcoming ones come with an .ics calendar file."""
         reply = await self.run(request, "events", args)
-        mode = EVENT_MODES.get(args[0].lower()) if len(args) == 1 else (
-            "upcoming" if not args else None)
-        if mode in ("upcoming", "all"):
-            scope = request.ctx.scope()
+        modes = [EVENT_MODES[a.lower()] for a in args if a.lower() in EVENT_MODES]
+        chosen = await briefing_pairs(request.ctx, [a for a in args
+                                                    if a.lower() not in EVENT_MODES])
+        if (modes or ["upcoming"])[0] in ("upcoming", "all") and len(modes) <= 1 and \
+                not isinstance(chosen, Reply):
+            scope = request.ctx.scope(chosen)
             found = calendar.upcoming_calendar(scope)
             if found is not None:
                 request.files.append((found.attachment(scope), found.caption(scope.locale)))

@@ -152,3 +152,14 @@ async def test_inline_queries_cover_the_pairs_followed_in_private(
     assert [r["title"] for r in only] == ["Trade figures · Kazakhstan–Germany"]
     others, _ = await inline(api, ADA, "")  # Ada never chose: the default pair
     assert others[0]["title"] == "Chiffres du commerce · Kazakhstan–France"
+
+
+async def test_a_chart_for_each_followed_pair(api: FakeBotAPI, bot: TelegramBot) -> None:
+    await text_of(api, BOB, "/follow DE")
+    await text_of(api, BOB, "/follow UZ-FR")
+    text, germany, uzbekistan = await ask(api, BOB, BOB, "/trade chart", count=3)
+    assert (text.plain_text or "").startswith("Kazakhstan–Germany trade\n")
+    assert germany.method == uzbekistan.method == "sendPhoto"
+    assert germany.files[0].data != uzbekistan.files[0].data
+    _, only = await ask(api, BOB, BOB, "/trade chart Allemagne", count=2)
+    assert only.method == "sendPhoto" and only.files[0].data == germany.files[0].data
