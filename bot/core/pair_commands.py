@@ -58,7 +58,7 @@ async def cmd_pairs(ctx: Context, args: list[str]) -> Reply:
 async def _chosen(ctx: Context, args: list[str], command: str) -> Pair | Reply:
     """The one covered pair ``args`` name, or the reply that says why not."""
     if not args:
-        names = scope_names(ctx, await ctx.pairs())
+        names = pair_names(ctx, await ctx.pairs())
         return notice(ctx._("This chat follows {pairs}.").format(pairs=names),
                       usage(ctx, command))
     # A lone country in several pairs: /unfollow means one the chat follows; /follow asks.
@@ -69,7 +69,7 @@ async def _chosen(ctx: Context, args: list[str], command: str) -> Pair | Reply:
     return found.pair
 
 
-def scope_names(ctx: Context, chosen: tuple[Pair, ...]) -> str:
+def pair_names(ctx: Context, chosen: tuple[Pair, ...]) -> str:
     """``Kazakhstan–Germany and Uzbekistan–France`` in the context's language."""
     p = ctx.scope().phrases
     return p.join([p.pair(x) for x in chosen])
@@ -87,12 +87,12 @@ async def cmd_follow(ctx: Context, args: list[str]) -> Reply:
     current = await chat.pairs()
     if pair_key(pair) in {pair_key(x) for x in current}:
         return notice(ctx._("This chat already follows {pair}.").format(
-            pair=scope_names(ctx, (pair,))))
+            pair=pair_names(ctx, (pair,))))
     if not await chat.can_manage():
         return notice(ctx._(NOT_ALLOWED))
     await chat.set_pairs((*current, pair))
     return notice(ctx._("This chat now follows {pairs}.").format(
-        pairs=scope_names(ctx, await ctx.pairs())))
+        pairs=pair_names(ctx, await ctx.pairs())))
 
 
 @COMMANDS.command("unfollow", N_("pair"), N_("Stop following a country pair in this chat"))
@@ -108,13 +108,13 @@ async def cmd_unfollow(ctx: Context, args: list[str]) -> Reply:
     left = tuple(x for x in current if pair_key(x) != pair_key(pair))
     if len(left) == len(current):
         return notice(ctx._("This chat does not follow {pair}.").format(
-            pair=scope_names(ctx, (pair,))))
+            pair=pair_names(ctx, (pair,))))
     if not await chat.can_manage():
         return notice(ctx._(NOT_ALLOWED))
     await chat.set_pairs(left)
     if not left:
         return notice(ctx._("This chat no longer follows {pair}; it sees the default again: "
-                            "{pairs}.").format(pair=scope_names(ctx, (pair,)),
-                                               pairs=scope_names(ctx, await ctx.pairs())))
+                            "{pairs}.").format(pair=pair_names(ctx, (pair,)),
+                                               pairs=pair_names(ctx, await ctx.pairs())))
     return notice(ctx._("This chat no longer follows {pair}; it follows {pairs}.").format(
-        pair=scope_names(ctx, (pair,)), pairs=scope_names(ctx, left)))
+        pair=pair_names(ctx, (pair,)), pairs=pair_names(ctx, left)))

@@ -149,9 +149,9 @@ class LazyChat:
     async def pairs(self) -> tuple[Pair, ...]:
         """The pairs the chat follows (a topic without its own choice: its group's); ()
         when it never chose."""
-        if self._has_row():
-            return await (await self.stored()).pairs()
-        return await chat_pairs.get(self.store.db, self._found.id) if self._found else ()
+        # One read by row id: opening the stored chat would take a write transaction.
+        row = self._stored.chat if self._stored is not None else self._found
+        return await chat_pairs.get(self.store.db, row.id) if row is not None else ()
 
     async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
         """Follow exactly ``pairs``."""
