@@ -16,7 +16,7 @@ INTRODUCTION = ("\n\nBilat covers Kazakhstan–France, Uzbekistan–France, and 
                 "This chat sees Kazakhstan–France: /pairs lists them, /follow chooses.")
 INTRODUCTION_FR = ("\n\nBilat couvre Kazakhstan–France, Ouzbékistan–France et "
                    "Kazakhstan–Allemagne. Cette conversation voit Kazakhstan–France\u00a0: "
-                   "/pairs les liste, /follow les choisit.")
+                   "/couples les liste, /suivre les choisit.")
 
 
 async def ask(api: FakeBotAPI, chat_id: int, user_id: int | None, text: str, *,
