@@ -13,7 +13,7 @@ from bot.delivery.scheduler import Scheduler
 from bot.store import chat_pairs, outbox
 from bot.store.db import Database
 from tests.core.test_pairs import KZ_DE, UZ_FR, summit_library
-from tests.delivery.helpers import subscribe, tick_through
+from tests.support.delivery import subscribe, tick_through
 
 
 async def test_one_alert_and_one_listing_for_a_summit_on_two_pairs(

@@ -17,8 +17,14 @@ from bot.core.library import Library
 from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
-from tests.telegram.helpers import (
+from tests.support.telegram import (
+    ADA,
+    BOB,
+    BOT_NAME,
+    CAROL,
+    CHANNEL,
+    FORUM,
+    GROUP,
     INTRODUCTION,
     INTRODUCTION_FR,
     TIMEOUT,

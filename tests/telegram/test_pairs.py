@@ -14,8 +14,7 @@ from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from tests.conftest import ZONE
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB
-from tests.telegram.helpers import INTRODUCTION, INTRODUCTION_FR, ask, failed_calls
+from tests.support.telegram import ADA, BOB, INTRODUCTION, INTRODUCTION_FR, ask, failed_calls
 from tests.telegram.test_inline import inline
 
 N = "\u00a0"
