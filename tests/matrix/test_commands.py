@@ -52,7 +52,7 @@ async def _ask_in_both_languages(bot: BotRun, alice: Human, room: str) -> None:
     assert "<b>Qui a rencontré qui</b>" in french["!summary"]
     aide = await alice.send(room, "!aide")
     [listed] = await alice.reply(room, aide)
-    assert "!commerce [année] · " in listed["content"]["body"]  # French names in French
+    assert "!commerce [année] [couple] · " in listed["content"]["body"]  # French names in French
 
 
 async def test_briefings_in_an_unencrypted_room(bot: BotRun, people: MakeHuman) -> None:
