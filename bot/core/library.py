@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from bot.core.facts import Article, CountryForms, Event, Sector, TradeFigure
 from bot.core.load import Dataset, load_dataset
+from bot.core.review import servable
 
 T = TypeVar("T")
 Pair = tuple[str, str]
@@ -50,8 +51,10 @@ class Library:
 
     @classmethod
     def from_dataset(cls, data: Dataset, defaults: tuple[Pair, ...] = ()) -> Library:
-        """Index a validated dataset, newest article first."""
-        ordered = sorted(data.articles, key=lambda a: (a.source.published, a.id), reverse=True)
+        """Index a validated dataset, newest article first; drafts and unreviewed facts are
+        left out, so the bot never serves them."""
+        served = [a for a in map(servable, data.articles) if a is not None]
+        ordered = sorted(served, key=lambda a: (a.source.published, a.id), reverse=True)
         return cls(tuple(ordered), data.sectors, data.countries, defaults)
 
     @classmethod
