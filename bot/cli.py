@@ -89,7 +89,7 @@ def _stale_note(settings: Settings, clock: Clock, library: Library) -> list[str]
 
 
 def _library(settings: Settings) -> Library:
-    return Library.load(settings.data_dir)
+    return Library.load(settings.data_dir, settings.default_pairs)
 
 
 def cmd_check(settings: Settings, path: str | None) -> int:
@@ -241,7 +241,8 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
     """The console, with the data reloaded every BILAT_RELOAD_INTERVAL as in ``bilat run``."""
     from bot.ops.reload import DataReloader
 
-    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
     clock = _clock(settings, as_of)
     _tell(_stale_note(settings, clock, data()))
     stop = asyncio.Event()
@@ -359,7 +360,8 @@ async def _run(settings: Settings) -> None:
     from bot.ops.http import serving
     from bot.ops.reload import DataReloader
 
-    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
     clock = _clock(settings, None)
     for note in _stale_note(settings, clock, data()):
         log.warning("%s", note)

@@ -203,6 +203,17 @@ def _telegram_api(text: str) -> str:
     return value if value.endswith("/bot") else f"{value}/bot"
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``KZ-FR,UZ-FR`` -> (("KZ", "FR"), ("UZ", "FR")); empty: the most covered pair."""
+    from bot.core.pushes import parse_pair
+
+    try:
+        return tuple(parse_pair(code) for code in re.split(r"[,\s]+", text.strip()) if code)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a list of country pairs such as KZ-FR,KZ-DE"
+                         ) from None
+
+
 def _webhook_url(text: str) -> str:
     if not text.startswith("https://"):
         raise ValueError("Telegram only posts to https:// URLs")
@@ -215,7 +226,7 @@ _PARSERS: dict[str, Any] = {
     "max_failures": _count, "max_attempts": _count, "http_port": _port, "log_level": _level,
     "log_json": _flag, "reload_interval": _seconds, "admins": _admins,
     "editors": _admins, "sources_interval": lambda text: _at_least(_seconds(text), 60.0),
-    "sources_host_gap": _seconds,
+    "sources_host_gap": _seconds, "default_pairs": _pairs,
     "telegram_token": _secret, "telegram_api_base_url": _telegram_api,
     "telegram_webhook_url": _webhook_url, "telegram_webhook_secret": _secret,
     "telegram_webhook_port": lambda text: _port(text, 1), "matrix_homeserver": _url,
@@ -258,6 +269,8 @@ class Settings(BaseSettings):
     # Seconds between two polls of one source, and between two requests to one web site.
     sources_interval: float = Field(900.0, validation_alias="BILAT_SOURCES_INTERVAL")
     sources_host_gap: float = Field(1.0, validation_alias="BILAT_SOURCES_HOST_GAP")
+    # Country pairs a chat sees until it chooses with /follow; () = the most covered one.
+    default_pairs: tuple[tuple[str, str], ...] = Field((), validation_alias="BILAT_DEFAULT_PAIRS")
 
     telegram_token: Secret | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(DEFAULT_TELEGRAM_API,

@@ -404,8 +404,13 @@ class Sector(Model):
 
 
 class CountryForms(Model):
-    """How a country is named inside a sentence: English name, French name with its article."""
+    """How a country is named: in a sentence (English name, French name with its article),
+    as an adjective (``German``, ``allemand``), as the first half of a compound adjective
+    (``Franco``-Kazakh, ``germano``-kazakh), and by other names readers may type."""
 
     code: Country
     en: str = Field(min_length=1)
     fr: str = Field(min_length=1, pattern=r"^(le |la |les |l')")
+    adjective: Localized | None = None
+    prefix: Localized | None = None
+    aliases: tuple[str, ...] = ()

@@ -13,7 +13,8 @@ from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.draft.lexicon import LEXICONS
 
-NUMBER = r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+# Amounts are not printed with leading zeros: "01" is a day or a code, not a sum.
+NUMBER = r"(?!0\d)(?:\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₸": "KZT", "₽": "RUB"}
 
 
@@ -65,7 +66,7 @@ def _compiled(lang: str) -> _Compiled:
         units={u: re.compile(rf"^(?:{p})$", flags) for u, p in lex.units.items()},
         currencies={c: re.compile(rf"^(?:{p})$", flags) for c, p in lex.currencies.items()},
         counts=re.compile(
-            rf"(?<![\d.,$€£₸%])(?P<num>\d{{1,3}}(?:[ \u00a0\u202f,]\d{{3}})*|\d+)\s+"
+            rf"(?<![\d.,$€£₸%])(?!0\d)(?P<num>\d{{1,3}}(?:[ \u00a0\u202f,]\d{{3}})*|\d+)\s+"
             rf"(?:(?:\w+\s+){{0,2}})(?P<noun>{nouns})(?!\w)", flags),
     )
 

@@ -23,7 +23,8 @@ from tests.conftest import DATA, ROOT
 
 DEV = ROOT.parent / "shared" / "extract-dev"
 KNOWN: Known = known(Library.load(DATA))
-_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d+)*")
+# A printed number: digits, groups of three after a separator, a decimal part.
+_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d{3}(?!\d))*(?:[.,]\d+)?")
 
 COUNTRIES = {
     "en": ["Kazakhstan", "France", "Germany", "Uzbekistan", "Italy", "Kazakh", "French"],
@@ -103,17 +104,21 @@ def _digits(value: Any) -> str:
 
 def _assert_never_invents(made: Draft, text: str) -> None:
     body = yaml.safe_load(made.text)
-    Article.model_validate(body)
-    for name in ("trade", "investments", "counts", "events"):
-        for fact in body.get(name, []):
-            evidence = fact["evidence"]
-            assert evidence in text, evidence
-            printed = _numbers_in(evidence)
-            numbers = [fact["value"]] if "value" in fact else []
-            if "growth" in fact:
-                numbers.append(abs(Decimal(str(fact["growth"]["percent"]))))
-            for number in numbers:
-                assert _digits(number) in printed, (number, evidence)
+    Article.model_validate(body)  # the draft is a valid article
+    facts = made.facts  # values as drafted (YAML's float reading would drop printed zeros)
+    drafted = [*facts.trade, *facts.investments, *facts.counts, *facts.events]
+    written = [f for name in ("trade", "investments", "counts", "events")
+               for f in body.get(name, [])]
+    assert [f["evidence"] for f in written] == [f["evidence"] for f in drafted]
+    for fact in drafted:
+        evidence = fact["evidence"]
+        assert evidence in text, evidence
+        printed = _numbers_in(evidence)
+        numbers = [fact["value"]] if "value" in fact else []
+        if "growth" in fact:
+            numbers.append(abs(Decimal(str(fact["growth"]["percent"]))))
+        for number in numbers:
+            assert _digits(number) in printed, (number, evidence)
 
 
 def _check(lang: str, text: str, day: date) -> None:
