@@ -63,6 +63,7 @@ class PushSettings:
     leads: tuple[int, ...] = DEFAULT_LEADS
     pairs: tuple[Pair, ...] = (("KZ", "FR"),)
     always: bool = False  # send the digest even when nothing changed
+    sectors: tuple[str, ...] = ()  # the digest's articles only in these sectors; () = all
 
 
 @dataclass(frozen=True)
@@ -250,17 +251,21 @@ def figure_news(library: Library, pair: Pair, since: datetime,
 
 
 def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
-                seen: frozenset[str], arrivals: Arrivals | None = None) -> PairDigest:
-    """Articles on ``pair`` new to Bilat after ``since``, their news, the events ahead."""
-    articles = tuple(a for a in library.about(pair) if arrived(a, arrivals or {}) > since)
+                seen: frozenset[str], arrivals: Arrivals | None = None,
+                sectors: tuple[str, ...] = ()) -> PairDigest:
+    """Articles on ``pair`` new to Bilat after ``since`` (in ``sectors`` when given), their
+    news, the events ahead."""
+    articles = tuple(a for a in library.about(pair) if arrived(a, arrivals or {}) > since
+                     and (not sectors or set(a.sectors) & set(sectors)))
     key = pair_key(pair)
     investments = [Sourced(i, a) for a in articles for i in a.investments
                    if pair_key((i.investor, i.host)) == key]
     events = sorted((i for i in merged_events(library, pair) if _in_window(i.event, today)),
                     key=_event_order)
     fresh = frozenset(i.key for i in events) - seen
-    return PairDigest(pair, articles,
-                      tuple(figure_news(library, pair, since, arrivals)[:FIGURES_SHOWN]),
+    news = [n for n in figure_news(library, pair, since, arrivals)
+            if not sectors or n.figure.article in articles]
+    return PairDigest(pair, articles, tuple(news[:FIGURES_SHOWN]),
                       tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
 
 

@@ -218,13 +218,13 @@ class Scheduler:
         """The digest (None when nothing changed and the chat wants changes only) and the
         events it lists; shared by every chat with the same settings and history."""
         s = sub.settings
-        key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
+        key = (chat.locale, chat.timezone, s.pairs, s.sectors, s.cadence, s.always, sub.since,
                sub.digest_events, due.day)
         if key not in tick.digests:
             known = self._arrivals[1] if self._arrivals else {}
             parts = without_repeats([
-                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events, known)
-                for pair in s.pairs])
+                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events, known,
+                            s.sectors) for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \

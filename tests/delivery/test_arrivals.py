@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bot.core.clock import FixedClock
 from bot.core.facts import Localized
 from bot.core.library import Library
+from bot.core.pushes import PushSettings
 from bot.delivery.scheduler import Scheduler
 from bot.store import outbox
 from bot.store.db import Database
@@ -51,3 +52,18 @@ async def test_an_article_added_after_the_digest_is_announced_once(
     clock.set(utc(5, 10, 3))
     await scheduler.tick()
     assert await outbox.get(db, f"digest:{chat.id}:2025-05-10") is None  # nothing new
+
+
+async def test_a_sector_filter_keeps_the_digest_to_its_sectors(
+        db: Database, seed_library: Library) -> None:
+    clock = FixedClock(utc(5, 6))
+    energy = await subscribe(db, clock, "energy", settings=PushSettings(sectors=("energy",)))
+    defence = await subscribe(db, clock, "defence",
+                              settings=PushSettings(sectors=("defence",), always=True))
+    scheduler = Scheduler(db, lambda: seed_library, clock)
+    clock.set(utc(5, 8, 3))
+    await scheduler.tick()
+    listed = await outbox.get(db, f"digest:{energy.id}:2025-05-08")
+    assert listed is not None and "Astana and Paris aim to widen cooperation" in listed.text
+    other = await outbox.get(db, f"digest:{defence.id}:2025-05-08")
+    assert other is not None and "No new article." in other.text  # not a defence article

@@ -39,3 +39,6 @@ CREATE TABLE arrivals (
     article_id TEXT PRIMARY KEY,
     first_seen TEXT NOT NULL
 );
+
+-- The sectors a chat's digest is limited to, comma-separated ('' = every sector).
+ALTER TABLE subscriptions ADD COLUMN sectors TEXT NOT NULL DEFAULT '';
