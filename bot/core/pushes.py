@@ -6,9 +6,10 @@ functions what is due in a window of time, and writes the rendered messages to t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -194,11 +195,12 @@ class PairDigest:
     investments: tuple[Sourced[Investment], ...]
     events: tuple[EventItem, ...]
     new_events: frozenset[str] = field(default_factory=frozenset)
+    revised: bool = False  # a known article's figure changed
 
     @property
     def changed(self) -> bool:
-        """New articles, or events that came within the window."""
-        return bool(self.articles or self.new_events)
+        """New articles, changed figures, or events that came within the window."""
+        return bool(self.articles or self.new_events or self.revised)
 
 
 def _in_window(event: Event, today: date) -> bool:
@@ -217,6 +219,8 @@ def _event_order(item: EventItem) -> tuple[date, str]:
 
 
 Arrivals = Mapping[str, datetime]  # article id -> when this instance first loaded it
+# article id -> when its figures last changed, and what they were (id -> value, unit, currency)
+Revisions = Mapping[str, tuple[datetime, Mapping[str, Sequence[str]]]]
 
 
 def arrived(article: Article, arrivals: Arrivals) -> datetime:
@@ -250,9 +254,31 @@ def figure_news(library: Library, pair: Pair, since: datetime,
     return news
 
 
+def revised_figures(library: Library, pair: Pair, since: datetime, revisions: Revisions,
+                    new: tuple[Article, ...]) -> list[FigureNews]:
+    """Figures of known articles (not in ``new``) that changed after ``since``, each with the
+    value it had before; a figure added to a known article comes without one."""
+    key = pair_key(pair)
+    out = []
+    for s in library.trade(pair):
+        revision = revisions.get(s.article.id)
+        if s.article in new or revision is None or revision[0] <= since or pair_key(
+                (s.fact.reporter, s.fact.partner)) != key:
+            continue
+        old = revision[1].get(s.fact.id)
+        if old is None:
+            out.append(FigureNews(s))
+        elif list(old) != [str(s.fact.value), s.fact.unit, s.fact.currency]:
+            before = s.fact.model_copy(update={"value": Decimal(old[0]), "unit": old[1],
+                                               "currency": old[2]})
+            out.append(FigureNews(s, Sourced(before, s.article)))
+    return out
+
+
 def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
                 seen: frozenset[str], arrivals: Arrivals | None = None,
-                sectors: tuple[str, ...] = ()) -> PairDigest:
+                sectors: tuple[str, ...] = (),
+                revisions: Revisions | None = None) -> PairDigest:
     """Articles on ``pair`` new to Bilat after ``since`` (in ``sectors`` when given), their
     news, the events ahead."""
     articles = tuple(a for a in library.about(pair) if arrived(a, arrivals or {}) > since
@@ -265,8 +291,11 @@ def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
     fresh = frozenset(i.key for i in events) - seen
     news = [n for n in figure_news(library, pair, since, arrivals)
             if not sectors or n.figure.article in articles]
-    return PairDigest(pair, articles, tuple(news[:FIGURES_SHOWN]),
-                      tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
+    revised = [n for n in revised_figures(library, pair, since, revisions or {}, articles)
+               if not sectors or set(n.figure.article.sectors) & set(sectors)]
+    return PairDigest(pair, articles, tuple((news + revised)[:FIGURES_SHOWN]),
+                      tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh,
+                      bool(revised))
 
 
 def without_repeats(parts: list[PairDigest]) -> list[PairDigest]:

@@ -24,7 +24,6 @@ from bot.core.clock import Clock
 from bot.core.library import Library, Pair, visible
 from bot.core.pushes import (
     AlertDue,
-    Arrivals,
     DigestDue,
     PairDigest,
     alerts_due,
@@ -105,7 +104,7 @@ class Scheduler:
         self.clock = clock
         self.grace = grace
         self.wake = wake
-        self._arrivals: tuple[int, Arrivals] | None = None  # per library in service
+        self._arrivals: tuple[int, arrivals.Known] | None = None  # per library in service
 
     async def tick(self) -> TickReport:
         """Plan everything that fell due since the last tick (timed for /metrics)."""
@@ -143,8 +142,10 @@ class Scheduler:
         """Record when each article in service was first loaded (once per library)."""
         library = self.library()
         if self._arrivals is None or self._arrivals[0] != id(library):
-            found = await arrivals.record(
-                self.db, [(a.id, a.source.published) for a in library.articles], now)
+            found = await arrivals.record(self.db, [arrivals.Seen(
+                a.id, a.source.published,
+                {f.id: [str(f.value), f.unit, f.currency] for f in a.trade})
+                for a in library.articles], now)
             self._arrivals = (id(library), found)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -221,10 +222,11 @@ class Scheduler:
         key = (chat.locale, chat.timezone, s.pairs, s.sectors, s.cadence, s.always, sub.since,
                sub.digest_events, due.day)
         if key not in tick.digests:
-            known = self._arrivals[1] if self._arrivals else {}
+            known = self._arrivals[1] if self._arrivals else arrivals.Known({}, {})
+            revised = {k: (r.at, r.previous) for k, r in known.revisions.items()}
             parts = without_repeats([
-                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events, known,
-                            s.sectors) for pair in s.pairs])
+                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events,
+                            known.arrivals, s.sectors, revised) for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \

@@ -4,6 +4,7 @@ loaded it, not from its publication date, and is named once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from bot.core.clock import FixedClock
 from bot.core.facts import Localized
@@ -67,3 +68,29 @@ async def test_a_sector_filter_keeps_the_digest_to_its_sectors(
     assert listed is not None and "Astana and Paris aim to widen cooperation" in listed.text
     other = await outbox.get(db, f"digest:{defence.id}:2025-05-08")
     assert other is not None and "No new article." in other.text  # not a defence article
+
+
+async def test_a_figure_changed_in_a_known_article_reads_as_a_change(
+        db: Database, seed_library: Library) -> None:
+    clock = FixedClock(utc(5, 6))
+    chat = await subscribe(db, clock, "en")
+    current = [seed_library]
+    scheduler = Scheduler(db, lambda: current[0], clock)
+    clock.set(utc(5, 8, 3))
+    await scheduler.tick()
+    article = seed_library.articles[0]
+    [turnover] = [f for f in article.trade if f.id == "turnover-2024"]
+    fixed = article.model_copy(update={"trade": tuple(
+        f.model_copy(update={"value": Decimal("5.6")}) if f is turnover else f
+        for f in article.trade)})
+    current[0] = Library((fixed,), seed_library.sectors, seed_library.countries)
+    clock.set(utc(5, 9, 3))
+    await scheduler.tick()
+    row = await outbox.get(db, f"digest:{chat.id}:2025-05-09")
+    assert row is not None
+    assert "New articles" not in row.text
+    assert "• Trade between Kazakhstan and France, 2024: $5.6\u00a0billion" in row.text
+    assert "Earlier reported: $5.5\u00a0billion" in row.text
+    clock.set(utc(5, 10, 3))
+    await scheduler.tick()
+    assert await outbox.get(db, f"digest:{chat.id}:2025-05-10") is None  # told once

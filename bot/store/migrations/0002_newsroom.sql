@@ -42,3 +42,9 @@ CREATE TABLE arrivals (
 
 -- The sectors a chat's digest is limited to, comma-separated ('' = every sector).
 ALTER TABLE subscriptions ADD COLUMN sectors TEXT NOT NULL DEFAULT '';
+
+-- Each known article's trade figures as last loaded, and what they were before the last
+-- change: a figure changed in a known article is reported as a change.
+ALTER TABLE arrivals ADD COLUMN figures TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE arrivals ADD COLUMN previous TEXT;
+ALTER TABLE arrivals ADD COLUMN changed_at TEXT;
