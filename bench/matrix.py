@@ -37,8 +37,8 @@ from bot.core.library import Library
 from bot.matrix.client import MatrixBot
 from bot.matrix.handlers import Services
 from bot.matrix.login import connect
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.store.db import Database
 from tests.fakes.synapse import RegisteredUser, Synapse
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from bot.aio import unless_stopped
 from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
@@ -19,9 +18,10 @@ from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
 from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.load import DataInvalid
-from bot.core.operations import Operations
+from bot.core.network import Transport
+from bot.core.operator import OperatorPort
 from bot.core.phrases import Phrases
-from bot.delivery.transport import Transport
+from bot.delivery.stoppable import unless_stopped
 from bot.ops import logs
 from bot.store.db import Database, DatabaseError
 
@@ -164,7 +164,7 @@ def _matrix_configured(settings: Settings) -> bool:
 
 
 def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,
-              ops: Operations) -> dict[str, Network]:
+              ops: OperatorPort) -> dict[str, Network]:
     """The configured networks, by name (each library imported only when configured)."""
     found: dict[str, Network] = {}
     if settings.telegram_token is not None:

@@ -15,14 +15,14 @@ from typing import TextIO
 
 from bot.core import i18n
 from bot.core.clock import Clock
-from bot.core.commands import COMMANDS, Attachment, Context, dispatch, parse
+from bot.core.commands import COMMANDS, Context, dispatch, parse
 from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.network import Attachment, ChatRef, Limits
+from bot.core.operator import OperatorPort
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 from bot.delivery.service import Delivery
-from bot.delivery.transport import ChatRef, Limits
-from bot.ops.instruments import COMMANDS as SERVED
+from bot.metrics import COMMANDS_ANSWERED as SERVED
 from bot.store.chat_settings import StoredChat
 
 CONSOLE = ChatRef("console", "console")
@@ -74,7 +74,7 @@ class Console:
     prefs: ConsolePrefs
     out: TextIO = sys.stdout
     chat: StoredChat | None = None  # the stored console chat, when there is a database
-    ops: Operations | None = None  # /stats and /reload, when Bilat runs here
+    ops: OperatorPort | None = None  # /stats and /reload, when Bilat runs here
 
     def context(self) -> Context:
         """The request context for the next line."""

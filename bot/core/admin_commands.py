@@ -11,7 +11,7 @@ import html
 
 from bot.core import i18n
 from bot.core.commands import COMMANDS, Context, Reply
-from bot.core.operations import ReloadOutcome, Stats
+from bot.core.operator import ReloadOutcome, Stats
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 

@@ -11,7 +11,8 @@ from typing import Protocol
 
 from bot.core import briefings, i18n
 from bot.core.library import Library, Pair
-from bot.core.operations import Operations
+from bot.core.network import Attachment
+from bot.core.operator import OperatorPort
 from bot.core.phrases import N_
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.core.render import Rendered, render
@@ -53,15 +54,6 @@ class ChatSettings(ChatPrefs, Protocol):
 
 
 @dataclass(frozen=True)
-class Attachment:
-    """A file sent with a reply (calendar, chart)."""
-
-    filename: str
-    mime: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class Reply:
     """What a command answers: a message, maybe files."""
 
@@ -82,7 +74,7 @@ class Context:
     prefix: str = "/"
     chat: ChatSettings | None = None  # stored settings; None where nothing is stored
     sender: str | None = None  # who asks, as "telegram:12345" or "matrix:@ops:example.org"
-    ops: Operations | None = None  # operator services; None where none run
+    ops: OperatorPort | None = None  # operator services; None where none run
 
     @property
     def is_admin(self) -> bool:

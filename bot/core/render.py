@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core import i18n
-from bot.ops.instruments import rendering
+from bot.metrics import rendering
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "briefs"
 TELEGRAM_LIMIT = 4096

@@ -34,7 +34,7 @@ from bot.core.pushes import (
     render_digest,
 )
 from bot.core.render import Rendered
-from bot.ops.instruments import TICKS
+from bot.metrics import TICKS
 from bot.store import outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database

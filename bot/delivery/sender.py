@@ -26,11 +26,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.aio import unless_stopped
 from bot.core.clock import Clock
+from bot.core.network import DeliveryError, Transport
 from bot.delivery.pacer import Pacer
-from bot.delivery.transport import DeliveryError, Transport
-from bot.ops.instruments import FAILURES, PACING, SENT
+from bot.delivery.stoppable import unless_stopped
+from bot.metrics import FAILURES, PACING, SENT
 from bot.store import chats, outbox, subscriptions
 from bot.store.db import Database
 from bot.store.outbox import Due

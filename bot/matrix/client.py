@@ -22,12 +22,12 @@ from nio import (  # type: ignore[import-untyped]
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.operator import OperatorPort
 from bot.matrix.handlers import Handlers, Services
 from bot.matrix.login import MatrixAuthError, connect
 from bot.matrix.power import PowerCache
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.matrix.transport import NETWORK_ERRORS, MatrixTransport
 from bot.store.db import Database
 
@@ -218,7 +218,7 @@ def _report_end(task: asyncio.Task[None]) -> None:
 
 
 def matrix_bot(settings: Settings, library: Callable[[], Library], db: Database,
-               clock: Clock, ops: Operations | None = None) -> MatrixNetwork | None:
+               clock: Clock, ops: OperatorPort | None = None) -> MatrixNetwork | None:
     """The Matrix bot when MATRIX_HOMESERVER is set, else None (not started yet)."""
     matrix = MatrixSettings.from_env(settings.env, settings.db_path)
     if matrix is None:

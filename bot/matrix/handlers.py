@@ -30,9 +30,9 @@ from bot.core import i18n
 from bot.core.clock import Clock
 from bot.core.commands import COMMANDS, Context, Reply, dispatch, parse
 from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.network import DeliveryError
+from bot.core.operator import OperatorPort
 from bot.core.phrases import N_
-from bot.delivery.transport import DeliveryError
 from bot.matrix.content import contents, notice, relation
 from bot.matrix.events import (
     joins,
@@ -45,11 +45,11 @@ from bot.matrix.events import (
     txn_id,
 )
 from bot.matrix.power import PowerCache
+from bot.matrix.rooms import Removal, RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import Removal, RoomStore
 from bot.matrix.transport import NETWORK, NETWORK_ERRORS, MatrixTransport
-from bot.ops.instruments import COMMANDS as SERVED
-from bot.ops.instruments import FAILURES, SENT
+from bot.metrics import COMMANDS_ANSWERED as SERVED
+from bot.metrics import FAILURES, SENT
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Services:
 
     library: Callable[[], Library]
     clock: Clock
-    ops: Operations | None = None  # operator commands' services (bot.ops.admin.Operator)
+    ops: OperatorPort | None = None  # operator commands' services (bot.ops.admin.Operator)
 
 
 @dataclass

@@ -24,9 +24,8 @@ from nio import (  # type: ignore[import-untyped]
     UploadResponse,
 )
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 from bot.matrix.content import RAW_LIMIT, contents, relation
 
 log = logging.getLogger(__name__)

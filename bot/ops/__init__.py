@@ -1,1 +1,1 @@
-"""Operations: health and metrics over HTTP, structured logs, data reload, admin figures."""
+"""OperatorPort: health and metrics over HTTP, structured logs, data reload, admin figures."""

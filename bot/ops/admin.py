@@ -1,12 +1,12 @@
-"""The operator services behind /stats and /reload (bot.core.operations.Operations)."""
+"""The operator services behind /stats and /reload (bot.core.operator.OperatorPort)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
 
-from bot.core.operations import ReloadOutcome, Stats
-from bot.ops.instruments import FAILURES
+from bot.core.operator import ReloadOutcome, Stats
+from bot.metrics import FAILURES
 from bot.ops.reload import DataReloader
 from bot.store.db import Executor
 

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from bot import metrics as instruments
 from bot.config import ConfigError
-from bot.ops import instruments
 from bot.ops.admin import collect
 from bot.ops.health import Health
 from bot.ops.metrics import CONTENT_TYPE

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bot.core.library import Library
 from bot.core.load import DataInvalid
-from bot.core.operations import ReloadOutcome
-from bot.ops.instruments import ARTICLES, RELOADS
+from bot.core.operator import ReloadOutcome
+from bot.metrics import ARTICLES, RELOADS
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from datetime import datetime
 from bot.core.clock import Clock
 from bot.core.commands import Context
 from bot.core.library import Library, Pair
-from bot.core.operations import Operations
+from bot.core.network import ChatRef
+from bot.core.operator import OperatorPort
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.delivery.transport import ChatRef
 from bot.store import chats, subscriptions
 from bot.store.chats import Chat, ChatType
 from bot.store.db import Database
@@ -50,7 +50,7 @@ class StoredChat:
 
     def context(self, library: Library, now: datetime | None = None, pair: Pair | None = None,
                 prefix: str = "/", sender: str | None = None,
-                ops: Operations | None = None) -> Context:
+                ops: OperatorPort | None = None) -> Context:
         """The command context for a request from this chat (by ``sender``, if known)."""
         return Context(library, self.locale, now or self.clock.now(), self.timezone, self,
                        pair=pair, prefix=prefix, chat=self, sender=sender, ops=ops)

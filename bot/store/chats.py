@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store.db import Database, Executor, Row, from_db, to_db
 
 log = logging.getLogger(__name__)

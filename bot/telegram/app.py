@@ -20,13 +20,13 @@ from bot.core.clock import Clock
 from bot.core.commands import COMMANDS, Context, dispatch
 from bot.core.facts import LOCALES
 from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.operator import OperatorPort
 from bot.core.phrases import Phrases
 from bot.store.db import Database
 from bot.telegram.chats import TelegramChats
 from bot.telegram.handlers import Handlers, Services
 from bot.telegram.inline import InlineAnswers
-from bot.telegram.processor import PerChatProcessor
+from bot.telegram.per_chat_order import PerChatProcessor
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.transport import TelegramTransport
 
@@ -146,14 +146,14 @@ class TelegramBot:
 
 
 def services_for(settings: Settings, library: Callable[[], Library], db: Database,
-                 clock: Clock, ops: Operations | None = None) -> Services:
+                 clock: Clock, ops: OperatorPort | None = None) -> Services:
     """Handler services from the settings, the data, the store and the clock."""
     return Services(library, clock, TelegramChats(db, clock), settings.default_locale,
                     settings.timezone, ops)
 
 
 def telegram_bot(settings: Settings, library: Callable[[], Library], db: Database,
-                 clock: Clock, ops: Operations | None = None) -> TelegramBot | None:
+                 clock: Clock, ops: OperatorPort | None = None) -> TelegramBot | None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is set, else None (not started yet)."""
     tg = TelegramSettings.from_settings(settings)
     if tg is None:

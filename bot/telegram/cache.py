@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from bot.core.commands import Attachment, Context, Reply
+from bot.core.commands import Context, Reply
 from bot.core.library import Library
+from bot.core.network import Attachment
 
 # Commands that only read: the same request in the same minute gets the same answer.
 CACHEABLE = frozenset({"start", "help", "summary", "trade", "events", "articles"})

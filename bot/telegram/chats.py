@@ -20,8 +20,8 @@ from telegram import ChatMember, Message
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.core.clock import Clock
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.delivery.transport import ChatRef
 from bot.store import chats
 from bot.store.chat_settings import Permission, StoredChat, open_chat
 from bot.store.chats import BotStatus, Chat

@@ -26,13 +26,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import calendar, chart
-from bot.core import i18n
+from bot.core import event_calendar, i18n, trade_chart
 from bot.core.clock import Clock
 from bot.core.commands import (
     COMMANDS,
     EVENT_MODES,
-    Attachment,
     Context,
     Parsed,
     Reply,
@@ -42,12 +40,12 @@ from bot.core.commands import (
     parse,
 )
 from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.network import Attachment, ChatRef
+from bot.core.operator import OperatorPort
 from bot.core.phrases import N_
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef
-from bot.ops.instruments import COMMANDS as SERVED
-from bot.ops.instruments import FAILURES, SENT
+from bot.metrics import COMMANDS_ANSWERED as SERVED
+from bot.metrics import FAILURES, SENT
 from bot.store.chat_settings import anyone
 from bot.telegram.cache import Files, ReplyCache
 from bot.telegram.chats import (
@@ -86,7 +84,7 @@ class Services:
     chats: TelegramChats
     default_locale: str = "en"
     zone: str = "Asia/Almaty"
-    ops: Operations | None = None  # operator commands' services (bot.ops.admin.Operator)
+    ops: OperatorPort | None = None  # operator commands' services (bot.ops.admin.Operator)
 
     def fallback_locale(self, user: User | None, kind: str) -> str:
         """The language when the chat chose none: the sender's, else the default.
@@ -210,10 +208,10 @@ class Handlers:
         reply = await self.run(request, "trade", wanted)
         if len(wanted) < len(args) and (not wanted or _is_year(wanted)):
             scope = request.ctx.scope()
-            png = await asyncio.to_thread(chart.turnover_png, scope)
+            png = await asyncio.to_thread(trade_chart.turnover_png, scope)
             if png is not None:
                 request.files.append((Attachment("bilat-trade.png", "image/png", png),
-                                      chart.caption(request.ctx.locale)))
+                                      trade_chart.caption(request.ctx.locale)))
         return reply
 
     async def cmd_events(self, request: Request, args: list[str]) -> Reply:
@@ -223,7 +221,7 @@ class Handlers:
             "upcoming" if not args else None)
         if mode in ("upcoming", "all"):
             scope = request.ctx.scope()
-            found = calendar.upcoming_calendar(scope)
+            found = event_calendar.upcoming_calendar(scope)
             if found is not None:
                 request.files.append((found.attachment(scope), found.caption(scope.locale)))
         return reply

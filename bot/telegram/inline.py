@@ -23,9 +23,9 @@ from telegram.ext import ContextTypes, InlineQueryHandler
 from bot.core import briefings, i18n, search
 from bot.core.briefings import Scope
 from bot.core.facts import Article
+from bot.core.network import ChatRef
 from bot.core.phrases import N_
 from bot.core.render import Rendered, split
-from bot.delivery.transport import ChatRef
 from bot.telegram.handlers import Services
 from bot.telegram.transport import MESSAGE_LIMIT, NETWORK
 

@@ -25,9 +25,8 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered, split, to_text
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.core.clock import FixedClock
 from bot.core.commands import Context, dispatch
 from bot.core.library import Library
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store import chats, subscriptions
 from bot.store.chat_settings import StoredChat, open_chat
 from bot.store.db import Database

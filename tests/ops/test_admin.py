@@ -17,8 +17,8 @@ from bot.core.library import Library
 from bot.core.render import Rendered
 from bot.matrix.handlers import Handlers
 from bot.matrix.handlers import Services as MatrixServices
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.ops.admin import Operator, collect
 from bot.ops.reload import DataReloader
 from bot.store import outbox, subscriptions

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.clock import parse_instant
 from bot.core.commands import Context, dispatch
-from bot.ops.instruments import ARTICLES, RELOADS
+from bot.metrics import ARTICLES, RELOADS
 from bot.ops.reload import DataReloader, fingerprint
 from tests.ops.conftest import broken_article, new_article
 

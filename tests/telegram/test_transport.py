@@ -8,9 +8,8 @@ import pytest
 from telegram import Bot
 from telegram.error import TimedOut
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, DeliveryError
 from bot.telegram.transport import TelegramTransport, delivery_error
 from tests.fakes.botapi import FakeBotAPI, parse_html
 from tests.telegram.conftest import BOB, CHANNEL, FORUM, GROUP, TOKEN

@@ -1,4 +1,4 @@
-"""The interface every chat network implements for pushed messages (and the console too)."""
+"""What every chat network shares with the core: chats, limits, files, errors, sending."""
 
 from __future__ import annotations
 
@@ -6,8 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.core.commands import Attachment
 from bot.core.render import Rendered
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (calendar, chart)."""
+
+    filename: str
+    mime: str
+    data: bytes
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from bot.ops.metrics import Registry
 
 REGISTRY = Registry()
 
-COMMANDS = REGISTRY.counter(
+COMMANDS_ANSWERED = REGISTRY.counter(
     "bilat_commands_total", "Commands answered, by command and network.",
     ("command", "network"))
 SENT = REGISTRY.counter(

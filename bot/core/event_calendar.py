@@ -15,8 +15,8 @@ from icalendar import Calendar, Event
 
 from bot.core import i18n
 from bot.core.briefings import EventItem, Scope, split_events
-from bot.core.commands import Attachment
 from bot.core.facts import DayDate, DaysDate
+from bot.core.network import Attachment
 from bot.core.phrases import N_
 
 CALENDAR_NAME = N_("Bilat: {pair} events")
