@@ -29,14 +29,15 @@ class Scope:
     locale: str
     now: datetime
     zone: tzinfo
+    prefix: str = "/"  # what commands start with where the briefing is read
 
     @classmethod
     def make(cls, library: Library, locale: str, now: datetime, zone: str = "UTC",
-             pair: Pair | None = None) -> Scope:
+             pair: Pair | None = None, *, prefix: str = "/") -> Scope:
         """Build a scope, seeing only what was published by ``now``."""
         seen = visible(library, now)
         chosen = pair or library.default_pair() or ("KZ", "FR")
-        return cls(seen, chosen, locale, now, ZoneInfo(zone))
+        return cls(seen, chosen, locale, now, ZoneInfo(zone), prefix)
 
     @property
     def phrases(self) -> Phrases:
@@ -51,7 +52,8 @@ class Scope:
     def base(self, **context: object) -> dict[str, object]:
         """Context every template gets."""
         return {"p": self.phrases, "pair_name": self.phrases.pair(self.pair),
-                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
+                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()),
+                "prefix": self.prefix, **context}
 
 
 # Trade ------------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ class EventsCalendar:
     def attachment(self, scope: Scope) -> Attachment:
         """The file to send, named after the pair (``bilat-events-kz-fr.ics``)."""
         name = "-".join(code.lower() for code in scope.pair)
-        return Attachment(f"bilat-events-{name}.ics", MIME, self.data)
+        return Attachment(f"bilat-events-{name}.ics", MIME, self.data,
+                          self.caption(scope.locale))
 
     def caption(self, locale: str) -> str:
         """A short caption saying what the file holds."""

@@ -16,6 +16,7 @@ class Attachment:
     filename: str
     mime: str
     data: bytes
+    caption: str | None = None  # plain text shown with the file, where the network can
 
 
 @dataclass(frozen=True)

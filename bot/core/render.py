@@ -199,7 +199,13 @@ def environment(locale: str) -> Environment:
 
 
 def render(template: str, locale: str, **context: Any) -> Rendered:
-    """Render ``briefs/<template>.html.j2`` for ``locale`` (timed for /metrics)."""
+    """Render ``briefs/<template>.html.j2`` for ``locale`` (timed for /metrics).
+
+    Every template gets ``prefix``, the command prefix of the network it is read on, so that
+    a briefing never tells a Matrix user to type a Telegram command.
+    """
+    if "prefix" not in context:
+        raise TypeError(f"rendering {template} without the command prefix")
     with rendering(template):
         markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
         return Rendered.from_html(markup)

@@ -1,1 +1,1 @@
-"""OperatorPort: health and metrics over HTTP, structured logs, data reload, admin figures."""
+"""Operations: health and metrics over HTTP, structured logs, data reload, admin figures."""

@@ -55,6 +55,13 @@ async def get(db: Executor, ref: ChatRef) -> Chat | None:
     return Chat.from_row(row) if row else None
 
 
+async def rows_of(db: Executor, network: str, chat_id: str) -> list[Chat]:
+    """Every stored row of a chat: the chat itself and its forum topics."""
+    rows = await db.fetchall("SELECT * FROM chats WHERE network = ? AND chat_id = ?",
+                             (network, chat_id))
+    return [Chat.from_row(r) for r in rows]
+
+
 async def by_id(db: Executor, chat: int) -> Chat | None:
     """The stored chat with row id ``chat``."""
     row = await db.fetchone("SELECT * FROM chats WHERE id = ?", (chat,))

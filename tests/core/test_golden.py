@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import parse_instant
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.render import measure
+from tests.asking import ask
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 COMMANDS = {
@@ -24,14 +24,8 @@ COMMANDS = {
 DATES = ("2025-05-07", "2025-06-15")
 
 
-class _Prefs:
-    async def set_locale(self, locale: str) -> None:
-        """Golden renders change nothing."""
-
-
 async def _render(library: Library, command: str, locale: str, day: str) -> str:
-    ctx = Context(library, locale, parse_instant(day, "Asia/Almaty"), "Asia/Almaty", _Prefs())
-    reply = await dispatch(ctx, command)
+    reply = await ask(library, parse_instant(day, "Asia/Almaty"), command, locale)
     assert reply is not None
     return reply.message.html
 

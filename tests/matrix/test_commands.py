@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from bot.core.commands import Context, Reply, dispatch
+from bot.core.request import Request
+from bot.core.session import Answer, Session
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
 from tests.matrix.helpers import BotRun, Human, eventually, formatted
@@ -143,12 +144,14 @@ async def test_a_failing_command_is_logged_and_the_bot_goes_on(
         bot: BotRun, people: MakeHuman, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     """An exception in a handler never ends the sync loop."""
-    async def explosive(ctx: Context, text: str) -> Reply | None:
+    original = Session.answer
+
+    async def explosive(self: Session, request: Request, text: str) -> Answer | None:
         if text.startswith("!boom"):
             raise RuntimeError("kaboom")
-        return await dispatch(ctx, text)
+        return await original(self, request, text)
 
-    monkeypatch.setattr("bot.matrix.handlers.dispatch", explosive)
+    monkeypatch.setattr(Session, "answer", explosive)
     alice = await people("alice")
     await bot.start()
     room = await alice.create_room(bot.account.user_id)

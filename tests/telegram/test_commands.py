@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -12,10 +11,10 @@ from icalendar import Calendar
 from telegram import Update
 
 from bot.core.clock import FixedClock
-from bot.core.commands import COMMANDS
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.telegram.app import TelegramBot
-from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
 from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
 from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
@@ -37,7 +36,7 @@ async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
 
 
 async def test_every_command_of_the_table_is_answered(api: FakeBotAPI, bot: TelegramBot) -> None:
-    for command in COMMANDS:
+    for command in COMMAND_TABLE:
         replies = await ask(api, BOB, BOB, f"/{command.name}")
         assert replies[0].plain_text, command.name
     assert failed_calls(api) == []
@@ -145,7 +144,7 @@ async def test_hostile_input_is_answered_safely(api: FakeBotAPI, bot: TelegramBo
 
 
 async def test_a_failing_handler_apologises_and_the_bot_goes_on(
-        api: FakeBotAPI, services: Services, start_bot: Callable[..., TelegramBot],
+        api: FakeBotAPI, session: Session, start_bot: Callable[..., TelegramBot],
         caplog: pytest.LogCaptureFixture) -> None:
     broken = [False]
 
@@ -153,9 +152,9 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(
         if broken[0]:
             broken[0] = False  # fails once
             raise RuntimeError("the data vanished")
-        return services.library()
+        return session.library()
 
-    bot = start_bot(with_services=replace(services, library=flaky))
+    bot = start_bot(with_session=Session(flaky, session.clock, "en", session.zone))
     await bot.start()
     broken[0] = True
     try:
@@ -173,7 +172,7 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
-    assert set(fr) == set(en) == {c.name for c in COMMANDS if c.in_menu}
+    assert set(fr) == set(en) == {c.name for c in COMMAND_TABLE if c.in_menu}
     assert fr["trade"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
     assert en["trade"] == "Trade figures: latest, series, sources"
     assert default == api.commands_for("en")  # the configured default language
