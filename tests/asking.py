@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.core.chat_settings import ChatSettings, MemoryChat
 from bot.core.clock import FixedClock
 from bot.core.command_table import Reply
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.network import ChatRef
 from bot.core.operator import OperatorPort
@@ -35,3 +37,14 @@ async def ask(library: Library, now: datetime, line: str, locale: str = "en", *,
                       sender=sender)
     answer = await session(library, now, locale, ops).answer(request, line)
     return answer.reply if answer else None
+
+
+def command_mentions(text: str) -> list[str]:
+    """Every command a message names, with its prefix (``/events``, ``!summary``)."""
+    names = "|".join(sorted((c.name for c in COMMAND_TABLE), key=len, reverse=True))
+    return re.findall(rf"(?<![\w/!])[/!](?:{names})\b", text)
+
+
+def wrong_prefix(text: str, prefix: str) -> list[str]:
+    """The commands a message names with another prefix than ``prefix``."""
+    return [m for m in command_mentions(text) if not m.startswith(prefix)]

@@ -43,6 +43,16 @@ class Limits:
     count_visible: bool = True  # Telegram counts text after markup parsing; Matrix raw bytes
 
 
+# Pushed digests are rendered for a stored chat, away from its adapter, and name commands too:
+# the prefix each network reads them with ("/" unless listed).
+COMMAND_PREFIXES = {"matrix": "!"}
+
+
+def command_prefix(network: str) -> str:
+    """What commands start with on ``network``."""
+    return COMMAND_PREFIXES.get(network, "/")
+
+
 ErrorKind = Literal["rate_limited", "terminal", "migrated", "transient", "unknown"]
 
 

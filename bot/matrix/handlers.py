@@ -28,7 +28,7 @@ from nio import (  # type: ignore[import-untyped]
 
 from bot.core import i18n
 from bot.core.command_table import Reply
-from bot.core.network import DeliveryError
+from bot.core.network import DeliveryError, command_prefix
 from bot.core.phrases import N_
 from bot.core.request import Network, Request
 from bot.core.session import Session
@@ -51,7 +51,7 @@ from bot.metrics import FAILURES, SENT
 
 log = logging.getLogger(__name__)
 
-PREFIX = "!"
+PREFIX = command_prefix(NETWORK)
 MATRIX = Network(NETWORK, PREFIX, files=True, message_length=RAW_LIMIT)
 DECRYPT_GRACE = 10.0  # seconds to wait for a late room key before telling the sender
 REMEMBERED_EVENTS = 2000

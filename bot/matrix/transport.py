@@ -132,7 +132,8 @@ class MatrixTransport:
 def file_content(item: Attachment, uri: str, keys: dict[str, Any] | None) -> dict[str, Any]:
     """An ``m.image`` or ``m.file`` message for an uploaded attachment."""
     kind = "m.image" if item.mime.startswith("image/") else "m.file"
-    content: dict[str, Any] = {"msgtype": kind, "body": item.filename,
+    # Matrix 1.10 captions: the body is the caption when a filename is given beside it.
+    content: dict[str, Any] = {"msgtype": kind, "body": item.caption or item.filename,
                                "filename": item.filename,
                                "info": {"mimetype": item.mime, "size": len(item.data)}}
     if keys is not None:

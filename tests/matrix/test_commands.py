@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.request import Request
 from bot.core.session import Answer, Session
+from tests.asking import wrong_prefix
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
 from tests.matrix.helpers import BotRun, Human, eventually, formatted
@@ -177,3 +178,18 @@ async def test_replies_wait_out_the_homeservers_rate_limit(
             await alice.reply(room, event_id)
     finally:
         await synapse.override_message_rate(bot.account.user_id, per_second=0, burst_count=0)
+
+
+async def test_briefings_name_commands_with_an_exclamation_mark(
+        bot: BotRun, people: MakeHuman) -> None:
+    """On Matrix, where commands start with `!`, no briefing says to type `/events`."""
+    alice = await people("alice")
+    await bot.start()
+    room = await alice.create_room(bot.account.user_id)
+    await alice.wait_member(room, bot.account.user_id)
+    text = ""
+    for line in ("!articles", "!events", "!trade 1999", "!summary"):
+        [reply] = await alice.reply(room, await alice.send(room, line))
+        text += reply["content"]["body"] + "\n"
+    assert "!summary 1" in text and "!events past" in text and "Try !trade 2024" in text
+    assert "!articles" in text and wrong_prefix(text, "!") == []

@@ -15,6 +15,7 @@ from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.session import Session
 from bot.telegram.app import TelegramBot
+from tests.asking import wrong_prefix
 from tests.fakes.botapi import FakeBotAPI
 from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
 from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
@@ -208,3 +209,13 @@ async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot
     assert "/trade" in (help_.plain_text or "") and articles.plain_text != help_.plain_text
     assert failed_calls(api) == ["sendMessage: 429 Too Many Requests: retry after 1"]
     assert articles.time - help_.time >= 0.9  # waited, then sent: no apology
+
+
+async def test_briefings_name_commands_with_a_slash(api: FakeBotAPI, bot: TelegramBot) -> None:
+    """Pointers to other commands are written the way Telegram reads them."""
+    text = ""
+    for line in ("/articles", "/events", "/trade 1999", "/summary"):
+        replies = await ask(api, BOB, BOB, line, count=2 if line == "/events" else 1)
+        text += "\n".join(r.plain_text or r.text or "" for r in replies)
+    assert "/summary 1" in text and "/events past" in text and "Try /trade 2024" in text
+    assert "/articles" in text and wrong_prefix(text, "/") == []
