@@ -13,7 +13,7 @@ import json
 import logging
 import re
 
-from telegram import Bot, Message, Update
+from telegram import Bot, Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import (
     Application,
@@ -71,15 +71,18 @@ class Handlers:
         app.add_handler(ChatMemberHandler(self.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_error_handler(self.on_error)
 
-    async def request(self, bot: Bot, message: Message) -> Request:
-        """The core's request for a message: its chat, sender and what Telegram carries."""
+    async def request(self, bot: Bot, message: Message, user: User | None = None) -> Request:
+        """The core's request for a message: its chat, sender and what Telegram carries.
+
+        ``user`` is who asks when it is not the message's author (a button's presser).
+        """
         info = info_of(message)
-        user = message.from_user
+        user = user or message.from_user
         chat = await self.chats.open(info, lambda: sender_is_admin(bot, message))
         private = info.kind == "private"
 
         async def find_chat(word: str) -> ChatSettings | Refused | None:
-            return await self.remote(bot, message, word)
+            return await self.remote(bot, user, word)
 
         return Request(
             TELEGRAM, info.ref, chat, sender=f"{NETWORK}:{user.id}" if user else None,
@@ -109,10 +112,9 @@ class Handlers:
                          reply.attachments)
         SENT.labels(NETWORK, "reply").inc()
 
-    async def remote(self, bot: Bot, message: Message,
+    async def remote(self, bot: Bot, user: User | None,
                      handle: str) -> ChatSettings | Refused | None:
         """``@channel`` named in a private chat: its settings once both rights are checked."""
-        user = message.from_user
         if not _HANDLE.match(handle) or user is None:
             return None
         checked = await check_remote(bot, handle, user.id)
