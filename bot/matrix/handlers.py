@@ -52,7 +52,9 @@ from bot.metrics import FAILURES, SENT
 log = logging.getLogger(__name__)
 
 PREFIX = command_prefix(NETWORK)
-MATRIX = Network(NETWORK, PREFIX, files=True, message_length=RAW_LIMIT)
+HELP_EXTRA = N_("On Matrix: “!trade chart” adds a chart of the series, and !events comes with "
+                "a calendar file.")
+MATRIX = Network(NETWORK, PREFIX, files=True, message_length=RAW_LIMIT, help_note=HELP_EXTRA)
 DECRYPT_GRACE = 10.0  # seconds to wait for a late room key before telling the sender
 REMEMBERED_EVENTS = 2000
 SEND_ATTEMPTS = 6
