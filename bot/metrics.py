@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -98,6 +99,12 @@ def by_label(counter: Counter, label: str) -> dict[str, float]:
     return totals
 
 
+@cache
+def _render_series(template: str) -> Histogram:
+    # Looking a labelled series up takes a lock; rendering is the hot path, so keep each one.
+    return RENDER.labels(template)
+
+
 @contextmanager
 def rendering(template: str) -> Iterator[None]:
     """Time one render into ``bilat_render_seconds``."""
@@ -105,4 +112,4 @@ def rendering(template: str) -> Iterator[None]:
     try:
         yield
     finally:
-        RENDER.labels(template).observe(time.perf_counter() - started)
+        _render_series(template).observe(time.perf_counter() - started)
