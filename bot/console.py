@@ -28,6 +28,8 @@ CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
 # A terminal shows no files; a line without a prefix is a command all the same.
 CONSOLE_NETWORK = Network(CONSOLE.network, "/", files=False, message_length=1 << 20)
+# What ends the session, with or without the slash, in English and French.
+QUIT_WORDS = frozenset({"quit", "exit", "quitter", "sortir"})
 
 
 class ConsoleTransport:
@@ -97,7 +99,7 @@ class Console:
                 print("> ", end="", file=self.out, flush=True)
             # Read in a thread: the scheduler and sender run on this loop meanwhile.
             line = await asyncio.to_thread(lines.readline)
-            if not line or line.strip() in ("/quit", "/exit", "quit", "exit"):
+            if not line or line.strip().lstrip("/").lower() in QUIT_WORDS:
                 break
             answer = await self.answer(line)
             if answer:

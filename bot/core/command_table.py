@@ -6,6 +6,7 @@ Each group of commands (briefings, subscriptions, operators) declares its own ta
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Awaitable, Callable, Iterator
@@ -19,20 +20,51 @@ from bot.core.network import Attachment
 from bot.core.operator import OperatorPort
 from bot.core.render import Rendered
 from bot.core.request import Request
+from bot.core.words import fold
 
 ARG_ECHO_LIMIT = 40
+# Each command's French names, accepted in every language; the first is the one French menus
+# and help show. Telegram allows only a-z, 0-9 and _ in names, so accents are folded away when
+# a command is read (/résumé is /resume). Names of commands not registered are ignored.
+FRENCH_NAMES: dict[str, tuple[str, ...]] = {
+    "start": ("demarrer",),
+    "brief": ("bref",),
+    "summary": ("resume",),
+    "trade": ("commerce", "echanges"),
+    "events": ("evenements", "agenda"),
+    "lang": ("langue",),
+    "subscribe": ("abonner", "abonnement"),
+    "unsubscribe": ("desabonner", "desabonnement"),
+    "settings": ("reglages", "parametres"),
+    "timezone": ("fuseau", "fuseau_horaire"),
+    "help": ("aide",),
+    "stats": ("statistiques",),
+    "reload": ("recharger",),
+}
+NEAREST_CUTOFF = 0.6  # difflib ratio below which no command is suggested
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under an answer: its label and the command line it runs (no prefix), in
+    ``locale`` when it asks for the other language."""
+
+    label: str
+    command: str
+    locale: str | None = None
+
+
+Buttons = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
 class Reply:
-    """What a command answers: a message, and files each with its caption.
-
-    A later ``buttons`` field (rows of label and command text) fits here: adapters that can
-    show buttons send them, the others ignore them.
-    """
+    """What a command answers: a message, files each with its caption, and buttons (rows of
+    them) that networks able to show them send, the others ignore."""
 
     message: Rendered
     attachments: tuple[Attachment, ...] = ()
+    buttons: Buttons = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,10 @@ class Context:
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
 
+    def command(self, name: str) -> str:
+        """``/commerce`` in French, ``/trade`` in English: a command as this chat types it."""
+        return self.prefix + self.table.shown(name, self.locale)
+
 
 Handler = Callable[[Context, list[str]], Awaitable[Reply]]
 
@@ -88,6 +124,11 @@ class Command:
     admin: bool = False  # operators only: refused to others, left out of their help
     cacheable: bool = False  # only reads: the same request in the same minute, same answer
     names_chat: bool = False  # may name another chat first (``/subscribe @channel``)
+
+    @property
+    def french(self) -> tuple[str, ...]:
+        """The command's French names (FRENCH_NAMES), the shown one first."""
+        return FRENCH_NAMES.get(self.name, ())
 
 
 @dataclass
@@ -122,37 +163,71 @@ class CommandTable:
         return iter(sorted(self.commands.values(), key=lambda c: c.name == "help"))
 
     def get(self, name: str) -> Command | None:
-        """The command called ``name``, if any (aliases would be resolved here)."""
+        """The command called ``name``, if any."""
         return self.commands.get(name)
+
+    def resolve(self, typed: str) -> str | None:
+        """The command a typed name means, in either language (``aide`` -> ``help``)."""
+        word = fold(typed)
+        if word in self.commands:
+            return word
+        return next((c.name for c in self.commands.values() if word in c.french), None)
+
+    def shown(self, name: str, locale: str) -> str:
+        """The name a ``locale`` speaker sees for command ``name``."""
+        command = self.commands.get(name)
+        # Operators' commands keep the names the README gives them; French ones still work.
+        if locale == "fr" and command is not None and command.french and not command.admin:
+            return command.french[0]
+        return name
+
+    def nearest(self, typed: str, locale: str, admin: bool = False) -> str | None:
+        """The command name closest to a mistyped one, as ``locale`` shows it, if any is close."""
+        names: dict[str, str] = {}
+        for command in self:
+            if command.admin and not admin:
+                continue
+            for name in (command.name, *command.french):
+                names.setdefault(name, self.shown(command.name, locale)
+                                 if name == command.name else name)
+        found = difflib.get_close_matches(fold(typed), list(names), n=1, cutoff=NEAREST_CUTOFF)
+        return names[found[0]] if found else None
 
     def menu(self, locale: str) -> list[tuple[str, str]]:
         """(name, description) pairs for a network's command menu, in ``locale``."""
-        return [(c.name, i18n.gettext(locale, c.summary)) for c in self if c.in_menu]
+        return [(self.shown(c.name, locale), i18n.gettext(locale, c.summary))
+                for c in self if c.in_menu]
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A command line split into its name and arguments."""
+    """A command line split into its name and arguments.
+
+    ``name`` is what was typed, lower-cased (the table resolves it, in either language);
+    ``typed`` keeps it as typed.
+    """
 
     name: str
     args: list[str]
+    typed: str = ""
     addressed: bool = False  # named this bot (``/trade@BilatBot``)
 
 
-_COMMAND = re.compile(r"^.([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?=\s|$)")
+_COMMAND = re.compile(r"^.(\w{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?=\s|$)")
 
 
 def parse(text: str, prefix: str = "/", bot_username: str | None = None) -> Parsed | None:
-    """Split ``/trade@Bot 2024`` into ("trade", ["2024"]); None when it is not for us."""
+    """Split ``/commerce@Bot 2024`` into ("commerce", ["2024"]); None when not for us."""
     text = text.strip()
     if not text or not text.startswith(prefix):
         return None
     match = _COMMAND.match(text)
     if match is None:
-        return Parsed("", text[1:].split()[:1])
+        first = text[1:].split()[:1]
+        return Parsed("", first, first[0] if first else "")
     if match[2] and bot_username and match[2].lower() != bot_username.lower():
         return None  # addressed to another bot in the group
-    return Parsed(match[1].lower(), text[match.end():].split(), bool(match[2]))
+    return Parsed(match[1].lower(), text[match.end():].split(), match[1], bool(match[2]))
 
 
 def notice(*lines: str) -> Reply:
@@ -168,7 +243,7 @@ def echo(arg: str) -> str:
 def usage(ctx: Context, name: str) -> str:
     """``Usage: /trade [year]`` in the context's language."""
     cmd = ctx.table.get(name)
-    syntax = f"{ctx.prefix}{name}"
+    syntax = ctx.command(name)
     if cmd and cmd.usage:
         syntax += " " + ctx._(cmd.usage)
     return ctx._("Usage: {syntax}").format(syntax=syntax)

@@ -53,3 +53,4 @@ class Request:
     now: datetime | None = None  # None: the session's clock
     private: bool = True  # a one-to-one chat (False for groups, channels and rooms)
     find_chat: ChatFinder | None = None  # settings commands may name another chat here
+    locale: str | None = None  # a language asked for this one answer (a language button)

@@ -13,14 +13,13 @@ from dataclasses import dataclass, replace
 
 from bot.core import i18n
 from bot.core.admin_commands import refusal
-from bot.core.briefing_commands import help_reply
+from bot.core.briefing_commands import help_reply, unknown_reply, with_buttons
 from bot.core.clock import Clock
 from bot.core.command_table import (
     Command,
     CommandTable,
     Context,
     Reply,
-    echo,
     notice,
     parse,
 )
@@ -66,8 +65,9 @@ class Session:
         locale = self.locale(chat.locale, request.language_code)
         zone = chat.zone or self.zone
         chat.settle(locale, zone)
-        return Context(self.library(), locale, request.now or self.clock.now(), zone, chat,
-                       request, self.table, ops=self.ops)
+        return Context(self.library(), request.locale or locale,
+                       request.now or self.clock.now(), zone, chat, request, self.table,
+                       ops=self.ops)
 
     async def answer(self, request: Request, text: str) -> Answer | None:
         """Answer a chat message and count it; None when it is not a command for us."""
@@ -81,24 +81,29 @@ class Session:
         parsed = self.parse(request, text)
         if parsed is None:
             return None
-        name, args = parsed
-        command = self.table.get(name)
+        command, typed, args = parsed
         ctx = self.context(request)
         if command is None:
-            shown = f"{request.network.prefix}{echo(name or (args[:1] or [''])[0])}"
-            problem = ctx._("Unknown command {command}.").format(command=shown)
-            return Answer(UNKNOWN, help_reply(ctx, problem))
-        return Answer(command.name, await self.run(ctx, command, args))
+            return Answer(UNKNOWN, unknown_reply(ctx, typed))
+        reply = await self.run(ctx, command, args)
+        return Answer(command.name, with_buttons(ctx, command.name, args, reply))
 
-    def parse(self, request: Request, text: str) -> tuple[str, list[str]] | None:
-        """The command name and arguments, or None when the text is not for this bot."""
+    def parse(self, request: Request, text: str) -> tuple[Command | None, str, list[str]] | None:
+        """The command (None if unknown), the name as typed and the arguments; None when the
+        text is not for this bot. Names are read in either language (``/aide`` is /help)."""
         parsed = parse(text, request.network.prefix, request.bot_username)
         if parsed is None:
             return None
-        if (self.table.get(parsed.name) is None and not request.private
+        command = self.table.get(self.table.resolve(parsed.typed) or parsed.name)
+        if (command is None and not request.private
                 and not request.network.unknown_in_groups and not parsed.addressed):
             return None  # another bot's command in a shared chat: not ours to answer
-        return parsed.name, parsed.args
+        return command, parsed.typed, parsed.args
+
+    def is_command(self, request: Request, text: str) -> bool:
+        """True when ``text`` names a known command (``/résumé`` typed as plain text)."""
+        parsed = self.parse(request, text)
+        return parsed is not None and parsed[0] is not None
 
     async def run(self, ctx: Context, command: Command, args: list[str]) -> Reply:
         """Run one command: operators only where it says so, another chat if it names one,

@@ -216,7 +216,7 @@ def _report_end(task: asyncio.Task[None]) -> None:
 
 def matrix_bot(settings: Settings, session: Session, db: Database) -> MatrixNetwork | None:
     """The Matrix bot when MATRIX_HOMESERVER is set, else None (not started yet)."""
-    matrix = MatrixSettings.from_env(settings.env, settings.db_path)
+    matrix = MatrixSettings.from_settings(settings)
     if matrix is None:
         return None
     store = RoomStore(db, session.clock, matrix.user_id, settings.default_locale,

@@ -31,6 +31,7 @@ from bot.core.request import Network, Refused, Request
 from bot.core.session import Session
 from bot.metrics import FAILURES, SENT
 from bot.store.chat_settings import anyone
+from bot.telegram.buttons import ButtonPresses
 from bot.telegram.chats import ChatInfo, ChatKind, TelegramChats, bot_status, info_of, whole_chat
 from bot.telegram.rights import Refusal, check_remote, sender_is_admin
 from bot.telegram.transport import MESSAGE_LIMIT, NETWORK, Outgoing, send_reply
@@ -58,6 +59,7 @@ class Handlers:
     def __init__(self, session: Session, chats: TelegramChats) -> None:
         self.session = session
         self.chats = chats
+        self.buttons = ButtonPresses(session, chats, self.request)
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler and the error handler to ``app``."""
@@ -69,6 +71,7 @@ class Handlers:
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
             & ~filters.COMMAND, self.on_text))
         app.add_handler(ChatMemberHandler(self.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(self.buttons.handler())
         app.add_error_handler(self.on_error)
 
     async def request(self, bot: Bot, message: Message, user: User | None = None) -> Request:
@@ -108,8 +111,9 @@ class Handlers:
         if answer is None:
             return
         reply = answer.reply
+        markup = self.buttons.markup(reply.buttons, self.session.library())
         await send_reply(context.bot, self.outgoing(message, request.chat), reply.message,
-                         reply.attachments)
+                         reply.attachments, markup)
         SENT.labels(NETWORK, "reply").inc()
 
     async def remote(self, bot: Bot, user: User | None,
@@ -127,11 +131,18 @@ class Handlers:
     # Other updates -----------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Plain text in a private chat: show what Bilat understands."""
+        """Plain text in a private chat: show what Bilat understands.
+
+        ``/résumé`` or ``/évènements`` are commands to their writer, not to Telegram (whose
+        command entities stop at the first accent): they are answered as commands.
+        """
         message = update.effective_message
         if message is None:
             return
         request = await self.request(context.bot, message)
+        if self.session.is_command(request, message.text or ""):
+            await self.on_command(update, context)
+            return
         await send_reply(context.bot, self.outgoing(message, request.chat),
                          self.session.help(request).message)
 

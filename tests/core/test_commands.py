@@ -10,7 +10,7 @@ from bot.core.chat_settings import MemoryChat
 from bot.core.command_table import parse
 from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
-from tests.asking import ask
+from tests.support.asking import ask
 
 
 async def _text(library: Library, now: datetime, line: str, locale: str = "en") -> str:
@@ -31,16 +31,22 @@ def test_parse_handles_bot_names_and_prefixes() -> None:
     assert parsed is not None and parsed.name == "trade" and parsed.args == ["2024"]
 
 
-async def test_unknown_command_gets_help(seed_library: Library, may7: datetime) -> None:
-    text = await _text(seed_library, may7, "/foo")
-    assert text.startswith("Unknown command /foo.")
-    assert "/trade [year]" in text
+async def test_unknown_command_gets_one_line_with_the_nearest(seed_library: Library,
+                                                              may7: datetime) -> None:
+    assert await _text(seed_library, may7, "/trde") == (
+        "Unknown command /trde. Did you mean /trade?")
+    assert await _text(seed_library, may7, "/foo") == (
+        "Unknown command /foo. /help lists the commands.")
 
 
-async def test_unknown_command_in_french(seed_library: Library, may7: datetime) -> None:
-    text = await _text(seed_library, may7, "/foo", "fr")
-    assert text.startswith("Commande inconnue\u00a0: /foo.")
-    assert "/trade [année]" in text
+async def test_unknown_command_in_french_suggests_french_names(seed_library: Library,
+                                                               may7: datetime) -> None:
+    assert await _text(seed_library, may7, "/comerce", "fr") == (
+        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+    assert await _text(seed_library, may7, "/evenement", "fr") == (
+        "Commande inconnue\u00a0: /evenement. Vouliez-vous dire /evenements\u00a0?")
+    assert await _text(seed_library, may7, "/foo", "fr") == (
+        "Commande inconnue\u00a0: /foo. /aide donne la liste des commandes.")
 
 
 @pytest.mark.parametrize(("line", "expected"), [
@@ -73,7 +79,7 @@ async def test_lang_switches_and_answers_in_the_new_language(seed_library: Libra
     assert reply.message.text == "Langue\u00a0: français."
     assert chat.locale == "fr"
     after = await ask(seed_library, may7, "/help", chat=chat)
-    assert after is not None and "/trade [année]" in after.message.text
+    assert after is not None and "/commerce [année]" in after.message.text
 
 
 async def test_trade_for_a_year_without_figures_lists_the_years(seed_library: Library,
@@ -101,5 +107,7 @@ def test_menu_lists_commands_in_both_languages() -> None:
     en = dict(COMMAND_TABLE.menu("en"))
     fr = dict(COMMAND_TABLE.menu("fr"))
     assert {"summary", "trade", "events", "help", "lang"} <= set(en)
-    assert en.keys() == fr.keys()
-    assert fr["trade"] != en["trade"]
+    assert {"resume", "commerce", "evenements", "aide", "langue", "abonner", "desabonner",
+            "reglages", "fuseau", "articles"} <= set(fr)
+    assert len(en) == len(fr)
+    assert fr["commerce"] != en["trade"]

@@ -10,9 +10,10 @@ import pytest
 from bot.console import Console
 from bot.core.briefings import Scope
 from bot.core.chat_settings import MemoryChat
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.pushes import pair_digest, render_digest
-from tests.asking import ask, command_mentions, session, wrong_prefix
+from tests.support.asking import ask, command_mentions, session, wrong_prefix
 
 # The replies that point to other commands (the articles list, past events, a year without
 # figures, a summary), and the help.
@@ -29,9 +30,9 @@ async def test_replies_name_commands_with_the_networks_prefix(
         assert reply is not None
         assert wrong_prefix(reply.message.text, prefix) == [], line
         named += command_mentions(reply.message.text)
-    # Not vacuous: each pointer is there, with the right prefix.
-    assert {f"{prefix}events", f"{prefix}summary", f"{prefix}trade", f"{prefix}articles"} \
-        <= set(named)
+    # Not vacuous: each pointer is there, with the right prefix, as this language names it.
+    assert {prefix + COMMAND_TABLE.shown(name, locale)
+            for name in ("events", "summary", "trade", "articles")} <= set(named)
 
 
 @pytest.mark.parametrize("prefix", ["/", "!"])

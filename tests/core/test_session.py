@@ -10,7 +10,7 @@ from bot.core.network import ChatRef
 from bot.core.operator import ReloadOutcome, Stats
 from bot.core.request import Refused, Request
 from bot.core.session import Session
-from tests.asking import ask, network, session
+from tests.support.asking import ask, network, session
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -64,7 +64,7 @@ async def test_the_locale_rule(library: Library, may7: datetime) -> None:
     assert core.locale(None, "fr-CA") == "fr"  # then the sender's language, negotiated
     assert core.locale(None, "de") == "en"  # then the default
     french = await core.answer(_request(language_code="fr-FR"), "/help")
-    assert french is not None and "/trade [année]" in french.reply.message.text
+    assert french is not None and "/commerce [année]" in french.reply.message.text
 
 
 async def test_not_a_command_or_another_bots(library: Library, may7: datetime) -> None:

@@ -14,8 +14,8 @@ from bot.core.render import Rendered
 from bot.delivery.service import Delivery
 from bot.store import outbox
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
-from tests.delivery.recording import RecordingTransport
+from tests.fakes.transport import RecordingTransport
+from tests.support.delivery import subscribe
 
 
 @dataclass

@@ -25,13 +25,12 @@ from bot.store.db import Database
 from bot.store.outbox import Message
 from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
-from tests.asking import ask as ask_core
 from tests.conftest import ZONE
-from tests.delivery.helpers import subscribe
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
-from tests.telegram.conftest import ADA, BOB, CHANNEL, settings_for
-from tests.telegram.helpers import ask, post
+from tests.support.asking import ask as ask_core
+from tests.support.data import broken_article, new_article
+from tests.support.delivery import subscribe
+from tests.support.telegram import ADA, BOB, CHANNEL, ask, post, settings_for
 
 NBSP = "\u00a0"
 

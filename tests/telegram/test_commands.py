@@ -15,10 +15,21 @@ from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.session import Session
 from bot.telegram.app import TelegramBot
-from tests.asking import wrong_prefix
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
-from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
+from tests.support.asking import wrong_prefix
+from tests.support.telegram import (
+    ADA,
+    BOB,
+    BOT_NAME,
+    CAROL,
+    CHANNEL,
+    FORUM,
+    GROUP,
+    TIMEOUT,
+    ask,
+    failed_calls,
+    post,
+)
 
 
 async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
@@ -173,8 +184,11 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
-    assert set(fr) == set(en) == {c.name for c in COMMAND_TABLE if c.in_menu}
-    assert fr["trade"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
+    assert set(en) == {c.name for c in COMMAND_TABLE if c.in_menu}
+    assert set(fr) == {COMMAND_TABLE.shown(c.name, "fr") for c in COMMAND_TABLE if c.in_menu}
+    assert {"aide", "resume", "commerce", "evenements", "abonner", "desabonner", "reglages",
+            "fuseau", "langue", "articles"} <= set(fr)
+    assert fr["commerce"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
     assert en["trade"] == "Trade figures: latest, series, sources"
     assert default == api.commands_for("en")  # the configured default language
     assert api.descriptions["fr"] == \
@@ -219,3 +233,24 @@ async def test_briefings_name_commands_with_a_slash(api: FakeBotAPI, bot: Telegr
         text += "\n".join(r.plain_text or r.text or "" for r in replies)
     assert "/summary 1" in text and "/events past" in text and "Try /trade 2024" in text
     assert "/articles" in text and wrong_prefix(text, "/") == []
+
+
+async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [aide] = await ask(api, BOB, BOB, "/aide")
+    assert aide.plain_text is not None and "/trade [year]" in aide.plain_text
+    [commerce] = await ask(api, ADA, ADA, "/commerce 2023")
+    assert commerce.plain_text is not None and "2023" in commerce.plain_text
+    [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
+    assert group.plain_text is not None and group.plain_text.startswith("Astana et Paris")
+    text, photo = await ask(api, ADA, ADA, "/commerce graphique", count=2)
+    assert text.plain_text is not None and text.plain_text.startswith("Commerce")
+    assert photo.method == "sendPhoto"
+    [aide_fr] = await ask(api, ADA, ADA, "/aide")
+    assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
+    [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
+    assert accented.plain_text is not None
+    assert accented.plain_text.startswith("Kazakhstan–France\u00a0: événements passés")
+    [typo] = await ask(api, ADA, ADA, "/comerce")
+    assert typo.plain_text == (
+        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+    assert failed_calls(api) == []

@@ -41,7 +41,8 @@ async def ask(library: Library, now: datetime, line: str, locale: str = "en", *,
 
 def command_mentions(text: str) -> list[str]:
     """Every command a message names, with its prefix (``/events``, ``!summary``)."""
-    names = "|".join(sorted((c.name for c in COMMAND_TABLE), key=len, reverse=True))
+    every = {name for c in COMMAND_TABLE for name in (c.name, *c.french)}
+    names = "|".join(sorted(every, key=len, reverse=True))
     return re.findall(rf"(?<![\w/!])[/!](?:{names})\b", text)
 
 
