@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass, replace
 
-from bot.core import briefings, event_calendar, i18n, trade_chart, words
+from bot.core import briefings, event_calendar, i18n, pairs, trade_chart, words
 from bot.core.command_table import (
     Button,
     Buttons,
@@ -23,19 +23,16 @@ from bot.core.command_table import (
     usage,
 )
 from bot.core.facts import LOCALES, Event
+from bot.core.library import Pair
 from bot.core.network import Attachment
 from bot.core.phrases import N_
+from bot.core.pushes import pair_code
 from bot.core.render import Rendered, render
 from bot.core.words import fold
 
 BRIEFING_COMMANDS = CommandTable()
 NOT_ALLOWED = N_("Only this chat’s administrators can change its settings.")
 CHART_WORDS = frozenset({"chart", "graph", "graphique", "graphe"})
-EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
-               "a_venir": "upcoming", "prochains": "upcoming", "passes": "past",
-               "passe": "past", "tous": "all", "tout": "all"}
-ALL_WORD = N_("all")  # as in "/events all"
-MONTH_SHOWN = 5  # events listed for one month; /events all has the rest
 YEAR = re.compile(r"(19|20)\d\d")
 
 
@@ -54,6 +51,55 @@ VIEWS: dict[str, tuple[View, ...]] = {
     "summary": (View("", N_("Short")),),
     "events": (View("", N_("Coming")), View("past", N_("Past")), View("all", N_("All"))),
 }
+
+
+async def introduced(ctx: Context, reply: Reply) -> Reply:
+    """``reply``, followed by the covered pairs when it is the chat's first answer."""
+    if not await ctx.chat.introduce():
+        return reply
+    ctx = replace(ctx, locale=ctx.chat.locale or ctx.locale)  # /lang may just have changed it
+    p = ctx.scope().phrases
+    line = ctx._("Bilat covers {pairs}. This chat sees {chosen}: {pairs_command} lists them, "
+                 "{follow_command} chooses.").format(
+        pairs=p.join([p.pair(x) for x in ctx.library.pairs]),
+        chosen=p.join([p.pair(x) for x in await ctx.pairs()]),
+        pairs_command=ctx.command("pairs"), follow_command=ctx.command("follow"))
+    markup = f"{reply.message.html}\n\n<i>{html.escape(line, quote=False)}</i>"
+    return replace(reply, message=Rendered.from_html(markup))
+
+
+def joined(parts: list[Rendered]) -> Rendered:
+    """Several briefings as one message, a blank line apart."""
+    return parts[0] if len(parts) == 1 else Rendered.from_html(
+        "\n\n".join(part.html for part in parts))
+
+
+async def briefing_pairs(ctx: Context, words: list[str]) -> tuple[Pair, ...] | Reply:
+    """The pairs a briefing covers: those ``words`` name, else the chat's; a Reply saying
+    what is wrong when the words name no covered pair."""
+    if not words:
+        return await ctx.pairs()
+    found = pairs.resolve(ctx.library, " ".join(words), await ctx.pairs())
+    if found.pair is not None:
+        return (found.pair,)
+    return notice(pair_problem(ctx, found))
+
+
+def pair_problem(ctx: Context, found: pairs.Resolution) -> str:
+    """Why ``found`` names no single covered pair, in the context's language."""
+    p = ctx.scope().phrases
+    covered = p.join([f"{p.pair(x)} ({pair_code(x)})" for x in ctx.library.pairs])
+    if found.problem == "ambiguous":
+        return ctx._("“{arg}” is in several pairs Bilat covers: {pairs}. Say which, "
+                     "e.g. {example}.").format(
+            arg=echo(found.text), pairs=p.join([p.pair(x) for x in found.pairs]),
+            example=pair_code(found.pairs[0]))
+    if found.problem == "not_covered":
+        name = "\u2013".join(p.country(c) for c in found.countries)
+        return ctx._("Bilat does not cover {name}. Pairs covered: {pairs}.").format(
+            name=name, pairs=covered)
+    return ctx._("“{arg}” is not a country or a pair Bilat knows. Pairs covered: "
+                 "{pairs}.").format(arg=echo(found.text), pairs=covered)
 
 
 def with_buttons(ctx: Context, name: str, args: list[str], reply: Reply) -> Reply:
@@ -97,11 +143,13 @@ def unknown_reply(ctx: Context, typed: str) -> Reply:
         command=shown, help=ctx.command("help")))
 
 
-def help_reply(ctx: Context, problem: str | None = None) -> Reply:
-    """The list of commands, optionally after a problem line, and the network's own note."""
+def help_reply(ctx: Context, problem: str | None = None,
+               pairs: tuple[Pair, ...] = ()) -> Reply:
+    """The list of commands, optionally after a problem line, about ``pairs`` (the chat's),
+    with the network's own note."""
     lines = [(ctx.command(c.name), ctx._(c.usage) if c.usage else "", ctx._(c.summary))
              for c in ctx.table if not c.admin or ctx.is_admin]
-    scope = ctx.scope()
+    scope = ctx.scope(pairs)
     reply = render("help", ctx.locale, **scope.base(problem=problem, commands=lines))
     note = ctx.request.network.help_note
     if note is None:
@@ -114,50 +162,89 @@ def help_reply(ctx: Context, problem: str | None = None) -> Reply:
                            cacheable=True)
 async def cmd_start(ctx: Context, args: list[str]) -> Reply:
     """Greet and show the commands."""
-    return help_reply(ctx)
+    return help_reply(ctx, pairs=await ctx.pairs())
 
 
-@BRIEFING_COMMANDS.command("summary", N_("[article]"),
+@BRIEFING_COMMANDS.command("summary", N_("[article] [pair]"),
                            N_("Summary of the latest article, or of one"), cacheable=True)
 async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
     """An article's summary."""
-    return Reply(briefings.summary(ctx.scope(), args[0] if args else None))
+    ref, rest = _article_ref(ctx, args)
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.summary(ctx.scope(chosen), ref))
 
 
-@BRIEFING_COMMANDS.command("trade", N_("[year]"), N_("Trade figures: latest, series, sources"),
-                           cacheable=True)
+def _article_ref(ctx: Context, args: list[str]) -> tuple[str | None, list[str]]:
+    """The article reference among /summary's words (a number or a known id), and the rest."""
+    for i, word in enumerate(args):
+        if word.isdigit() or ctx.library.find(word) is not None or (
+                len(args) == 1 and pairs.countries_in(ctx.library, word) is None):
+            return word, args[:i] + args[i + 1:]
+    return None, args
+
+
+@BRIEFING_COMMANDS.command("trade", N_("[year] [pair]"),
+                           N_("Trade figures: latest, series, sources"), cacheable=True)
 async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
-    """Trade figures, for the latest period or a given year; ``chart`` adds the chart."""
+    """Trade figures, for the latest period or a given year, for each pair; ``chart`` adds
+    a chart of each pair's series where the network carries files."""
     wanted = [a for a in args if a.lower() not in CHART_WORDS]
-    year = None
-    if wanted:
-        if not YEAR.fullmatch(wanted[0]) or len(wanted) > 1:
-            return notice(ctx._("“{arg}” is not a year.").format(arg=echo(" ".join(wanted))),
-                          usage(ctx, "trade"))
-        year = int(wanted[0])
-    scope = ctx.scope()
-    message = briefings.trade(scope, year)
-    if len(wanted) == len(args) or not ctx.files:
+    chart, args = len(wanted) < len(args), wanted
+    years = [a for a in args if YEAR.fullmatch(a)]
+    rest = [a for a in args if a not in years]
+    if len(years) > 1 or (rest and pairs.countries_in(ctx.library, " ".join(rest)) is None):
+        return notice(ctx._("“{arg}” is not a year.").format(arg=echo(" ".join(args))),
+                      usage(ctx, "trade"))
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    year = int(years[0]) if years else None
+    message = joined([briefings.trade(ctx.scope((pair,)), year) for pair in chosen])
+    if not chart or not ctx.files:
         return Reply(message)
-    # Drawing takes a few hundred milliseconds: off the event loop.
-    png = await asyncio.to_thread(trade_chart.turnover_png, scope)
-    if png is None:
-        return Reply(message)
-    chart = Attachment("bilat-trade.png", "image/png", png, trade_chart.caption(ctx.locale))
-    return Reply(message, (chart,))
+    charts = []
+    for pair in chosen:
+        # Drawing takes a few hundred milliseconds: off the event loop.
+        png = await asyncio.to_thread(trade_chart.turnover_png, ctx.scope((pair,)))
+        if png is not None:
+            charts.append(Attachment("bilat-trade.png", "image/png", png,
+                                     trade_chart.caption(ctx.locale)))
+    return Reply(message, tuple(charts))
 
 
-@BRIEFING_COMMANDS.command("events", N_("[past|all]"),
+EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
+               "a_venir": "upcoming", "prochains": "upcoming", "passes": "past",
+               "passe": "past", "tous": "all", "tout": "all"}
+
+ALL_WORD = N_("all")  # as in "/events all"
+
+
+def event_mode(args: list[str]) -> str | None:
+    """``past``, ``passés``, ``à venir``...: the events mode the words ask for, if any."""
+    if not args:
+        return "upcoming"
+    return EVENT_MODES.get("_".join(fold(arg) for arg in args))
+
+
+@BRIEFING_COMMANDS.command("events", N_("[past|all] [pair]"),
                            N_("Upcoming bilateral events, or past ones"), cacheable=True)
 async def cmd_events(ctx: Context, args: list[str]) -> Reply:
-    """Events: upcoming by default; upcoming ones come with an .ics calendar file."""
-    mode = event_mode(args)
-    if mode is None:
-        if len(args) == 1 and (month := words.month_number(args[0])) is not None:
-            return month_reply(ctx, month)
+    """Events: upcoming by default; the chat's pairs (or the pair named) in one list; the
+    upcoming ones come with an .ics calendar where the network carries files."""
+    if len(args) == 1 and event_mode(args) is None and (
+            month := words.month_number(args[0])) is not None:
+        return month_reply(ctx, month, await ctx.pairs())
+    split = split_mode(ctx, args)
+    if split is None:
         return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
                       usage(ctx, "events"))
-    scope = ctx.scope()
+    mode, rest = split
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    scope = ctx.scope(chosen)
     message = briefings.events(scope, mode)
     calendar = event_calendar.upcoming_calendar(scope) \
         if ctx.files and mode in ("upcoming", "all") else None
@@ -166,11 +253,23 @@ async def cmd_events(ctx: Context, args: list[str]) -> Reply:
     return Reply(message, (calendar.attachment(scope),))
 
 
-def event_mode(args: list[str]) -> str | None:
-    """``past``, ``passés``, ``à venir``...: the events mode the words ask for, if any."""
+def split_mode(ctx: Context, args: list[str]) -> tuple[str, list[str]] | None:
+    """The events mode among ``args`` (``passés``, ``à venir``) and the words left, which
+    must name a pair (``/events past DE``); None when the words are neither."""
     if not args:
-        return "upcoming"
-    return EVENT_MODES.get("_".join(fold(arg) for arg in args))
+        return "upcoming", []
+    for start in range(len(args)):
+        for end in range(len(args), start, -1):
+            mode, rest = event_mode(args[start:end]), args[:start] + args[end:]
+            if mode is not None and (not rest or pairs.countries_in(ctx.library,
+                                                                    " ".join(rest))):
+                return mode, rest
+    if pairs.countries_in(ctx.library, " ".join(args)) is not None:
+        return "upcoming", args
+    return None
+
+
+MONTH_SHOWN = 5  # events listed for one month; /events all has the rest
 
 
 def in_month(event: Event, month: int) -> bool:
@@ -182,9 +281,9 @@ def in_month(event: Event, month: int) -> bool:
                for year in range(low.year, high.year + 1))
 
 
-def month_reply(ctx: Context, month: int) -> Reply:
+def month_reply(ctx: Context, month: int, chosen: tuple[Pair, ...] = ()) -> Reply:
     """``/events juin``: the events known to fall in June, coming ones first."""
-    scope = ctx.scope()
+    scope = ctx.scope(chosen)
     upcoming, past = briefings.split_events(scope)
     found = [item for item in (*upcoming, *past) if in_month(item.event, month)]
     name = words.month_name(month, ctx.locale)
@@ -198,11 +297,14 @@ def month_reply(ctx: Context, month: int) -> Reply:
     return notice(ctx._("Events in {month}:").format(month=name), *lines, "", everything)
 
 
-@BRIEFING_COMMANDS.command("articles", "", N_("The articles Bilat knows, newest first"),
+@BRIEFING_COMMANDS.command("articles", N_("[pair]"), N_("The articles Bilat knows, newest first"),
                            cacheable=True)
 async def cmd_articles(ctx: Context, args: list[str]) -> Reply:
-    """The numbered article list."""
-    return Reply(briefings.article_list(ctx.scope()))
+    """The numbered article list of the chat's pairs (or of the pair named)."""
+    chosen = await briefing_pairs(ctx, args)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.article_list(ctx.scope(chosen)))
 
 
 @BRIEFING_COMMANDS.command("lang", N_("fr|en"), N_("Choose the language: français or English"),
@@ -224,4 +326,4 @@ async def cmd_lang(ctx: Context, args: list[str]) -> Reply:
 @BRIEFING_COMMANDS.command("help", "", N_("This list of commands"), cacheable=True)
 async def cmd_help(ctx: Context, args: list[str]) -> Reply:
     """The commands."""
-    return help_reply(ctx)
+    return help_reply(ctx, pairs=await ctx.pairs())

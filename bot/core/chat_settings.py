@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.core.library import Pair
 from bot.core.pushes import PushSettings, SubscriptionState
 
 
@@ -54,6 +55,17 @@ class ChatSettings(Protocol):
         """Stop the chat's pushes; False if it had no active subscription."""
         ...
 
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The country pairs the chat follows, in its order; () if it never chose."""
+        ...
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``; () brings back the deployment's default."""
+
+    async def introduce(self) -> bool:
+        """True the first time it is asked: the chat's first answer lists the pairs."""
+        ...
+
 
 class MemoryChat:
     """One chat whose language lives in memory (a console without database, a warm-up)."""
@@ -63,6 +75,7 @@ class MemoryChat:
     def __init__(self, locale: str | None = None, zone: str | None = None) -> None:
         self.locale = locale
         self.zone = zone
+        self.followed: tuple[Pair, ...] = ()
 
     def settle(self, locale: str, zone: str) -> None:
         """Nothing is stored."""
@@ -88,4 +101,16 @@ class MemoryChat:
 
     async def unsubscribe(self) -> bool:
         """Never subscribed."""
+        return False
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs chosen here (() until /follow)."""
+        return self.followed
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``."""
+        self.followed = pairs
+
+    async def introduce(self) -> bool:
+        """A chat kept in memory is not introduced (a one-shot render, a warm-up)."""
         return False

@@ -36,6 +36,9 @@ FRENCH_NAMES: dict[str, tuple[str, ...]] = {
     "subscribe": ("abonner", "abonnement"),
     "unsubscribe": ("desabonner", "desabonnement"),
     "settings": ("reglages", "parametres"),
+    "pairs": ("couples", "pays"),
+    "follow": ("suivre",),
+    "unfollow": ("ne_plus_suivre", "oublier"),
     "timezone": ("fuseau", "fuseau_horaire"),
     "help": ("aide",),
     "stats": ("statistiques",),
@@ -96,10 +99,22 @@ class Context:
         """True when the sender is one of the configured operators."""
         return self.ops is not None and self.ops.is_admin(self.request.sender)
 
-    def scope(self) -> briefings.Scope:
-        """The briefing scope for this request."""
+    def scope(self, pairs: tuple[Pair, ...] = ()) -> briefings.Scope:
+        """The briefing scope for this request (on ``pairs`` when given)."""
+        if pairs:
+            return briefings.Scope.make(self.library, self.locale, self.now, self.zone,
+                                        pairs=pairs, prefix=self.prefix)
         return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair,
                                     prefix=self.prefix)
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs a briefing without a pair argument covers: the request's pair, else the
+        chat's covered pairs, else the deployment's default."""
+        if self.pair is not None:
+            return (self.pair,)
+        followed = await self.chat.pairs()
+        covered = tuple(c for p in followed if (c := self.library.covered(p)))
+        return covered or self.library.default_pairs()
 
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bot.core.admin_commands import OPERATOR_COMMANDS
 from bot.core.briefing_commands import BRIEFING_COMMANDS
 from bot.core.command_table import CommandTable
+from bot.core.pair_commands import PAIR_COMMANDS
 from bot.core.subscription_commands import SUBSCRIPTION_COMMANDS
 
-COMMAND_TABLE = CommandTable.compose(BRIEFING_COMMANDS, SUBSCRIPTION_COMMANDS, OPERATOR_COMMANDS)
+COMMAND_TABLE = CommandTable.compose(BRIEFING_COMMANDS, PAIR_COMMANDS, SUBSCRIPTION_COMMANDS,
+                                     OPERATOR_COMMANDS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from bot.core.command_table import Context, Reply
-from bot.core.library import Library
+from bot.core.library import Library, Pair
 
 CACHE_SIZE = 256
 Key = tuple[object, ...]
@@ -19,7 +19,7 @@ Key = tuple[object, ...]
 class ReplyCache:
     """A small LRU of replies, files (chart, calendar) included.
 
-    A briefing depends on the library, the language, the zone, the pair and the instant; at
+    A briefing depends on the library, the language, the zone, the pairs and the instant; at
     the minute's grain the instant changes nothing but which articles are already published,
     so that count is part of the key.
     """
@@ -29,12 +29,12 @@ class ReplyCache:
         self._items: OrderedDict[Key, tuple[Library, Reply]] = OrderedDict()
 
     @staticmethod
-    def key(ctx: Context, name: str, args: list[str]) -> Key:
-        """The key of a read-only command's answer in this context."""
+    def key(ctx: Context, name: str, args: list[str], pairs: tuple[Pair, ...]) -> Key:
+        """The key of a read-only command's answer in this context (on the chat's ``pairs``)."""
         published = sum(1 for a in ctx.library.articles if a.source.published <= ctx.now)
         request = ctx.request
         # Operators' help also lists their commands.
-        return (name, tuple(args), ctx.locale, ctx.zone, ctx.pair, id(ctx.library),
+        return (name, tuple(args), ctx.locale, ctx.zone, ctx.pair, pairs, id(ctx.library),
                 ctx.now.replace(second=0, microsecond=0), published, request.network,
                 request.bot_username, ctx.is_admin)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.core import i18n
 from bot.core.admin_commands import refusal
-from bot.core.briefing_commands import help_reply, unknown_reply, with_buttons
+from bot.core.briefing_commands import help_reply, introduced, unknown_reply, with_buttons
 from bot.core.clock import Clock
 from bot.core.command_table import (
     Command,
@@ -71,22 +71,26 @@ class Session:
 
     async def answer(self, request: Request, text: str) -> Answer | None:
         """Answer a chat message and count it; None when it is not a command for us."""
-        answered = await self.reply(request, text)
+        answered = await self.reply(request, text, introduce=True)
         if answered is not None:
             COMMANDS_ANSWERED.labels(answered.name, request.network.name).inc()
         return answered
 
-    async def reply(self, request: Request, text: str) -> Answer | None:
-        """Answer a chat message (uncounted: warm-ups use it too)."""
+    async def reply(self, request: Request, text: str, introduce: bool = False) -> Answer | None:
+        """Answer a chat message (uncounted: warm-ups use it too); ``introduce`` adds the
+        covered pairs to a new chat's first answer."""
         parsed = self.parse(request, text)
         if parsed is None:
             return None
         command, typed, args = parsed
         ctx = self.context(request)
         if command is None:
-            return Answer(UNKNOWN, unknown_reply(ctx, typed))
-        reply = await self.run(ctx, command, args)
-        return Answer(command.name, with_buttons(ctx, command.name, args, reply))
+            name, reply = UNKNOWN, unknown_reply(ctx, typed)
+        else:
+            name = command.name
+            reply = with_buttons(ctx, name, args, await self.run(ctx, command, args))
+        # After the cache: only this chat's first answer says it.
+        return Answer(name, await introduced(ctx, reply) if introduce else reply)
 
     def parse(self, request: Request, text: str) -> tuple[Command | None, str, list[str]] | None:
         """The command (None if unknown), the name as typed and the arguments; None when the
@@ -123,7 +127,7 @@ class Session:
                 args = args[1:]
         if not command.cacheable:
             return await command.handler(ctx, args)
-        key = self.cache.key(ctx, command.name, args)
+        key = self.cache.key(ctx, command.name, args, await ctx.pairs())
         hit = self.cache.get(key, ctx.library)
         if hit is not None:
             return hit
