@@ -30,10 +30,10 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core.commands import Attachment
+
 from bot.core.library import Library
+from bot.core.network import Attachment, ChatRef, Limits
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, Limits
 from bot.newsroom import sources as sources_file
 from bot.newsroom.desk import Desk
 from bot.newsroom.notify import EditorNotifier

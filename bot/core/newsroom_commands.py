@@ -13,12 +13,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core import i18n
-from bot.core.commands import COMMANDS, Button, Context, Reply, echo, notice, usage
+from bot.core.command_table import Button, CommandTable, Context, Reply, echo, notice, usage
 from bot.core.newsroom import DraftView, Newsroom, NewsroomError, SourceLine
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 
 NOT_EDITOR = N_("Sorry, this command is for Bilat’s editors only.")
+NEWSROOM_COMMANDS = CommandTable()
 NO_NEWSROOM = N_("No newsroom runs here: sources are watched only by the running bot.")
 ADD_WORDS = frozenset({"add", "ajouter", "ajout"})
 REMOVE_WORDS = frozenset({"remove", "retirer", "supprimer", "rm"})
@@ -30,7 +31,7 @@ def _newsroom(ctx: Context) -> Newsroom | Reply:
     newsroom = ctx.ops.newsroom if ctx.ops is not None else None
     if newsroom is None:
         return notice(ctx._(NO_NEWSROOM))
-    if not newsroom.is_editor(ctx.sender):
+    if not newsroom.is_editor(ctx.request.sender):
         return notice(ctx._(NOT_EDITOR))
     return newsroom
 
@@ -68,8 +69,8 @@ def sources_reply(ctx: Context, lines: list[SourceLine]) -> Reply:
     return Reply(Rendered.from_html("\n".join(body)))
 
 
-@COMMANDS.command("sources", N_("[add URL [sitemap] | remove N]"),
-                  N_("Watched feeds and their health (editors)"), in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("sources", N_("[add URL [sitemap] | remove N]"),
+                  N_("Watched feeds and their health (editors)"), in_menu=False, editor=True)
 async def cmd_sources(ctx: Context, args: list[str]) -> Reply:
     """List, add or remove watched sources (editors only)."""
     newsroom = _newsroom(ctx)
@@ -183,8 +184,9 @@ async def _review(ctx: Context, act: Callable[[Newsroom], Awaitable[DraftView]])
         return notice(ctx._(exc.msgid).format(**exc.params))
 
 
-@COMMANDS.command("draft", N_("[number]"), N_("The next draft to review, or one (editors)"),
-                  in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("draft", N_("[number]"),
+                           N_("The next draft to review, or one (editors)"), in_menu=False,
+                           editor=True)
 async def cmd_draft(ctx: Context, args: list[str]) -> Reply:
     """Show a draft (editors only)."""
     number = _number(args[0]) if args else None
@@ -209,8 +211,8 @@ def _fact_args(args: list[str]) -> tuple[int | None, int] | None:
     return None
 
 
-@COMMANDS.command("keep", N_("[draft] fact"), N_("Keep a fact of a draft (editors)"),
-                  in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("keep", N_("[draft] fact"), N_("Keep a fact of a draft (editors)"),
+                  in_menu=False, editor=True)
 async def cmd_keep(ctx: Context, args: list[str]) -> Reply:
     """Keep one fact (editors only)."""
     found = _fact_args(args)
@@ -219,8 +221,8 @@ async def cmd_keep(ctx: Context, args: list[str]) -> Reply:
     return await _review(ctx, lambda n: n.keep(found[0], found[1], True))
 
 
-@COMMANDS.command("drop", N_("[draft] fact"), N_("Drop a fact of a draft (editors)"),
-                  in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("drop", N_("[draft] fact"), N_("Drop a fact of a draft (editors)"),
+                  in_menu=False, editor=True)
 async def cmd_drop(ctx: Context, args: list[str]) -> Reply:
     """Drop one fact (editors only)."""
     found = _fact_args(args)
@@ -246,9 +248,9 @@ def parse_edit(words: list[str]) -> tuple[tuple[str, str], tuple[tuple[str, str]
     return pairs[0], tuple(pairs[1:])
 
 
-@COMMANDS.command("edit", N_("[draft] fr: title | en: title | fr: point | en: point…"),
+@NEWSROOM_COMMANDS.command("edit", N_("[draft] fr: title | en: title | fr: point | en: point…"),
                   N_("Write a draft's title and key points (editors)"), in_menu=False,
-                  admin=True)
+                  editor=True)
 async def cmd_edit(ctx: Context, args: list[str]) -> Reply:
     """Set the title and key points, in French and English (editors only)."""
     number = _number(args[0]) if args else None
@@ -259,30 +261,31 @@ async def cmd_edit(ctx: Context, args: list[str]) -> Reply:
     return await _review(ctx, lambda n: n.edit(number, found[0], found[1]))
 
 
-@COMMANDS.command("publish", N_("[draft]"), N_("Publish a reviewed draft (editors)"),
-                  in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("publish", N_("[draft]"), N_("Publish a reviewed draft (editors)"),
+                  in_menu=False, editor=True)
 async def cmd_publish(ctx: Context, args: list[str]) -> Reply:
     """Check and publish a draft into the data (editors only)."""
     number = _number(args[0]) if args else None
     if args and (number is None or len(args) > 1):
         return notice(usage(ctx, "publish"))
-    return await _review(ctx, lambda n: n.publish(number, ctx.sender or ""))
+    return await _review(ctx, lambda n: n.publish(number, ctx.request.sender or ""))
 
 
-@COMMANDS.command("discard", N_("[draft]"), N_("Drop a whole draft (editors)"),
-                  in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("discard", N_("[draft]"), N_("Drop a whole draft (editors)"),
+                  in_menu=False, editor=True)
 async def cmd_discard(ctx: Context, args: list[str]) -> Reply:
     """Drop a whole draft (editors only)."""
     number = _number(args[0]) if args else None
     if args and (number is None or len(args) > 1):
         return notice(usage(ctx, "discard"))
-    return await _review(ctx, lambda n: n.discard(number, ctx.sender or ""))
+    return await _review(ctx, lambda n: n.discard(number, ctx.request.sender or ""))
 
 
-@COMMANDS.command("article", N_("link or text"), N_("Draft an article you send (editors)"),
-                  in_menu=False, admin=True)
+@NEWSROOM_COMMANDS.command("article", N_("link or text"),
+                           N_("Draft an article you send (editors)"), in_menu=False,
+                           editor=True)
 async def cmd_article(ctx: Context, args: list[str]) -> Reply:
     """Draft an article from a link or pasted text (editors only)."""
     if not args:
         return notice(usage(ctx, "article"))
-    return await _review(ctx, lambda n: n.submit(" ".join(args), ctx.sender or ""))
+    return await _review(ctx, lambda n: n.submit(" ".join(args), ctx.request.sender or ""))

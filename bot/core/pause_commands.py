@@ -8,28 +8,29 @@ chat's last digest: nothing published during the pause is missed.
 
 from __future__ import annotations
 
-from bot.core.commands import COMMANDS, Context, Reply, notice
+from bot.core.briefing_commands import NOT_ALLOWED
+from bot.core.command_table import CommandTable, Context, Reply, notice
 from bot.core.phrases import N_
 from bot.core.subscription_commands import settings_reply
 
 NO_SUBSCRIPTION = N_("This chat has no subscription. {command} starts one.")
+PAUSE_COMMANDS = CommandTable()
 
 
 async def _allowed(ctx: Context) -> Reply | None:
     """Why this request may not pause or resume, if it may not."""
-    if ctx.chat is None:
+    if not ctx.chat.persistent:
         return notice(ctx._("Subscriptions are not available here."))
     if not await ctx.chat.can_manage():
-        return notice(ctx._("Only this chat’s administrators can change its settings."))
+        return notice(ctx._(NOT_ALLOWED))
     return None
 
 
-@COMMANDS.command("pause", "", N_("Pause the digest and alerts, keeping the settings"))
+@PAUSE_COMMANDS.command("pause", "", N_("Pause the digest and alerts, keeping the settings"))
 async def cmd_pause(ctx: Context, args: list[str]) -> Reply:
     """Pause the chat's pushes; its settings stay."""
     if refusal := await _allowed(ctx):
         return refusal
-    assert ctx.chat is not None
     state = await ctx.chat.subscription()
     if state is None:
         return notice(ctx._(NO_SUBSCRIPTION).format(command=ctx.command("subscribe")))
@@ -41,12 +42,11 @@ async def cmd_pause(ctx: Context, args: list[str]) -> Reply:
                         "kept.").format(command=ctx.command("unpause")))
 
 
-@COMMANDS.command("unpause", "", N_("Start the digest and alerts again after a pause"))
+@PAUSE_COMMANDS.command("unpause", "", N_("Start the digest and alerts again after a pause"))
 async def cmd_unpause(ctx: Context, args: list[str]) -> Reply:
     """Resume the chat's pushes with the settings it had."""
     if refusal := await _allowed(ctx):
         return refusal
-    assert ctx.chat is not None
     state = await ctx.chat.subscription()
     if state is None:
         return notice(ctx._(NO_SUBSCRIPTION).format(command=ctx.command("subscribe")))

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from bot.core.network import ChatRef, DeliveryError, Transport
 from bot.core.newsroom_commands import draft_html
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, DeliveryError, Transport
 from bot.newsroom.service import Newsroom
 from bot.store import chats
 from bot.store import newsroom as store

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core.library import Library
 from bot.core.newsroom import DraftFact, DraftView, NewsroomError, SourceLine
-from bot.core.operations import ReloadOutcome
+from bot.core.operator import ReloadOutcome
 from bot.core.phrases import N_
 from bot.newsroom import review
 from bot.newsroom import sources as sources_file

@@ -1,20 +1,43 @@
 """Articles editors send the Telegram bot directly, in their private chat: a forwarded post,
-pasted text or a link, drafted and shown for review with its buttons (``/article`` does the
-same as a command, on every network)."""
+pasted text or a link, drafted and shown for review with its buttons. It is ``/article``
+through the core, so every network's editors have the same (Matrix: ``!article``)."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from telegram import Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-from bot.core.commands import COMMANDS
-from bot.telegram.transport import send_reply
+from bot.core.command_table import Buttons
+from bot.core.library import Library
+from bot.core.network import ChatRef
+from bot.core.request import Request
+from bot.core.session import Session
+from bot.telegram.transport import Outgoing, send_reply
 
-if TYPE_CHECKING:
-    from bot.telegram.handlers import Handlers
+
+class _Buttons(Protocol):
+    """What this needs of bot.telegram.buttons.ButtonPresses."""
+
+    def markup(self, buttons: Buttons, library: Library) -> InlineKeyboardMarkup | None: ...
+
+
+class Handlers(Protocol):
+    """What this needs of bot.telegram.handlers.Handlers."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def buttons(self) -> _Buttons: ...
+
+    async def request(self, bot: Bot, message: Message) -> Request: ...
+
+    def outgoing(self, message: Message, ref: ChatRef) -> Outgoing: ...
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None: ...
 
 ARTICLE_LENGTH = 400  # characters: shorter pasted text is a chat message, not an article
 _LINK = re.compile(r"^\s*https?://\S+\s*$")
@@ -54,9 +77,12 @@ class EditorSubmissions:
         if not is_article(text, message.forward_origin is not None):
             await self.handlers.on_text(update, context)
             return
-        request = await self.handlers.request(context.bot, message)
-        command = COMMANDS.get("article")
-        assert command is not None
-        reply = await command.handler(request.ctx, [text])
-        markup = self.handlers.buttons.markup(reply.buttons, request.ctx.library)
-        await send_reply(context.bot, request.to, reply.message, markup=markup)
+        handlers = self.handlers
+        request = await handlers.request(context.bot, message)
+        answer = await handlers.session.answer(request, f"/article {text}")
+        if answer is None:
+            return
+        reply = answer.reply
+        markup = handlers.buttons.markup(reply.buttons, handlers.session.library())
+        await send_reply(context.bot, handlers.outgoing(message, request.chat), reply.message,
+                         reply.attachments, markup)

@@ -15,11 +15,11 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.delivery.scheduler import Scheduler
 from bot.matrix.client import MatrixBot
-from bot.matrix.handlers import Services
 from bot.matrix.login import connect
-from bot.matrix.store import RoomStore
+from bot.matrix.rooms import RoomStore
 from bot.newsroom import sources as sources_file
 from bot.newsroom.desk import Desk
 from bot.newsroom.poller import Poller
@@ -60,7 +60,8 @@ class NewsroomRun(BotRun):
         ops = Operator(self.db, data, (), newsroom=self.newsroom)
         store = RoomStore(self.db, self.clock, settings.user_id, "en", "Asia/Almaty")
         self.bot = MatrixBot(await connect(settings), settings, store,
-                             Services(data, self.clock, ops), decrypt_grace=1.0,
+                             Session(data, self.clock, "en", "Asia/Almaty", ops),
+                             decrypt_grace=1.0,
                              sync_timeout_ms=2000)
         self.stop = asyncio.Event()
         self.task = asyncio.create_task(self.bot.run(self.stop))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.core.clock import FixedClock
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.delivery.scheduler import Scheduler
 from bot.newsroom import sources as sources_file
 from bot.newsroom.desk import Desk
@@ -28,7 +29,6 @@ from bot.store import outbox
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
-from bot.telegram.handlers import Services
 from tests.conftest import DATA, ZONE
 from tests.fakes.botapi import FakeBotAPI, SentRecord
 from tests.newsroom.conftest import FAST
@@ -74,8 +74,8 @@ async def newsdesk(api: FakeBotAPI, db_path: Path, data_dir: Path, sources: Path
         newsroom = Newsroom(db, sources, {f"telegram:{BOB}"}, poller.wake,
                             ReviewDesk(data_dir, data, data.reload, drafting, clock.now))
         ops = Operator(db, data, (), newsroom=newsroom)
-        bot = TelegramBot(settings_for(api), Services(
-            data, clock, TelegramChats(db, clock), "en", ZONE, ops))
+        bot = TelegramBot(settings_for(api), Session(data, clock, "en", ZONE, ops),
+                          TelegramChats(db, clock))
         holder.append(bot)
         await bot.start()
         try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.metrics import exposition
 from bot.newsroom.poller import Poller, backoff
 from bot.newsroom.sources import Source
-from bot.ops.instruments import REGISTRY
 from bot.store import newsroom as store
 from bot.store.db import Database
 from tests.newsroom.conftest import BODY, FAST, TITLE
@@ -64,7 +64,7 @@ async def test_a_failing_source_backs_off_and_shows_its_last_error(
     health = await store.health(db, source.url)
     assert health is not None
     assert (health.last_error, health.failures, health.last_success) == ("HTTP 500", 2, None)
-    metrics = REGISTRY.render()
+    metrics = exposition().decode()
     assert f'bilat_source_failures{{source="{source.url}"}} 2' in metrics
     assert f'bilat_source_last_error_seconds{{source="{source.url}"}}' in metrics
     # Success again clears the failures and records the instant.

@@ -32,6 +32,6 @@ async def test_bilat_run_polls_the_sources_and_tells_the_editor(
         status, metrics = await bot.get("/metrics")
         found = samples(metrics)
         assert status == 200
-        assert found[f'bilat_source_polls_total{{source="{feed}",result="ok"}}'] == 1
+        assert found[f'bilat_source_polls_total{{result="ok",source="{feed}"}}'] == 1
         assert found[f'bilat_source_failures{{source="{site.url("/error.xml")}"}}'] == 1
         assert found['bilat_candidates_total{state="drafted"}'] == 1

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.newsroom import sources as sources_file
 from bot.newsroom.poller import Poller
 from bot.newsroom.service import Newsroom
@@ -19,7 +20,6 @@ from bot.ops.reload import DataReloader
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
-from bot.telegram.handlers import Services
 from tests.conftest import DATA, ZONE
 from tests.fakes.botapi import FakeBotAPI, SentRecord
 from tests.newsroom.site import Site
@@ -32,8 +32,8 @@ async def editing(api: FakeBotAPI, db: Database, sources_path: Path, clock: Fixe
     """The Telegram bot with Bob as its one editor (Ada is not one)."""
     newsroom = Newsroom(db, sources_path, {f"telegram:{BOB}"})
     ops = Operator(db, DataReloader.load(DATA, interval=0), (), newsroom=newsroom)
-    services = Services(lambda: library, clock, TelegramChats(db, clock), "en", ZONE, ops)
-    bot = TelegramBot(settings_for(api), services)
+    session = Session(lambda: library, clock, "en", ZONE, ops)
+    bot = TelegramBot(settings_for(api), session, TelegramChats(db, clock))
     await bot.start()
     try:
         yield newsroom

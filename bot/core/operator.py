@@ -36,7 +36,7 @@ class ReloadOutcome:
     errors: tuple[str, ...] = ()
 
 
-class Operations(Protocol):
+class OperatorPort(Protocol):
     """Operator services a command may use (bot.ops.admin.Operator)."""
 
     newsroom: Newsroom | None  # sources and drafts, for editors; None where none runs
