@@ -382,7 +382,8 @@ async def _run(settings: Settings) -> None:
                             ReviewDesk(settings.data_dir, data, data.reload, drafting, clock.now))
         ops = Operator(db, data, settings.admins, settings.max_failures, newsroom)
         # One session for every network: one command path, one reply cache.
-        session = Session(data, clock, settings.default_locale, settings.timezone, ops)
+        session = Session(data, clock, settings.default_locale, settings.timezone, ops,
+                          allowed=settings.allowed)
         networks = _networks(settings, session, db)
         health = Health(db, clock)
         for name in networks:

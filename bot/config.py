@@ -115,6 +115,29 @@ def _url(text: str, schemes: tuple[str, ...] = ("http://", "https://")) -> str:
     return text
 
 
+_MATRIX_ROOM = re.compile(r"^!?[^:\s]+:\S+$")
+
+
+def _allowed(text: str) -> frozenset[str]:
+    """``telegram:12345,telegram:-1001234,matrix:@ann:example.org,matrix:!room:example.org``:
+    the users and chats that may use the bot (empty: everyone)."""
+    found: set[str] = set()
+    for raw in text.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        network, _, name = entry.partition(":")
+        network, name = network.strip().lower(), name.strip()
+        valid = (network == "telegram" and name.lstrip("-").isdigit()) or (
+            network == "matrix" and (_MATRIX_USER.match(name) is not None
+                                     or (name.startswith("!") and _MATRIX_ROOM.match(name))))
+        if not valid:
+            raise ValueError(f"{entry!r} is not telegram:<user or chat id>, "
+                             "matrix:@user:server or matrix:!room:server")
+        found.add(f"{network}:{name}")
+    return frozenset(found)
+
+
 def _admins(text: str) -> frozenset[str]:
     """``telegram:12345,matrix:@ops:example.org``: each operator as ``network:user id``."""
     found: set[str] = set()
@@ -225,7 +248,8 @@ _PARSERS: dict[str, Any] = {
     "default_locale": _locale, "timezone": _zone, "grace": parse_duration,
     "max_failures": _count, "max_attempts": _count, "http_port": _port, "log_level": _level,
     "log_json": _flag, "reload_interval": _seconds, "admins": _admins,
-    "editors": _admins, "sources_interval": lambda text: _at_least(_seconds(text), 60.0),
+    "editors": _admins, "allowed": _allowed,
+    "sources_interval": lambda text: _at_least(_seconds(text), 60.0),
     "sources_host_gap": _seconds, "default_pairs": _pairs,
     "telegram_token": _secret, "telegram_api_base_url": _telegram_api,
     "telegram_webhook_url": _webhook_url, "telegram_webhook_secret": _secret,
@@ -262,6 +286,8 @@ class Settings(BaseSettings):
     reload_interval: float = Field(10.0, validation_alias="BILAT_RELOAD_INTERVAL")
     # Operators, as "telegram:12345", "matrix:@a:b".
     admins: frozenset[str] = Field(frozenset(), validation_alias="BILAT_ADMINS")
+    # Who may use the bot at all: users and chats; empty: everyone.
+    allowed: frozenset[str] = Field(frozenset(), validation_alias="BILAT_ALLOWED")
     # Editors, who manage /sources and review drafts (same form as the operators).
     editors: frozenset[str] = Field(frozenset(), validation_alias="BILAT_EDITORS")
     # The sources file; None: sources.yaml in the data directory.
