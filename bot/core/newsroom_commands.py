@@ -70,7 +70,8 @@ def sources_reply(ctx: Context, lines: list[SourceLine]) -> Reply:
 
 
 @NEWSROOM_COMMANDS.command("sources", N_("[add URL [sitemap] | remove N]"),
-                  N_("Watched feeds and their health (editors)"), in_menu=False, editor=True)
+                           N_("Watched feeds and their health (editors)"), in_menu=False,
+                           editor=True)
 async def cmd_sources(ctx: Context, args: list[str]) -> Reply:
     """List, add or remove watched sources (editors only)."""
     newsroom = _newsroom(ctx)
@@ -211,24 +212,26 @@ def _fact_args(args: list[str]) -> tuple[int | None, int] | None:
     return None
 
 
-@NEWSROOM_COMMANDS.command("keep", N_("[draft] fact"), N_("Keep a fact of a draft (editors)"),
-                  in_menu=False, editor=True)
-async def cmd_keep(ctx: Context, args: list[str]) -> Reply:
-    """Keep one fact (editors only)."""
+async def _decide(ctx: Context, name: str, args: list[str], keep: bool) -> Reply:
+    """Keep or drop the fact ``[draft] fact`` names."""
     found = _fact_args(args)
     if found is None:
-        return notice(usage(ctx, "keep"))
-    return await _review(ctx, lambda n: n.keep(found[0], found[1], True))
+        return notice(usage(ctx, name))
+    return await _review(ctx, lambda n: n.keep(found[0], found[1], keep))
+
+
+@NEWSROOM_COMMANDS.command("keep", N_("[draft] fact"), N_("Keep a fact of a draft (editors)"),
+                           in_menu=False, editor=True)
+async def cmd_keep(ctx: Context, args: list[str]) -> Reply:
+    """Keep one fact (editors only)."""
+    return await _decide(ctx, "keep", args, True)
 
 
 @NEWSROOM_COMMANDS.command("drop", N_("[draft] fact"), N_("Drop a fact of a draft (editors)"),
-                  in_menu=False, editor=True)
+                           in_menu=False, editor=True)
 async def cmd_drop(ctx: Context, args: list[str]) -> Reply:
     """Drop one fact (editors only)."""
-    found = _fact_args(args)
-    if found is None:
-        return notice(usage(ctx, "drop"))
-    return await _review(ctx, lambda n: n.keep(found[0], found[1], False))
+    return await _decide(ctx, "drop", args, False)
 
 
 def parse_edit(words: list[str]) -> tuple[tuple[str, str], tuple[tuple[str, str], ...]] | None:
@@ -249,7 +252,7 @@ def parse_edit(words: list[str]) -> tuple[tuple[str, str], tuple[tuple[str, str]
 
 
 @NEWSROOM_COMMANDS.command("edit", N_("[draft] fr: title | en: title | fr: point | en: point…"),
-                  N_("Write a draft's title and key points (editors)"), in_menu=False,
+                           N_("Write a draft's title and key points (editors)"), in_menu=False,
                   editor=True)
 async def cmd_edit(ctx: Context, args: list[str]) -> Reply:
     """Set the title and key points, in French and English (editors only)."""
@@ -262,7 +265,7 @@ async def cmd_edit(ctx: Context, args: list[str]) -> Reply:
 
 
 @NEWSROOM_COMMANDS.command("publish", N_("[draft]"), N_("Publish a reviewed draft (editors)"),
-                  in_menu=False, editor=True)
+                           in_menu=False, editor=True)
 async def cmd_publish(ctx: Context, args: list[str]) -> Reply:
     """Check and publish a draft into the data (editors only)."""
     number = _number(args[0]) if args else None
@@ -272,7 +275,7 @@ async def cmd_publish(ctx: Context, args: list[str]) -> Reply:
 
 
 @NEWSROOM_COMMANDS.command("discard", N_("[draft]"), N_("Drop a whole draft (editors)"),
-                  in_menu=False, editor=True)
+                           in_menu=False, editor=True)
 async def cmd_discard(ctx: Context, args: list[str]) -> Reply:
     """Drop a whole draft (editors only)."""
     number = _number(args[0]) if args else None

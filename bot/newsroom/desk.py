@@ -69,6 +69,9 @@ class Relevance:
             for person in article.people:
                 if person.country in covered and len(person.name) >= 4:
                     names[person.country].add(person.name)
+                    surname = person.name.split()[-1]
+                    if len(surname) >= 5:  # "Tokayev", as headlines name people
+                        names[person.country].add(surname)
         self.patterns = {
             code: re.compile(r"(?<!\w)(?:" + "|".join(sorted({_form(n) for n in found},
                                                               key=len, reverse=True))
@@ -87,7 +90,8 @@ class Relevance:
 
 
 def _country_names(code: str, library: Library) -> Iterable[str]:
-    """The country's names in English, French and Russian (CLDR) and the data's own forms."""
+    """The country's names in English, French and Russian (CLDR) and the data's own forms:
+    adjectives, compound prefixes and aliases (data/countries.yaml)."""
     from babel import Locale
 
     for lang in ("en", "fr", "ru"):
@@ -98,6 +102,11 @@ def _country_names(code: str, library: Library) -> Iterable[str]:
     if forms is not None:
         yield forms.en.removeprefix("the ")
         yield re.sub(r"^(le |la |les |l['’])", "", forms.fr)
+        # "French delegation", "entreprises allemandes", "franco-kazakh", "Қазақстан".
+        for localized in (forms.adjective, forms.prefix):
+            if localized is not None:
+                yield from (localized.en, localized.fr)
+        yield from forms.aliases
 
 
 class Desk:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import yaml
 
 from bot.core.load import _Loader
+
+# The draft's own writer: decimals as printed, sentences on one line, the same as drafts.
+from bot.draft.article import _dump as dump_article
 
 # The draft's sections that hold reviewable facts, in the order chat shows them.
 SECTIONS = ("trade", "investments", "counts", "events", "people")
@@ -77,19 +79,6 @@ def facts(draft: str) -> list[Fact]:
     return out
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes decimals as printed and long sentences on one line."""
-
-
-def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
-    text = format(value, "f")
-    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
-    return dumper.represent_scalar(tag, text)
-
-
-_Dumper.add_representer(Decimal, _decimal)
-
-
 def _without_marks(items: Iterable[Any], keep: set[int], start: int) -> tuple[list[Any], int]:
     """The kept items of one section, without their ``unreviewed`` marks."""
     kept = []
@@ -121,5 +110,4 @@ def finished(draft: str, edits: Edits, note: str = "") -> str:
     found["title"] = {"fr": edits.title[0], "en": edits.title[1]}
     found["key_points"] = [{"fr": fr, "en": en} for fr, en in edits.key_points]
     header = f"# {note}\n" if note else ""
-    return header + yaml.dump(found, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                              width=10_000, default_flow_style=False)
+    return header + dump_article(found)
