@@ -91,7 +91,8 @@ class Context:
 
     def scope(self) -> briefings.Scope:
         """The briefing scope for this request."""
-        return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair)
+        return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair,
+                                    self.prefix)
 
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
@@ -209,41 +210,79 @@ def help_reply(ctx: Context, problem: str | None = None) -> Reply:
 
 @COMMANDS.command("start", "", N_("Welcome and what Bilat can do"), in_menu=False)
 async def cmd_start(ctx: Context, args: list[str]) -> Reply:
-    """Greet and show the commands."""
+    """The commands for a new chat; the one-screen overview once the chat has used Bilat."""
+    if await has_used(ctx):
+        return Reply(briefings.brief(ctx.scope()))
     return help_reply(ctx)
 
 
-@COMMANDS.command("summary", N_("[article]"), N_("Summary of the latest article, or of one"))
+async def has_used(ctx: Context) -> bool:
+    """True when the chat wrote to Bilat before this request (its row was already stored)."""
+    # The store sets ``returning`` when it found the chat's row before this request; chats
+    # with no store (None) or other implementations count as new and get the welcome.
+    return bool(getattr(ctx.chat, "returning", False))
+
+
+@COMMANDS.command("brief", "", N_("One screen: trade, next event, latest meeting, newest article"))
+async def cmd_brief(ctx: Context, args: list[str]) -> Reply:
+    """The overview."""
+    return Reply(briefings.brief(ctx.scope()))
+
+
+SUMMARY_VIEWS = {"full": "full", "sources": "sources", "complet": "full", "sources:": "sources"}
+
+
+@COMMANDS.command("summary", N_("[full|sources] [article]"),
+                  N_("Summary of the latest article, or of one"))
 async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
-    """An article's summary."""
-    return Reply(briefings.summary(ctx.scope(), args[0] if args else None))
+    """An article's summary: short by default, ``full`` or ``sources`` on request."""
+    view = "short"
+    rest = list(args)
+    if rest and rest[0].lower() in SUMMARY_VIEWS:
+        view = SUMMARY_VIEWS[rest.pop(0).lower()]
+    if len(rest) > 1:
+        return notice(ctx._("“{arg}” is not an article.").format(arg=echo(" ".join(rest))),
+                      usage(ctx, "summary"))
+    return Reply(briefings.summary(ctx.scope(), rest[0] if rest else None, view))
 
 
-@COMMANDS.command("trade", N_("[year]"), N_("Trade figures: latest, series, sources"))
+TRADE_VIEWS = {"all": "all", "notes": "notes", "sources": "sources", "tout": "all",
+               "tous": "all", "notes:": "notes"}
+
+
+@COMMANDS.command("trade", N_("[all|notes|sources|year]"),
+                  N_("Trade: the latest full year; every figure, notes, sources"))
 async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
-    """Trade figures, for the latest period or a given year."""
-    year = None
-    if args:
-        if not re.fullmatch(r"(19|20)\d\d", args[0]) or len(args) > 1:
-            return notice(ctx._("“{arg}” is not a year.").format(arg=echo(" ".join(args))),
-                          usage(ctx, "trade"))
+    """Trade figures: the latest full year, a view, or one year."""
+    year, view = None, "short"
+    if len(args) > 1:
+        return notice(ctx._("“{arg}” is not a year, all, notes or sources.").format(
+            arg=echo(" ".join(args))), usage(ctx, "trade"))
+    if args and args[0].lower() in TRADE_VIEWS:
+        view = TRADE_VIEWS[args[0].lower()]
+    elif args:
+        if not re.fullmatch(r"(19|20)\d\d", args[0]):
+            return notice(ctx._("“{arg}” is not a year, all, notes or sources.").format(
+                arg=echo(args[0])), usage(ctx, "trade"))
         year = int(args[0])
-    return Reply(briefings.trade(ctx.scope(), year))
+    return Reply(briefings.trade(ctx.scope(), year, view))
 
 
 EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
-               "passes": "past", "passés": "past", "passe": "past", "tous": "all", "tout": "all"}
+               "passes": "past", "passés": "past", "passe": "past", "tous": "all", "tout": "all",
+               "sources": "sources"}
 
 
-@COMMANDS.command("events", N_("[past|all]"), N_("Upcoming bilateral events, or past ones"))
+@COMMANDS.command("events", N_("[past|all|sources]"),
+                  N_("Upcoming bilateral events, or past ones"))
 async def cmd_events(ctx: Context, args: list[str]) -> Reply:
-    """Events: upcoming by default."""
+    """Events: the next three by default."""
     mode = "upcoming"
     if args:
         found = EVENT_MODES.get(args[0].lower())
         if found is None or len(args) > 1:
-            return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
-                          usage(ctx, "events"))
+            return notice(ctx._("“{arg}” is not past, all or sources.").format(
+                arg=echo(" ".join(args))), usage(ctx, "events"))
         mode = found
     return Reply(briefings.events(ctx.scope(), mode))
 

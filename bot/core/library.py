@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from bot.core.facts import Article, CountryForms, Event, Sector, TradeFigure
+from bot.core.facts import Article, CountryForms, Event, NameForms, Sector, TradeFigure
 from bot.core.load import Dataset, load_dataset
 
 T = TypeVar("T")
@@ -36,6 +36,7 @@ class Library:
     articles: tuple[Article, ...]
     sectors: dict[str, Sector] = field(default_factory=dict)
     countries: dict[str, CountryForms] = field(default_factory=dict)
+    names: dict[str, NameForms] = field(default_factory=dict)
     # Derived indexes, computed once per library: the data never changes under a Library.
     memo: dict[object, Any] = field(default_factory=dict, init=False, repr=False,
                                     compare=False, hash=False)
@@ -50,7 +51,7 @@ class Library:
     def from_dataset(cls, data: Dataset) -> Library:
         """Index a validated dataset, newest article first."""
         ordered = sorted(data.articles, key=lambda a: (a.source.published, a.id), reverse=True)
-        return cls(tuple(ordered), data.sectors, data.countries)
+        return cls(tuple(ordered), data.sectors, data.countries, data.names)
 
     @classmethod
     def load(cls, root: Path) -> Library:
@@ -119,4 +120,4 @@ def visible(library: Library, now: datetime) -> Library:
     if hidden == 0:
         return library
     return library.cached(("visible", hidden), lambda: Library(
-        library.articles[hidden:], library.sectors, library.countries))
+        library.articles[hidden:], library.sectors, library.countries, library.names))

@@ -7,7 +7,7 @@ never reaches users.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.core.facts import Article, CountryForms, Sector
+from bot.core.facts import Article, CountryForms, NameForms, Sector
 
 Path_ = tuple[str | int, ...]
 
@@ -206,6 +206,7 @@ class Dataset:
     articles: tuple[Article, ...]
     sectors: dict[str, Sector]
     countries: dict[str, CountryForms]
+    names: dict[str, NameForms] = field(default_factory=dict)
 
 
 def _vocabulary(root: Path, name: str, model: type[BaseModel],
@@ -286,6 +287,7 @@ def load_dataset(root: Path) -> Dataset:
     base = root if root.is_dir() else root.parent.parent
     sectors: dict[str, Sector] = _vocabulary(base, "sectors.yaml", Sector, errors)
     countries: dict[str, CountryForms] = _vocabulary(base, "countries.yaml", CountryForms, errors)
+    names: dict[str, NameForms] = _vocabulary(base, "names.yaml", NameForms, errors)
     articles: list[Article] = []
     owners: dict[str, str] = {}
     files = list(_article_files(root))
@@ -314,4 +316,4 @@ def load_dataset(root: Path) -> Dataset:
     errors.extend(_dangling_same_as(articles, owners))
     if errors:
         raise DataInvalid(errors)
-    return Dataset(tuple(articles), sectors, countries)
+    return Dataset(tuple(articles), sectors, countries, names)

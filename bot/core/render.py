@@ -41,14 +41,26 @@ def _tidy(markup: str) -> str:
 
 
 class _TextParser(HTMLParser):
-    """Strip tags and keep the text (links keep their text; addresses are dropped)."""
+    """Strip tags and keep the text; a link's address follows its text, in brackets."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.links: list[tuple[str, int]] = []  # (href, index of the link's first part)
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            href, first = self.links.pop()
+            # Plain text (console, Matrix body, notifications) keeps the source's address.
+            if href and "".join(self.parts[first:]).strip() != href:
+                self.parts.append(f" <{href}>")
 
 
 def to_text(markup: str) -> str:
@@ -200,6 +212,30 @@ def environment(locale: str) -> Environment:
 
 def render(template: str, locale: str, **context: Any) -> Rendered:
     """Render ``briefs/<template>.html.j2`` for ``locale`` (timed for /metrics)."""
+    context.setdefault("prefix", "/")
     with rendering(template):
         markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
-        return Rendered.from_html(markup)
+        return Rendered.from_html(typography(markup, locale))
+
+
+_TEXT_OR_TAG = re.compile(r"(<[^>]*>)")
+NNBSP = "\u202f"
+_FRENCH = (
+    (re.compile(r"[ \u00a0]*([;:!?])(?=[\s<]|$)"), NNBSP + r"\1"),  # espace fine before ; : ! ?
+    (re.compile(r"«[ \u00a0]*"), "«" + NNBSP),
+    (re.compile(r"[ \u00a0]*»"), NNBSP + "»"),
+)
+
+
+def typography(markup: str, locale: str) -> str:
+    """One apostrophe style everywhere; French spacing around ; : ! ? « » (text only)."""
+    pieces = _TEXT_OR_TAG.split(markup)
+    for i in range(0, len(pieces), 2):  # even pieces are text, odd ones are tags
+        text = pieces[i].replace("&#39;", "\u2019").replace("'", "\u2019")
+        if locale == "fr":
+            for pattern, repl in _FRENCH:
+                text = pattern.sub(repl, text)
+        else:
+            text = re.sub(r"&#34;([^&<]+?)&#34;", "\u201c\\1\u201d", text)
+        pieces[i] = text
+    return "".join(pieces)
