@@ -71,7 +71,8 @@ class Scope:
     def base(self, **context: object) -> dict[str, object]:
         """Context every template gets."""
         return {"p": self.phrases, "pair_name": self.phrases.pair(self.pair),
-                "prefix": self.prefix, "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
+                "prefix": self.prefix,
+                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
 
 
 # Trade ------------------------------------------------------------------------------------
@@ -183,7 +184,8 @@ def _trade_view(library: Library, pair: Pair, year: int | None) -> TradeView:
     lead = head.period.key if head else None
     found = [f for f in findings(library, pair) if year is None
              or period_of(f)[:4] == str(year) or period_of(f)[-7:-3] == str(year)]
-    found.sort(key=lambda f: (period_of(f) != lead, -int(period_of(f)[:4])))
+    found.sort(key=lambda f: (period_of(f) != lead, -int(period_of(f)[:4]),
+                              isinstance(f, Mislabel)))
     newer = [r for r in partial if head is None
              or r.values[0].figure.period.end > head.period.end]
     breakdown = tuple(s for s in figs if year is not None and s.fact.flow != "turnover")
@@ -475,9 +477,19 @@ def brief(scope: Scope) -> Rendered:
     meeting = next((i for i in past if i.event.kind in MEETING_KINDS
                     and i.event.status == "held"), None)
     pool = scope.library.about(scope.pair)
-    return fit("brief", scope.locale, BUDGETS["brief"], scope.base(
-        head=view.headline, next_event=upcoming[0] if upcoming else None, meeting=meeting,
-        article=pool[0] if pool else None, today=scope.today), ["when", "as_of"])
+    article = pool[0] if pool else None
+    head, upcoming_first = view.headline, upcoming[0] if upcoming else None
+    named = {x.article.id for x in (head.turnover if head else None, upcoming_first, meeting)
+             if x is not None}
+    context = scope.base(
+        head=head, next_event=upcoming_first, meeting=meeting, article=article,
+        today=scope.today, one_source=article is not None and named <= {article.id})
+    rendered = fit("brief", scope.locale, BUDGETS["brief"], {**context, "clip": 0},
+                   ["when", "as_of"])
+    if words(rendered) > BUDGETS["brief"]:  # long titles: cut them, never the sources
+        rendered = fit("brief", scope.locale, BUDGETS["brief"], {**context, "clip": 8},
+                       ["when", "as_of"])
+    return rendered
 
 def article_list(scope: Scope) -> Rendered:
     """The articles on the pair, newest first, numbered for /summary."""

@@ -177,19 +177,17 @@ def growth_mismatches(article: Article, library: Library) -> list[GrowthMismatch
         if decider is not None:
             allowed = growth_interval(decider.fact, fig) or allowed
         if _disjoint(stated, allowed):
-            found.append(GrowthMismatch(article, fig, decider or first,
-                                        *(x.quantize(Decimal("0.1")) for x in allowed),
-                                        decider=decider))
+            low, high = (x.quantize(Decimal("0.1")) for x in allowed)
+            found.append(GrowthMismatch(article, fig, decider or first, low, high, decider))
     return found
 
 
-def _main_currency(items: list[Sourced[TradeFigure]]) -> str:
-    """The currency most sources use (the newest source's on a tie)."""
+def _main_currency(library: Library, pair: Pair) -> str:
+    """The currency most of the pair's figures use (its statistics' usual currency)."""
     counts: dict[str, int] = defaultdict(int)
-    for s in items:
+    for s in library.trade(pair):
         counts[s.fact.currency] += 1
-    return max(counts, key=lambda c: (counts[c], -next(
-        i for i, s in enumerate(items) if s.fact.currency == c)))
+    return max(counts, key=lambda c: (counts[c], c))
 
 
 def _convert(s: Sourced[TradeFigure], target: str) -> tuple[Interval, Converted | None] | None:
@@ -203,20 +201,18 @@ def _convert(s: Sourced[TradeFigure], target: str) -> tuple[Interval, Converted 
     return (lo * factor, hi * factor), Converted(s, target, s.fact.absolute * factor)
 
 
-def mislabels(items: list[Sourced[TradeFigure]]) -> list[Mislabel]:
-    """Figures with another source's number, unit and growth but another currency."""
+def mislabels(items: list[Sourced[TradeFigure]], main: str) -> list[Mislabel]:
+    """Figures outside ``main`` with another source's number, unit and growth in ``main``."""
     found = []
     for s in items:
         f = s.fact
-        if f.growth is None:
+        if f.growth is None or f.currency == main:
             continue
-        twins = [t for t in items if t.fact.currency != f.currency and t.article != s.article
-                 and (t.fact.value, t.fact.unit) == (f.value, f.unit) and t.fact.growth
-                 and t.fact.growth.percent == f.growth.percent]
-        # The figure in the rarer currency is the one likely mislabelled.
-        same = sum(1 for t in items if t.fact.currency == f.currency)
-        if twins and same < sum(1 for t in items if t.fact.currency == twins[0].fact.currency):
-            found.append(Mislabel(s, twins[0]))
+        twin = next((t for t in items if t.fact.currency == main and t.article != s.article
+                     and (t.fact.value, t.fact.unit) == (f.value, f.unit) and t.fact.growth
+                     and t.fact.growth.percent == f.growth.percent), None)
+        if twin is not None:
+            found.append(Mislabel(s, twin))
     return found
 
 
@@ -235,13 +231,13 @@ def _groups(library: Library, pair: Pair) -> dict[tuple[str, str, object],
 def disagreements(library: Library, pair: Pair) -> list[Finding]:
     """Values for one period and flow that cannot all be true, across currencies; mislabels."""
     found: list[Finding] = []
+    main = _main_currency(library, pair) if library.trade(pair) else ""
     for (period, _, _), items in _groups(library, pair).items():
         if len({i.article.id for i in items}) < 2:
             continue
-        odd = mislabels(items)
+        odd = mislabels(items, main)
         found.extend(odd)
         kept = [i for i in items if all(m.figure is not i for m in odd)]
-        main = _main_currency(kept)
         ranges, converted = [], []
         for s in kept:
             got = _convert(s, main)

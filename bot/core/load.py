@@ -6,8 +6,9 @@ never reaches users.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -206,7 +207,7 @@ class Dataset:
     articles: tuple[Article, ...]
     sectors: dict[str, Sector]
     countries: dict[str, CountryForms]
-    names: dict[str, NameForms] = field(default_factory=dict)
+    names: dict[str, NameForms] = dataclasses.field(default_factory=dict)
 
 
 def _vocabulary(root: Path, name: str, model: type[BaseModel],

@@ -6,6 +6,7 @@ through the filters and globals that ``render.environment`` binds to a locale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -53,7 +54,7 @@ class Phrases:
     """Phrase makers bound to one locale and the library's country forms."""
 
     def __init__(self, locale: str, countries: dict[str, CountryForms],
-                 names: dict[str, Localized] | None = None) -> None:
+                 names: Mapping[str, Localized] | None = None) -> None:
         self.locale = locale
         self.countries = countries
         self.names_by_language = names or {}
@@ -240,6 +241,11 @@ class Phrases:
         """``in French`` / ``en français`` for a quotation's language."""
         name = i18n.language_name(code, self.locale)
         return self._("in {language}").format(language=name)
+
+    def clip(self, text: str, words: int) -> str:
+        """``text`` cut to ``words`` words with an ellipsis (0 keeps it whole)."""
+        parts = text.split()
+        return text if not words or len(parts) <= words else " ".join(parts[:words]) + "…"
 
     def join(self, items: list[str]) -> str:
         """A list joined the locale's way."""
