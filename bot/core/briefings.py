@@ -208,12 +208,15 @@ def trade(scope: Scope, year: int | None = None, view: str = "short") -> Rendere
     notes = [describe(n, p) for n in data.notes[:NOTES_SHOWN]]
     template = {"short": "trade", "all": "trade-all", "notes": "trade-notes",
                 "sources": "sources"}[view if year is None or view != "short" else "all"]
-    return render(template, scope.locale, **scope.base(
+    context = scope.base(
         missing=False, year=year, view=data, notes=notes, what="trade",
         articles=data.sources, investments=_investments(scope) if year is None else [],
         companies=_counts(scope, "economy") if year is None else [],
         rates=fx.rates() if any(isinstance(n, Disagreement) and n.converted
-                                for n in data.notes) else None))
+                                for n in data.notes) else None)
+    if template == "trade":
+        return fit(template, scope.locale, BUDGETS["trade"], context, ["partial", "parts"])
+    return render(template, scope.locale, **context, show={})
 
 
 def _investments(scope: Scope) -> list[Sourced[Investment]]:
@@ -402,7 +405,7 @@ def events(scope: Scope, mode: str = "upcoming") -> Rendered:
         more = len(upcoming) - SHORT_EVENTS if upcoming else 0
         return fit("events-short", scope.locale, BUDGETS["events"], scope.base(
             upcoming=upcoming[:SHORT_EVENTS], past=[] if upcoming else past[:SHORT_EVENTS],
-            more=max(more, 0), today=scope.today), ["as_of"])
+            more=max(more, 0), today=scope.today), ["as_of", "titles", "third"])
     if mode == "past":
         upcoming = []
     room = max(LIST_SHOWN - len(upcoming[:LIST_SHOWN]), PAST_SHOWN)
