@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time, get_day_names
+from babel.dates import get_day_names
 
+from bot.core import i18n
 from bot.core.briefings import BUDGETS, EventItem, Scope, fit, merged_events
 from bot.core.facts import (
     Article,
@@ -256,7 +257,7 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
                                                                 scope.locale),
         changed=any(part.changed for part in parts), today=scope.today,
         shown_articles=DIGEST_SHOWN, shown_figures=DIGEST_SHOWN, shown_events=DIGEST_SHOWN),
-        ["earlier", "events", "figures"])
+        ["earlier", "second", "figures", "events"])
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
@@ -275,8 +276,8 @@ def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
 # Words for settings ---------------------------------------------------------------------------
 
 def clock_time(at: time, locale: str) -> str:
-    """A time of day the locale's way: ``8:00 AM``, ``08:00``."""
-    return str(format_time(at, "short", locale=locale))
+    """A time of day the locale's way: ``08:00`` (British English), ``8 h`` / ``18 h 30``."""
+    return i18n.clock(f"{at.hour:02d}:{at.minute:02d}", locale)
 
 
 def weekday_name(weekday: int, locale: str) -> str:

@@ -43,8 +43,9 @@ def _tidy(markup: str) -> str:
 class _TextParser(HTMLParser):
     """Strip tags and keep the text; a link's address follows its text, in brackets."""
 
-    def __init__(self) -> None:
+    def __init__(self, addresses: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.addresses = addresses
         self.parts: list[str] = []
         self.links: list[tuple[str, int]] = []  # (href, index of the link's first part)
 
@@ -59,13 +60,13 @@ class _TextParser(HTMLParser):
         if tag == "a" and self.links:
             href, first = self.links.pop()
             # Plain text (console, Matrix body, notifications) keeps the source's address.
-            if href and "".join(self.parts[first:]).strip() != href:
+            if self.addresses and href and "".join(self.parts[first:]).strip() != href:
                 self.parts.append(f" <{href}>")
 
 
-def to_text(markup: str) -> str:
-    """The plain-text form of Telegram-subset HTML."""
-    parser = _TextParser()
+def to_text(markup: str, addresses: bool = True) -> str:
+    """The plain-text form of Telegram-subset HTML (links followed by their addresses)."""
+    parser = _TextParser(addresses)
     parser.feed(markup)
     parser.close()
     return "".join(parser.parts)
@@ -88,7 +89,7 @@ def _cost(piece: str, is_tag: bool, visible: bool) -> int:
 
 def measure(markup: str, visible: bool = True) -> int:
     """A message's length as the network counts it (visible text, or raw markup)."""
-    return utf16_len(to_text(markup)) if visible else utf16_len(markup)
+    return utf16_len(to_text(markup, addresses=False)) if visible else utf16_len(markup)
 
 
 class _Splitter:

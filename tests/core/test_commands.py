@@ -43,18 +43,21 @@ def test_parse_handles_bot_names_and_prefixes() -> None:
 async def test_unknown_command_gets_help(seed_library: Library, may7: datetime) -> None:
     text = await _text(seed_library, may7, "/foo")
     assert text.startswith("Unknown command /foo.")
-    assert "/trade [year]" in text
+    assert "/trade [all|notes|sources|year]" in text
+    assert "/brief · One screen" in text
 
 
 async def test_unknown_command_in_french(seed_library: Library, may7: datetime) -> None:
     text = await _text(seed_library, may7, "/foo", "fr")
-    assert text.startswith("Commande inconnue\u00a0: /foo.")
-    assert "/trade [année]" in text
+    assert text.startswith("Commande inconnue\u202f: /foo.")
+    assert "/trade [tout|notes|sources|année]" in text
 
 
 @pytest.mark.parametrize(("line", "expected"), [
-    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year]"),
-    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all]"),
+    ("/trade abc", "“abc” is not a year, all, notes or sources.\n"
+                   "Usage: /trade [all|notes|sources|year]"),
+    ("/events tomorrow", "“tomorrow” is not past, all or sources.\n"
+                         "Usage: /events [past|all|sources]"),
     ("/lang de", "“de” is not a language Bilat speaks: choose fr or en.\nUsage: /lang fr|en"),
 ])
 async def test_bad_arguments_get_a_specific_answer(
@@ -93,7 +96,9 @@ async def test_trade_for_a_year_without_figures_lists_the_years(seed_library: Li
 async def test_summary_by_number_and_id(library: Library, may7: datetime) -> None:
     first = await _text(library, may7, "/summary 1")
     by_id = await _text(library, may7, "/summary lagazette-2025-05-07-kazakhstan-france")
-    assert first == by_id
+    # The same article; only the closing line's commands name it as it was asked for.
+    assert first.split("More:")[0] == by_id.split("More:")[0]
+    assert "/summary full lagazette-2025-05-07-kazakhstan-france" in by_id
     assert first.startswith("Astana and Paris aim to widen cooperation")
 
 
