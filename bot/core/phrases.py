@@ -50,6 +50,12 @@ GROWTH_BASES = {
 }
 
 
+# The argument words of the detail views as a French reader types them (the parsers in
+# bot.core.commands accept both languages' words).
+FRENCH_VIEWS = {"all": {"trade": "tout", "events": "tous"}, "past": {"events": "passés"},
+                "full": {"summary": "complet"}}
+
+
 class Phrases:
     """Phrase makers bound to one locale and the library's country forms."""
 
@@ -241,6 +247,13 @@ class Phrases:
         """``in French`` / ``en français`` for a quotation's language."""
         name = i18n.language_name(code, self.locale)
         return self._("in {language}").format(language=name)
+
+    def view(self, command: str) -> str:
+        """A detail view's command line in the reader's words: ``trade all`` -> ``trade tout``."""
+        name, *args = command.split()
+        if self.locale == "fr" and args:
+            args[0] = FRENCH_VIEWS.get(args[0], {}).get(name, args[0])
+        return " ".join([name, *args])
 
     def clip(self, text: str, words: int) -> str:
         """``text`` cut to ``words`` words with an ellipsis (0 keeps it whole)."""

@@ -20,6 +20,8 @@ COMMANDS = {
     "summary": "/summary", "trade": "/trade", "trade-2023": "/trade 2023",
     "events": "/events", "events-past": "/events past", "events-all": "/events all",
     "articles": "/articles", "help": "/help", "summary-2": "/summary 2",
+    "brief": "/brief", "trade-all": "/trade all", "trade-notes": "/trade notes",
+    "summary-full": "/summary full", "trade-sources": "/trade sources",
 }
 DATES = ("2025-05-07", "2025-06-15")
 
