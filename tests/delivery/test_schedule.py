@@ -34,7 +34,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 # Each date precision the scheduler treats apart, on the seed's events: a month, a day, and
 # "before X" (the reading of the seed's "28 mai" that the data no longer holds).
-CHANGES = {
+CHANGES: dict[str, dict[str, object]] = {
     "tokayev-state-visit-2024": {"status": "planned",
                                  "date": MonthDate(precision="month", value="2025-06")},
     "journee-francaise-2025": {"place": None, "date": BeforeDate(

@@ -27,7 +27,7 @@ async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
     [en] = await ask(api, BOB, BOB, "/trade")
     [default] = await ask(api, CAROL, CAROL, "/trade")
     assert fr.plain_text is not None and fr.plain_text.startswith("Commerce Kazakhstan–France")
-    assert "5,5\u00a0milliards\u00a0$US" in fr.plain_text
+    assert "5,5\u00a0milliards de dollars" in fr.plain_text
     assert en.plain_text is not None and en.plain_text.startswith("Kazakhstan–France trade")
     assert "$5.5\u00a0billion" in en.plain_text
     assert default.plain_text is not None and default.plain_text.startswith("Kazakhstan–France")
@@ -92,15 +92,16 @@ async def test_events_come_with_a_calendar(api: FakeBotAPI, bot: TelegramBot) ->
     assert text.method == "sendMessage" and document.method == "sendDocument"
     [stored] = document.files
     assert stored.file_name == "bilat-events-kz-fr.ics"
-    assert document.params["caption"] == (
-        "Événements à venir dont le jour est connu, à ajouter à un agenda. Les événements "
-        "connus seulement au mois, ou moins précisément, n’y figurent pas.")
+    assert document.params["caption"] == (  # every upcoming seed event is known to the day
+        "Événements à venir dont le jour est connu, à ajouter à un agenda.")
     calendar = Calendar.from_ical(stored.data)
     events = calendar.walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == [
         "Cérémonie au monument Charles de Gaulle en l'honneur des partisans kazakhs de la "
-        "libération de la France", "Forum international d'Astana"]
-    assert [e.decoded("DTSTART").isoformat() for e in events] == ["2025-05-08", "2025-05-28"]
+        "libération de la France", "Forum kazakho-français « Journée Française »",
+        "Forum international d'Astana"]
+    assert [e.decoded("DTSTART").isoformat() for e in events] == [
+        "2025-05-08", "2025-05-28", "2025-05-29"]
     [past] = await ask(api, ADA, ADA, "/events past")  # past events: no calendar
     assert past.method == "sendMessage"
 
@@ -174,8 +175,9 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
     assert set(fr) == set(en) == {c.name for c in COMMANDS if c.in_menu}
-    assert fr["trade"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
-    assert en["trade"] == "Trade figures: latest, series, sources"
+    assert fr["trade"] == ("Commerce\u202f: dernière année complète\u202f; tous les chiffres, "
+                           "remarques, sources")
+    assert en["trade"] == "Trade: the latest full year; every figure, notes, sources"
     assert default == api.commands_for("en")  # the configured default language
     assert api.descriptions["fr"] == \
         "Notes sur les relations Kazakhstan–France, en français et en anglais."
