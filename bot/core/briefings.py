@@ -487,12 +487,9 @@ def brief(scope: Scope) -> Rendered:
     context = scope.base(
         head=head, next_event=upcoming_first, meeting=meeting, article=article,
         today=scope.today, one_source=article is not None and named <= {article.id})
-    rendered = fit("brief", scope.locale, BUDGETS["brief"], {**context, "clip": 0},
-                   ["when", "as_of"])
-    if words(rendered) > BUDGETS["brief"]:  # long titles: cut them, never the sources
-        rendered = fit("brief", scope.locale, BUDGETS["brief"], {**context, "clip": 8},
-                       ["when", "as_of"])
-    return rendered
+    # Relative dates and "as of" go first; long titles are cut last, sources never.
+    return fit("brief", scope.locale, BUDGETS["brief"], context, ["extras", "whole"])
+
 
 def article_list(scope: Scope) -> Rendered:
     """The articles on the pair, newest first, numbered for /summary."""

@@ -6,7 +6,6 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -40,36 +39,28 @@ def _tidy(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
-class _TextParser(HTMLParser):
-    """Strip tags and keep the text; a link's address follows its text, in brackets."""
+_LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
-    def __init__(self, addresses: bool = True) -> None:
-        super().__init__(convert_charrefs=True)
-        self.addresses = addresses
-        self.parts: list[str] = []
-        self.links: list[tuple[str, int]] = []  # (href, index of the link's first part)
 
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self.links:
-            href, first = self.links.pop()
-            # Plain text (console, Matrix body, notifications) keeps the source's address.
-            if self.addresses and href and "".join(self.parts[first:]).strip() != href:
-                self.parts.append(f" <{href}>")
+def _address(match: re.Match[str]) -> str:
+    """A link's text, then its address in brackets when the text is not the address."""
+    text, href = match[2], match[1]
+    shown = html.unescape(_TAG.sub("", text)).strip()
+    if not href or shown == html.unescape(href):
+        return text
+    return f"{text} &lt;{href}&gt;"
 
 
 def to_text(markup: str, addresses: bool = True) -> str:
-    """The plain-text form of Telegram-subset HTML (links followed by their addresses)."""
-    parser = _TextParser(addresses)
-    parser.feed(markup)
-    parser.close()
-    return "".join(parser.parts)
+    """The plain-text form of Telegram-subset HTML (links followed by their addresses).
+
+    Plain text (console, Matrix ``body``, notifications) keeps each source's address; the
+    markup is the templates' own, so tags are never nested inside a link's address.
+    """
+    if addresses and "<a" in markup:
+        markup = _LINK.sub(_address, markup)
+    return html.unescape(_TAG.sub("", markup))
 
 
 def utf16_len(text: str) -> int:
@@ -222,9 +213,9 @@ def render(template: str, locale: str, **context: Any) -> Rendered:
 _TEXT_OR_TAG = re.compile(r"(<[^>]*>)")
 NNBSP = "\u202f"
 _FRENCH = (
-    (re.compile(r"[ \u00a0]*([;:!?])(?=[\s<]|$)"), NNBSP + r"\1"),  # espace fine before ; : ! ?
-    (re.compile(r"«[ \u00a0]*"), "«" + NNBSP),
-    (re.compile(r"[ \u00a0]*»"), NNBSP + "»"),
+    (re.compile(r"[ \u00a0\u202f]*([;:!?])(?=[\s<]|$)"), NNBSP + r"\1"),  # before ; : ! ?
+    (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
+    (re.compile(r"[ \u00a0\u202f]*»"), NNBSP + "»"),
 )
 
 

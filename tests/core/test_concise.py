@@ -153,7 +153,7 @@ async def test_french_reads_as_french(library: Library) -> None:
     assert re.search(r"\b1 novembre", text) is None
     assert "'" not in text  # one apostrophe style: ’
     assert re.search(r"[^\u202f][;:!?](\s|$)", text) is None, "space before ; : ! ?"
-    assert "«\u202f" in text and "\u202f»" in text
+    assert "«\u202f" in text and "\u202f»" in text and "\u202f\u202f" not in text
     assert "Tokaïev" in text and "Tokayev" not in text
     assert "$US" not in text and "milliards de dollars" in text
 
