@@ -210,24 +210,35 @@ def render(template: str, locale: str, **context: Any) -> Rendered:
         return Rendered.from_html(typography(markup, locale))
 
 
-_TEXT_OR_TAG = re.compile(r"(<[^>]*>)")
 NNBSP = "\u202f"
-_FRENCH = (
-    (re.compile(r"[ \u00a0\u202f]*([;:!?])(?=[\s<]|$)"), NNBSP + r"\1"),  # before ; : ! ?
-    (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
-    (re.compile(r"[ \u00a0\u202f]*»"), NNBSP + "»"),
-)
+# "In text, not inside a tag": the next angle bracket ahead is an opening one (or none).
+_IN_TEXT = r"(?=[^<>]*(?:<|$))"
+_APOSTROPHE = re.compile(r"(?:&#39;|')" + _IN_TEXT)
+_ENGLISH_QUOTES = re.compile(r"&#34;([^&<>]+?)&#34;" + _IN_TEXT)
+# Punctuation followed by a space, a tag or the end never occurs inside our tags (addresses
+# have none), and « » never do: these run on the whole markup.
+_FRENCH_PUNCTUATION = re.compile(r"([;:!?])(?=[\s<]|$)")
+_SPACES = " \u00a0\u202f"
+
+
+def _french_spacing(markup: str) -> str:
+    """A narrow no-break space before ; : ! ? and inside « » (whatever space was there)."""
+    pieces = _FRENCH_PUNCTUATION.split(markup)  # text, mark, text, mark, ..., text
+    for i in range(0, len(pieces) - 1, 2):
+        pieces[i] = pieces[i].rstrip(_SPACES) + NNBSP
+    markup = "".join(pieces)
+    if "«" in markup or "»" in markup:
+        markup = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, markup)
+        markup = re.sub(r"[ \u00a0\u202f]*»", NNBSP + "»", markup)
+    return markup
 
 
 def typography(markup: str, locale: str) -> str:
     """One apostrophe style everywhere; French spacing around ; : ! ? « » (text only)."""
-    pieces = _TEXT_OR_TAG.split(markup)
-    for i in range(0, len(pieces), 2):  # even pieces are text, odd ones are tags
-        text = pieces[i].replace("&#39;", "\u2019").replace("'", "\u2019")
-        if locale == "fr":
-            for pattern, repl in _FRENCH:
-                text = pattern.sub(repl, text)
-        else:
-            text = re.sub(r"&#34;([^&<]+?)&#34;", "\u201c\\1\u201d", text)
-        pieces[i] = text
-    return "".join(pieces)
+    if "'" in markup or "&#39;" in markup:
+        markup = _APOSTROPHE.sub("\u2019", markup)
+    if locale == "fr":
+        markup = _french_spacing(markup)
+    elif "&#34;" in markup:
+        markup = _ENGLISH_QUOTES.sub("\u201c\\1\u201d", markup)
+    return markup
