@@ -12,7 +12,8 @@ from bot.core.commands import Attachment, Context, Reply
 from bot.core.library import Library
 
 # Commands that only read: the same request in the same minute gets the same answer.
-CACHEABLE = frozenset({"start", "help", "summary", "trade", "events", "articles"})
+# Not /start: its answer depends on whether the chat was seen before.
+CACHEABLE = frozenset({"help", "summary", "trade", "events", "articles"})
 CACHE_SIZE = 256
 Files = list[tuple[Attachment, str | None]]
 Key = tuple[object, ...]

@@ -101,6 +101,7 @@ class LazyChat:
         self._permission = permission
         self._allowed: bool | None = None
         self._stored: StoredChat | None = None
+        self.returning = found is not None  # the chat has a row: it was welcomed or set up
 
     async def can_manage(self) -> bool:
         """The sender's right to change the chat (asked at most once per request)."""

@@ -37,6 +37,7 @@ from bot.core.commands import (
     Parsed,
     Reply,
     dispatch,
+    has_used,
     help_reply,
     notice,
     parse,
@@ -196,13 +197,16 @@ class Handlers:
         return await command.handler(request.ctx, args)
 
     async def cmd_start(self, request: Request, args: list[str]) -> Reply:
-        """The welcome, with what Telegram adds."""
-        line = request.ctx._(HELP_EXTRA).format(bot="@" + request.username)
-        return _with_line(help_reply(request.ctx), line)
+        """The welcome with what Telegram adds; the overview once the chat has used Bilat."""
+        if await has_used(request.ctx):
+            return await self.run(request, "start", args)
+        await request.chat.stored()  # welcomed once: the next /start gives the overview
+        return await self.cmd_help(request, args)
 
     async def cmd_help(self, request: Request, args: list[str]) -> Reply:
         """The commands, with what Telegram adds."""
-        return await self.cmd_start(request, args)
+        line = request.ctx._(HELP_EXTRA).format(bot="@" + request.username)
+        return _with_line(help_reply(request.ctx), line)
 
     async def cmd_trade(self, request: Request, args: list[str]) -> Reply:
         """Trade figures; with ``chart`` among the arguments, a chart as a photo too."""

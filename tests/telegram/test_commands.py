@@ -116,6 +116,16 @@ async def test_trade_chart_is_a_photo_with_a_caption(api: FakeBotAPI, bot: Teleg
     assert bad.plain_text is not None and "is not a year" in bad.plain_text
 
 
+async def test_start_welcomes_then_briefs_a_returning_chat(api: FakeBotAPI,
+                                                          bot: TelegramBot) -> None:
+    [first] = await ask(api, CAROL, CAROL, "/start")
+    assert first.plain_text is not None and "/trade chart" in first.plain_text  # the commands
+    [again] = await ask(api, CAROL, CAROL, "/start")
+    assert again.plain_text is not None
+    assert again.plain_text.startswith("Kazakhstan–France at a glance\n")
+    assert "$5.5\u00a0billion" in again.plain_text and "La Gazette" in again.plain_text
+
+
 async def test_help_tells_what_telegram_adds(api: FakeBotAPI, bot: TelegramBot) -> None:
     [reply] = await ask(api, BOB, BOB, "/help")
     assert reply.plain_text is not None
