@@ -260,13 +260,23 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
         ["earlier", "second", "figures", "events"])
 
 
+# How each network's users write commands, for the closing line of pushes (replies know it
+# from the request).
+PREFIXES = {"matrix": "!"}
+
+
+def prefix_for(network: str) -> str:
+    """``!`` on Matrix, ``/`` elsewhere."""
+    return PREFIXES.get(network, "/")
+
+
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
-                 zone: str) -> Rendered:
+                 zone: str, prefix: str = "/") -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.
 
     "Tomorrow" and "today" count from the chat's own day when the alert goes out.
     """
-    scope = Scope.make(library, locale, now, zone, due.pair)
+    scope = Scope.make(library, locale, now, zone, due.pair, prefix)
     today = now.astimezone(scope.zone).date()
     return fit("alert", locale, BUDGETS["alert"], scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),

@@ -30,6 +30,7 @@ from bot.core.pushes import (
     digest_due,
     pair_digest,
     planned_events,
+    prefix_for,
     render_alert,
     render_digest,
 )
@@ -203,7 +204,7 @@ class Scheduler:
         events it lists; shared by every chat with the same settings and history."""
         s = sub.settings
         key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
-               sub.digest_events, due.day)
+               sub.digest_events, due.day, chat.network)
         if key not in tick.digests:
             parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
                      for pair in s.pairs]
@@ -216,16 +217,18 @@ class Scheduler:
 
     def _render_digest(self, tick: _Tick, chat: Chat, parts: list[PairDigest],
                        sub: Subscription) -> Rendered:
-        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair)
+        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair,
+                           prefix_for(chat.network))
         return render_digest(scope, parts, sub.since, sub.settings.cadence)
 
     def _alert(self, tick: _Tick, due: AlertDue, chat: Chat) -> Rendered:
         """The alert's message, rendered once per language and zone."""
         today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
-        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone)
+        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone,
+               chat.network)
         if key not in tick.alerts:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
-                                            chat.timezone)
+                                            chat.timezone, prefix_for(chat.network))
         return tick.alerts[key]
 
 
