@@ -229,7 +229,7 @@ async def cmd_brief(ctx: Context, args: list[str]) -> Reply:
     return Reply(briefings.brief(ctx.scope()))
 
 
-SUMMARY_VIEWS = {"full": "full", "sources": "sources", "complet": "full", "sources:": "sources"}
+SUMMARY_VIEWS = {"full": "full", "sources": "sources", "complet": "full"}
 
 
 @COMMANDS.command("summary", N_("[full|sources] [article]"),
@@ -247,7 +247,7 @@ async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
 
 
 TRADE_VIEWS = {"all": "all", "notes": "notes", "sources": "sources", "tout": "all",
-               "tous": "all", "notes:": "notes"}
+               "tous": "all"}
 
 
 @COMMANDS.command("trade", N_("[all|notes|sources|year]"),
