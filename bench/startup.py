@@ -46,7 +46,7 @@ def environment(api: FakeBotAPI, db: Path, port: int) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
     return {**base, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-            "BILAT_DB": str(db), "BILAT_NOW": "2025-05-07", "BILAT_HTTP_PORT": str(port),
+            "BILAT_DB": str(db), "BILAT_NOW": "2025-05-08", "BILAT_HTTP_PORT": str(port),
             "PTB_TIMEDELTA": "1"}
 
 

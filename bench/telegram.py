@@ -164,7 +164,7 @@ def environment(api: BenchAPI, db: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
     return {**base, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-            "BILAT_DB": str(db), "BILAT_NOW": "2025-05-07", "PTB_TIMEDELTA": "1",
+            "BILAT_DB": str(db), "BILAT_NOW": "2025-05-08", "PTB_TIMEDELTA": "1",
             "BILAT_HTTP_PORT": "0"}
 
 

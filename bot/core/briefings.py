@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -49,19 +50,22 @@ class Scope:
     now: datetime
     zone: tzinfo
     prefix: str = "/"  # how the chat writes commands: "/" on Telegram, "!" on Matrix
+    # Command names as this locale shows them ("trade" -> "commerce"); missing ones as is.
+    commands: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def make(cls, library: Library, locale: str, now: datetime, zone: str = "UTC",
-             pair: Pair | None = None, prefix: str = "/") -> Scope:
+             pair: Pair | None = None, prefix: str = "/",
+             commands: Mapping[str, str] | None = None) -> Scope:
         """Build a scope, seeing only what was published by ``now``."""
         seen = visible(library, now)
         chosen = pair or library.default_pair() or ("KZ", "FR")
-        return cls(seen, chosen, locale, now, ZoneInfo(zone), prefix)
+        return cls(seen, chosen, locale, now, ZoneInfo(zone), prefix, commands or {})
 
     @property
     def phrases(self) -> Phrases:
         """Phrase makers for this scope's locale."""
-        return Phrases(self.locale, self.library.countries, self.library.names)
+        return Phrases(self.locale, self.library.countries, self.library.names, self.commands)
 
     def today(self, event: Event | None = None) -> date:
         """Today's date where the event takes place, else in the scope's zone."""

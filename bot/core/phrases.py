@@ -60,10 +60,12 @@ class Phrases:
     """Phrase makers bound to one locale and the library's country forms."""
 
     def __init__(self, locale: str, countries: dict[str, CountryForms],
-                 names: Mapping[str, Localized] | None = None) -> None:
+                 names: Mapping[str, Localized] | None = None,
+                 commands: Mapping[str, str] | None = None) -> None:
         self.locale = locale
         self.countries = countries
         self.names_by_language = names or {}
+        self.commands = commands or {}
 
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
@@ -253,7 +255,7 @@ class Phrases:
         name, *args = command.split()
         if self.locale == "fr" and args:
             args[0] = FRENCH_VIEWS.get(args[0], {}).get(name, args[0])
-        return " ".join([name, *args])
+        return " ".join([self.commands.get(name, name), *args])
 
     def clip(self, text: str, words: int) -> str:
         """``text`` cut to ``words`` words with an ellipsis (0 keeps it whole)."""

@@ -92,8 +92,9 @@ async def test_trade_headlines_the_latest_full_year_with_notes_one_step_away(
                                     "rapport à 2023")):
         short = await ask(library, "/trade", locale, "2025-05-07")
         assert headline in short.text
-        assert "/trade notes" in short.text
-        notes = await ask(library, "/trade notes", locale, "2025-05-07")
+        notes_command = "/trade notes" if locale == "en" else "/commerce notes"
+        assert notes_command in short.text
+        notes = await ask(library, notes_command, locale, "2025-05-07")
         assert ("add up to $5.1" if locale == "en" else "font 5,1") in notes.text
         assert "2022" in notes.text and "€5.3" in notes.text.replace("5,3" + NB + "milliards "
                                                                          "d’euros", "€5.3")

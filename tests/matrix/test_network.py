@@ -69,7 +69,7 @@ async def test_bilat_run_serves_matrix_and_stops_on_sigterm(
     account = await synapse.register(unique("bilat"), secrets.token_hex(8))
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
+    env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-08",
                MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
                MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
     process = await asyncio.create_subprocess_exec(

@@ -184,9 +184,12 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
-    assert set(fr) == set(en) == {c.name for c in COMMANDS if c.in_menu}
-    assert fr["trade"] == ("Commerce\u202f: dernière année complète\u202f; tous les chiffres, "
-                           "remarques, sources")
+    assert set(en) == {c.name for c in COMMANDS if c.in_menu}
+    assert set(fr) == {COMMANDS.shown(c.name, "fr") for c in COMMANDS if c.in_menu}
+    assert {"aide", "resume", "commerce", "evenements", "abonner", "desabonner", "reglages",
+            "fuseau", "langue", "articles"} <= set(fr)
+    assert fr["commerce"] == ("Commerce\u202f: dernière année complète\u202f; tous les "
+                              "chiffres, remarques, sources")
     assert en["trade"] == "Trade: the latest full year; every figure, notes, sources"
     assert default == api.commands_for("en")  # the configured default language
     assert api.descriptions["fr"] == \
@@ -221,3 +224,24 @@ async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot
     assert "/trade" in (help_.plain_text or "") and articles.plain_text != help_.plain_text
     assert failed_calls(api) == ["sendMessage: 429 Too Many Requests: retry after 1"]
     assert articles.time - help_.time >= 0.9  # waited, then sent: no apology
+
+
+async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [aide] = await ask(api, BOB, BOB, "/aide")
+    assert aide.plain_text is not None and "/trade [year]" in aide.plain_text
+    [commerce] = await ask(api, ADA, ADA, "/commerce 2023")
+    assert commerce.plain_text is not None and "2023" in commerce.plain_text
+    [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
+    assert group.plain_text is not None and group.plain_text.startswith("Astana et Paris")
+    text, photo = await ask(api, ADA, ADA, "/commerce graphique", count=2)
+    assert text.plain_text is not None and text.plain_text.startswith("Commerce")
+    assert photo.method == "sendPhoto"
+    [aide_fr] = await ask(api, ADA, ADA, "/aide")
+    assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
+    [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
+    assert accented.plain_text is not None
+    assert accented.plain_text.startswith("Kazakhstan–France\u00a0: événements passés")
+    [typo] = await ask(api, ADA, ADA, "/comerce")
+    assert typo.plain_text == (
+        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+    assert failed_calls(api) == []

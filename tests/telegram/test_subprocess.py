@@ -162,7 +162,7 @@ async def test_bilat_run_against_the_fake_bot_api(api: FakeBotAPI, tmp_path: Pat
     api.send_message(ADA, ADA, "/help")
     async with bilat_run(api, tmp_path, RESTART):
         reply = await api.wait_for(lambda r: r.chat_id == ADA, timeout=20.0, after=sent_before)
-        assert "/trade" in (reply.plain_text or "")
+        assert "/commerce" in (reply.plain_text or "")  # Ada reads French
         await ask(api, ADA, ADA, "/events past")
     assert [r.chat_id for r in api.sent[sent_before:]] == [ADA, ADA]
     keys = query(db, "SELECT key, state FROM outbox ORDER BY key")
