@@ -62,7 +62,7 @@ def test_a_date_alone_starts_the_clock_at_noon(tmp_path: Path) -> None:
     result = bilat("console", "--lang", "en", "--as-of", "2025-05-07", stdin="/events\n",
                    env=env)
     assert result.returncode == 0, result.stderr
-    assert "As of May 7, 2025\n" in result.stdout
+    assert "As of 7 May 2025\n" in result.stdout
 
 
 def test_render_html_form() -> None:

@@ -228,7 +228,7 @@ async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot
 
 async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:
     [aide] = await ask(api, BOB, BOB, "/aide")
-    assert aide.plain_text is not None and "/trade [year]" in aide.plain_text
+    assert aide.plain_text is not None and "/trade [all|notes|sources|year]" in aide.plain_text
     [commerce] = await ask(api, ADA, ADA, "/commerce 2023")
     assert commerce.plain_text is not None and "2023" in commerce.plain_text
     [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
