@@ -240,7 +240,7 @@ async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: Telegra
     assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
     [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
     assert accented.plain_text is not None
-    assert accented.plain_text.startswith("Kazakhstan–France\u00a0: événements passés")
+    assert accented.plain_text.startswith("Kazakhstan–France\u202f: événements passés")
     [typo] = await ask(api, ADA, ADA, "/comerce")
     assert typo.plain_text == (
         "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
