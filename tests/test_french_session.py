@@ -43,7 +43,7 @@ async def test_a_french_session_without_an_english_word(
         "Aucun événement connu en juin.\n/evenements tous les montre tous par date.")
     novembre = (await say("/evenements novembre")).splitlines()
     assert novembre[0] == f"Événements en novembre{N}:"
-    assert novembre[1].startswith("• Visite d'État de Kassym-Jomart Tokaïev en France · "
+    assert novembre[1].startswith("• Visite d’État de Kassym-Jomart Tokaïev en France · "
                                   "novembre 2024")
     assert len(novembre) == 8  # five events, a blank line, the way to all of them
 

@@ -16,7 +16,7 @@ from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.core.render import Rendered, render
+from bot.core.render import Rendered, render, typography
 from bot.core.words import fold
 
 ARG_ECHO_LIMIT = 40
@@ -271,8 +271,9 @@ def parse(text: str, bot_username: str | None = None, prefixes: str = "/") -> Pa
 
 
 def notice(*lines: str) -> Reply:
-    """A short reply made of plain lines (escaped)."""
-    return Reply(Rendered.from_html("\n".join(html.escape(line, quote=False) for line in lines)))
+    """A short reply made of plain lines (escaped), with the briefings' apostrophe (’)."""
+    markup = "\n".join(html.escape(line, quote=False) for line in lines)
+    return Reply(Rendered.from_html(typography(markup, "en")))
 
 
 def echo(arg: str) -> str:
