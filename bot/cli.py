@@ -87,7 +87,7 @@ def cmd_check(settings: Settings, path: str | None) -> int:
             print(error)
         print(f"{len(exc.errors)} error(s); nothing loaded.", file=sys.stderr)
         return 1
-    phrases = Phrases("en", library.countries)
+    phrases = Phrases("en", library.countries, library.names)
     found = checks.all_findings(library)
     for finding in found:
         print(f"warning: {describe(finding, phrases)}")
