@@ -188,12 +188,12 @@ def cmd_run(settings: Settings) -> int:
 
     if settings.telegram_token is None and not _matrix_configured(settings):
         if not sys.stdin.isatty():
-            _tell(no_terminal(settings.env))
+            _tell(no_terminal(settings.unread))
             return 2
-        _tell(console_reason(settings.env))
+        _tell(console_reason(settings.unread))
         return cmd_console(settings, None, None)
     logs.setup(settings.log_level, settings.log_json)
-    for line in mistyped(settings.env):
+    for line in mistyped(settings.unread):
         log.warning("%s", line)
     asyncio.run(_run(settings))
     return 0
@@ -203,7 +203,7 @@ def _matrix_configured(settings: Settings) -> bool:
     """True when MATRIX_HOMESERVER is set (the other MATRIX_* are checked now, by name)."""
     from bot.matrix.settings import MatrixSettings
 
-    return MatrixSettings.from_env(settings.env, settings.db_path) is not None
+    return MatrixSettings.from_settings(settings) is not None
 
 
 def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,

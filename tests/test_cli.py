@@ -11,15 +11,14 @@ import time
 from pathlib import Path
 
 from tests.conftest import DATA, ROOT
+from tests.support.process import clean_environ
 
 
 def bilat(*args: str, stdin: str = "", env: dict[str, str] | None = None,
           cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bot`` with a clean Bilat environment."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
-                          capture_output=True, env={**base, **(env or {})}, cwd=cwd,
+                          capture_output=True, env=clean_environ(**(env or {})), cwd=cwd,
                           timeout=60, check=False)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.config import VARIABLES
 from bot.core.commands import COMMANDS
-from bot.ops.first_run import COMPOSE_ONLY, VARIABLES
+from bot.ops.first_run import COMPOSE_ONLY
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -9,7 +9,8 @@ import pytest
 from bot.core.commands import Context, Reply, dispatch
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
-from tests.matrix.helpers import BotRun, Human, eventually, formatted
+from tests.matrix.helpers import BotRun, Human, formatted
+from tests.support.wait import eventually
 
 FRENCH_LANGUAGE = "Langue\u00a0: français."
 

@@ -10,8 +10,7 @@ from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.conftest import DATA
 from tests.fakes.botapi import JSON, FakeBotAPI, SentRecord
-from tests.telegram.conftest import ADA, BOB
-from tests.telegram.helpers import TIMEOUT, ask, failed_calls
+from tests.support.telegram import ADA, BOB, TIMEOUT, ask, failed_calls
 
 
 def keyboard(markup: JSON | None) -> list[list[tuple[str, str]]]:

@@ -17,8 +17,19 @@ from bot.core.library import Library
 from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
-from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
+from tests.support.telegram import (
+    ADA,
+    BOB,
+    BOT_NAME,
+    CAROL,
+    CHANNEL,
+    FORUM,
+    GROUP,
+    TIMEOUT,
+    ask,
+    failed_calls,
+    post,
+)
 
 
 async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
