@@ -464,14 +464,30 @@ def summary(scope: Scope, ref: str | None = None, view: str = "short") -> Render
                if c in lib.sectors]
     turnover = [t for t in article.trade if t.flow == "turnover"]
     years = sorted((t for t in turnover if t.period.is_year), key=lambda t: t.period.end)
+    lead = years[-1] if years else None
     context = scope.base(
         article=article, ref=ref, meetings=meetings, sectors=sectors, today=scope.today,
         next_event=(own or upcoming)[0] if (own or upcoming) else None, turnover=turnover,
-        lead=years[-1] if years else None, ref_arg=f" {ref}" if ref else "")
+        lead=lead, flagged=lead is not None and any(
+            lead is f for f in flagged_figures(lib, scope.pair)),
+        ref_arg=f" {ref}" if ref else "")
     if view == "full":
         return render("summary", scope.locale, **context, show={})
     return fit("summary-short", scope.locale, BUDGETS["summary"], context,
                ["next", "figure", "point"])
+
+
+def flagged_figures(library: Library, pair: Pair) -> list[TradeFigure]:
+    """The figures some note is about (a sum, a growth, a disagreement, a mislabel)."""
+    out: list[TradeFigure] = []
+    for f in findings(library, pair):
+        if isinstance(f, SumMismatch):
+            out.append(f.turnover)
+        elif isinstance(f, GrowthMismatch | Mislabel):
+            out.append(f.figure if isinstance(f, GrowthMismatch) else f.figure.fact)
+        else:
+            out.extend(s.fact for s in f.figures)
+    return out
 
 
 MEETING_KINDS = ("meeting", "talks", "official_visit", "state_visit", "visit", "commission")

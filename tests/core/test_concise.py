@@ -100,6 +100,13 @@ async def test_trade_headlines_the_latest_full_year_with_notes_one_step_away(
                                                                          "d’euros", "€5.3")
 
 
+async def test_a_figure_with_a_note_says_where_the_note_is(library: Library) -> None:
+    mislabelled = (await ask(library, "/summary economiematin", "en", "2025-05-07")).text
+    assert f"Bilateral trade, 2022: €4{NB}billion, up 30% on 2021 ⚠ /trade notes" in mislabelled
+    clean = (await ask(library, "/summary kazinform", "en", "2025-05-07")).text
+    assert "⚠" not in clean
+
+
 async def test_a_later_partial_period_never_headlines(library: Library) -> None:
     article = library.articles[0]
     q1 = next(t for t in article.trade if t.id == "turnover-2024").model_copy(update={
