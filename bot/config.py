@@ -197,6 +197,17 @@ def _telegram_api(text: str) -> str:
     return value if value.endswith("/bot") else f"{value}/bot"
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``KZ-FR,UZ-FR`` -> (("KZ", "FR"), ("UZ", "FR")); empty: the most covered pair."""
+    from bot.core.pushes import parse_pair
+
+    try:
+        return tuple(parse_pair(code) for code in re.split(r"[,\s]+", text.strip()) if code)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a list of country pairs such as KZ-FR,KZ-DE"
+                         ) from None
+
+
 def _webhook_url(text: str) -> str:
     if not text.startswith("https://"):
         raise ValueError("Telegram only posts to https:// URLs")
@@ -208,6 +219,7 @@ _PARSERS: dict[str, Any] = {
     "default_locale": _locale, "timezone": _zone, "grace": parse_duration,
     "max_failures": _count, "max_attempts": _count, "http_port": _port, "log_level": _level,
     "log_json": _flag, "reload_interval": _seconds, "admins": _admins,
+    "default_pairs": _pairs,
     "telegram_token": _secret, "telegram_api_base_url": _telegram_api,
     "telegram_webhook_url": _webhook_url, "telegram_webhook_secret": _secret,
     "telegram_webhook_port": lambda text: _port(text, 1), "matrix_homeserver": _url,
@@ -243,6 +255,8 @@ class Settings(BaseSettings):
     reload_interval: float = Field(10.0, validation_alias="BILAT_RELOAD_INTERVAL")
     # Operators, as "telegram:12345", "matrix:@a:b".
     admins: frozenset[str] = Field(frozenset(), validation_alias="BILAT_ADMINS")
+    # Country pairs a chat sees until it chooses with /follow; () = the most covered one.
+    default_pairs: tuple[tuple[str, str], ...] = Field((), validation_alias="BILAT_DEFAULT_PAIRS")
 
     telegram_token: Secret | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(DEFAULT_TELEGRAM_API,

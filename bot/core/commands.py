@@ -10,12 +10,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.core import briefings, i18n, words
+from bot.core import briefings, i18n, pairs, words
 from bot.core.facts import LOCALES, Event
 from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.phrases import N_
-from bot.core.pushes import PushSettings, SubscriptionState
+from bot.core.pushes import PushSettings, SubscriptionState, pair_code
 from bot.core.render import Rendered, render, typography
 from bot.core.words import fold
 
@@ -33,6 +33,9 @@ FRENCH_NAMES: dict[str, tuple[str, ...]] = {
     "subscribe": ("abonner", "abonnement"),
     "unsubscribe": ("desabonner", "desabonnement"),
     "settings": ("reglages", "parametres"),
+    "pairs": ("couples", "pays"),
+    "follow": ("suivre",),
+    "unfollow": ("ne_plus_suivre", "oublier"),
     "timezone": ("fuseau", "fuseau_horaire"),
     "help": ("aide",),
     "stats": ("statistiques",),
@@ -55,6 +58,11 @@ class ChatSettings(ChatPrefs, Protocol):
     ``can_manage`` is the network's answer: may the user behind this request change them?
     """
 
+    @property
+    def locale(self) -> str:
+        """The chat's language as it stands (after a /lang in this request, the new one)."""
+        ...
+
     async def can_manage(self) -> bool:
         """True when the requester may change the chat's settings (admins of a group)."""
         ...
@@ -71,6 +79,17 @@ class ChatSettings(ChatPrefs, Protocol):
 
     async def unsubscribe(self) -> bool:
         """Stop the chat's pushes; False if it had no active subscription."""
+        ...
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The country pairs the chat follows, in its order; () if it never chose."""
+        ...
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``; () brings back the deployment's default."""
+
+    async def introduce(self) -> bool:
+        """True the first time it is asked: the chat's first answer lists the pairs."""
         ...
 
 
@@ -145,10 +164,23 @@ class Context:
         """True when the sender is one of the configured operators."""
         return self.ops is not None and self.ops.is_admin(self.sender)
 
-    def scope(self) -> briefings.Scope:
-        """The briefing scope for this request."""
+    def scope(self, pairs: tuple[Pair, ...] = ()) -> briefings.Scope:
+        """The briefing scope for this request (on ``pairs`` when given)."""
+        names = COMMANDS.names(self.locale)
+        if pairs:
+            return briefings.Scope.make(self.library, self.locale, self.now, self.zone,
+                                        pairs=pairs, prefix=self.prefix, commands=names)
         return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair,
-                                    self.prefix, COMMANDS.names(self.locale))
+                                    prefix=self.prefix, commands=names)
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs a briefing without a pair argument covers: the request's pair, else the
+        chat's covered pairs, else the deployment's default."""
+        if self.pair is not None:
+            return (self.pair,)
+        followed = await self.chat.pairs() if self.chat is not None else ()
+        covered = tuple(c for p in followed if (c := self.library.covered(p)))
+        return covered or self.library.default_pairs()
 
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
@@ -290,15 +322,71 @@ def usage(ctx: Context, name: str) -> str:
     return ctx._("Usage: {syntax}").format(syntax=syntax)
 
 
-async def dispatch(ctx: Context, text: str, bot_username: str | None = None) -> Reply | None:
-    """Answer a chat message: a command's reply, one line for an unknown one, None if not ours."""
+async def dispatch(ctx: Context, text: str, bot_username: str | None = None,
+                   introduce: bool = True) -> Reply | None:
+    """Answer a chat message: a command's reply, one line for an unknown one, None if not ours.
+
+    A new chat's first answer also says which pairs exist (``introduce=False`` leaves that
+    to a caller that caches replies).
+    """
     parsed = parse(text, bot_username, prefixes=ctx.prefix)
     if parsed is None:
         return None
     cmd = COMMANDS.get(parsed.name)
     if cmd is None:
-        return unknown_reply(ctx, parsed.typed)
-    return with_buttons(ctx, parsed.name, parsed.args, await cmd.handler(ctx, parsed.args))
+        reply = unknown_reply(ctx, parsed.typed)
+    else:
+        reply = with_buttons(ctx, parsed.name, parsed.args, await cmd.handler(ctx, parsed.args))
+    return await introduced(ctx, reply) if introduce else reply
+
+
+async def introduced(ctx: Context, reply: Reply) -> Reply:
+    """``reply``, followed by the covered pairs when it is the chat's first answer."""
+    if ctx.chat is None or not await ctx.chat.introduce():
+        return reply
+    ctx = replace(ctx, locale=ctx.chat.locale)  # /lang may just have changed it
+    p = ctx.scope().phrases
+    line = ctx._("Bilat covers {pairs}. This chat sees {chosen}: {pairs_command} lists them, "
+                 "{follow_command} chooses.").format(
+        pairs=p.join([p.pair(x) for x in ctx.library.pairs]),
+        chosen=p.join([p.pair(x) for x in await ctx.pairs()]),
+        pairs_command=ctx.command("pairs"), follow_command=ctx.command("follow"))
+    markup = f"{reply.message.html}\n\n<i>{html.escape(line, quote=False)}</i>"
+    return replace(reply, message=Rendered.from_html(markup))
+
+
+def joined(parts: list[Rendered]) -> Rendered:
+    """Several briefings as one message, a blank line apart."""
+    return parts[0] if len(parts) == 1 else Rendered.from_html(
+        "\n\n".join(part.html for part in parts))
+
+
+async def briefing_pairs(ctx: Context, words: list[str]) -> tuple[Pair, ...] | Reply:
+    """The pairs a briefing covers: those ``words`` name, else the chat's; a Reply saying
+    what is wrong when the words name no covered pair."""
+    if not words:
+        return await ctx.pairs()
+    found = pairs.resolve(ctx.library, " ".join(words), await ctx.pairs())
+    if found.pair is not None:
+        return (found.pair,)
+    return notice(pair_problem(ctx, found))
+
+
+def pair_problem(ctx: Context, found: pairs.Resolution) -> str:
+    """Why ``found`` names no single covered pair, in the context's language."""
+    p = ctx.scope().phrases
+    covered = p.join([f"{p.pair(x)} ({pair_code(x)})" for x in ctx.library.pairs])
+    if found.problem == "ambiguous":
+        return ctx._("“{arg}” is in several pairs Bilat covers: {pairs}. Say which, "
+                     "e.g. {example}.").format(
+            arg=echo(found.text), pairs=p.join([p.pair(x) for x in found.pairs]),
+            example=pair_code(found.pairs[0]))
+    if found.problem == "not_covered":
+        name = "\u2013".join(p.country(c) for c in found.countries)
+        return ctx._("Bilat does not cover {name}. Pairs covered: {pairs}.").format(
+            name=name, pairs=covered)
+    return ctx._("“{arg}” is not a country or a pair Bilat knows. Pairs covered: "
+                 "{pairs}.").format(arg=echo(found.text), pairs=covered)
 
 
 def with_buttons(ctx: Context, name: str, args: list[str], reply: Reply) -> Reply:
@@ -343,11 +431,12 @@ def unknown_reply(ctx: Context, typed: str) -> Reply:
         command=shown, help=ctx.command("help")))
 
 
-def help_reply(ctx: Context, problem: str | None = None) -> Reply:
-    """The list of commands, optionally after a problem line."""
+def help_reply(ctx: Context, problem: str | None = None,
+               pairs: tuple[Pair, ...] = ()) -> Reply:
+    """The list of commands, optionally after a problem line; about ``pairs`` (the chat's)."""
     lines = [(ctx.command(c.name), ctx._(c.usage) if c.usage else "", ctx._(c.summary))
              for c in COMMANDS if not c.admin or ctx.is_admin]
-    scope = ctx.scope()
+    scope = ctx.scope(pairs)
     return Reply(render("help", ctx.locale, **scope.base(problem=problem, commands=lines)))
 
 
@@ -357,8 +446,8 @@ def help_reply(ctx: Context, problem: str | None = None) -> Reply:
 async def cmd_start(ctx: Context, args: list[str]) -> Reply:
     """The commands for a new chat; the one-screen overview once the chat has used Bilat."""
     if await has_used(ctx):
-        return Reply(briefings.brief(ctx.scope()))
-    return help_reply(ctx)
+        return Reply(briefings.brief(ctx.scope(await ctx.pairs())))
+    return help_reply(ctx, pairs=await ctx.pairs())
 
 
 async def has_used(ctx: Context) -> bool:
@@ -368,16 +457,20 @@ async def has_used(ctx: Context) -> bool:
     return bool(getattr(ctx.chat, "returning", False))
 
 
-@COMMANDS.command("brief", "", N_("One screen: trade, next event, latest meeting, newest article"))
+@COMMANDS.command("brief", N_("[pair]"),
+                  N_("One screen: trade, next event, latest meeting, newest article"))
 async def cmd_brief(ctx: Context, args: list[str]) -> Reply:
-    """The overview."""
-    return Reply(briefings.brief(ctx.scope()))
+    """The overview, of the chat's first pair or the pair named."""
+    chosen = await briefing_pairs(ctx, args)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.brief(ctx.scope(chosen[:1])))
 
 
 SUMMARY_VIEWS = {"full": "full", "sources": "sources", "complet": "full"}
 
 
-@COMMANDS.command("summary", N_("[full|sources] [article]"),
+@COMMANDS.command("summary", N_("[full|sources] [article] [pair]"),
                   N_("Summary of the latest article, or of one"))
 async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
     """An article's summary: short by default, ``full`` or ``sources`` on request."""
@@ -385,32 +478,43 @@ async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
     rest = list(args)
     if rest and fold(rest[0]) in SUMMARY_VIEWS:
         view = SUMMARY_VIEWS[fold(rest.pop(0))]
-    if len(rest) > 1:
-        return notice(ctx._("“{arg}” is not an article.").format(arg=echo(" ".join(rest))),
-                      usage(ctx, "summary"))
-    return Reply(briefings.summary(ctx.scope(), rest[0] if rest else None, view))
+    ref, rest = _article_ref(ctx, rest)
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.summary(ctx.scope(chosen), ref, view))
+
+
+def _article_ref(ctx: Context, args: list[str]) -> tuple[str | None, list[str]]:
+    """The article reference among /summary's words (a number or a known id), and the rest."""
+    for i, word in enumerate(args):
+        if word.isdigit() or ctx.library.find(word) is not None or (
+                len(args) == 1 and pairs.countries_in(ctx.library, word) is None):
+            return word, args[:i] + args[i + 1:]
+    return None, args
 
 
 TRADE_VIEWS = {"all": "all", "notes": "notes", "sources": "sources", "tout": "all",
                "tous": "all"}
 
 
-@COMMANDS.command("trade", N_("[all|notes|sources|year]"),
+@COMMANDS.command("trade", N_("[all|notes|sources|year] [pair]"),
                   N_("Trade: the latest full year; every figure, notes, sources"))
 async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
-    """Trade figures: the latest full year, a view, or one year."""
-    year, view = None, "short"
-    if len(args) > 1:
+    """Trade figures: the latest full year, a view, or one year; for each pair."""
+    years = [a for a in args if re.fullmatch(r"(19|20)\d\d", a)]
+    views = [a for a in args if fold(a) in TRADE_VIEWS]
+    rest = [a for a in args if a not in years and a not in views]
+    if len(years) + len(views) > 1 or (
+            rest and pairs.countries_in(ctx.library, " ".join(rest)) is None):
         return notice(ctx._("“{arg}” is not a year, all, notes or sources.").format(
             arg=echo(" ".join(args))), usage(ctx, "trade"))
-    if args and fold(args[0]) in TRADE_VIEWS:
-        view = TRADE_VIEWS[fold(args[0])]
-    elif args:
-        if not re.fullmatch(r"(19|20)\d\d", args[0]):
-            return notice(ctx._("“{arg}” is not a year, all, notes or sources.").format(
-                arg=echo(args[0])), usage(ctx, "trade"))
-        year = int(args[0])
-    return Reply(briefings.trade(ctx.scope(), year, view))
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    year = int(years[0]) if years else None
+    view = TRADE_VIEWS[fold(views[0])] if views else "short"
+    return Reply(joined([briefings.trade(ctx.scope((pair,)), year, view) for pair in chosen]))
 
 
 EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
@@ -427,17 +531,38 @@ def event_mode(args: list[str]) -> str | None:
     return EVENT_MODES.get("_".join(fold(arg) for arg in args))
 
 
-@COMMANDS.command("events", N_("[past|all|sources]"),
+@COMMANDS.command("events", N_("[past|all|sources] [pair]"),
                   N_("Upcoming bilateral events, or past ones"))
 async def cmd_events(ctx: Context, args: list[str]) -> Reply:
-    """Events: the next three by default, a view, or the events of a month."""
-    mode = event_mode(args)
-    if mode is None:
-        if len(args) == 1 and (month := words.month_number(args[0])) is not None:
-            return month_reply(ctx, month)
+    """Events: the next three by default, a view; the chat's pairs (or the pair named)."""
+    if len(args) == 1 and event_mode(args) is None and (
+            month := words.month_number(args[0])) is not None:
+        return month_reply(ctx, month, await ctx.pairs())
+    split = split_mode(ctx, args)
+    if split is None:
         return notice(ctx._("“{arg}” is not past, all or sources.").format(
             arg=echo(" ".join(args))), usage(ctx, "events"))
-    return Reply(briefings.events(ctx.scope(), mode))
+    mode, rest = split
+    chosen = await briefing_pairs(ctx, rest)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.events(ctx.scope(chosen), mode))
+
+
+def split_mode(ctx: Context, args: list[str]) -> tuple[str, list[str]] | None:
+    """The events mode among ``args`` (``passés``, ``à venir``) and the words left, which
+    must name a pair (``/events past DE``); None when the words are neither."""
+    if not args:
+        return "upcoming", []
+    for start in range(len(args)):
+        for end in range(len(args), start, -1):
+            mode, rest = event_mode(args[start:end]), args[:start] + args[end:]
+            if mode is not None and (not rest or pairs.countries_in(ctx.library,
+                                                                    " ".join(rest))):
+                return mode, rest
+    if pairs.countries_in(ctx.library, " ".join(args)) is not None:
+        return "upcoming", args
+    return None
 
 
 MONTH_SHOWN = 5  # events listed for one month; /events all has the rest
@@ -452,9 +577,9 @@ def in_month(event: Event, month: int) -> bool:
                for year in range(low.year, high.year + 1))
 
 
-def month_reply(ctx: Context, month: int) -> Reply:
+def month_reply(ctx: Context, month: int, chosen: tuple[Pair, ...] = ()) -> Reply:
     """``/events juin``: the events known to fall in June, coming ones first."""
-    scope = ctx.scope()
+    scope = ctx.scope(chosen)
     upcoming, past = briefings.split_events(scope)
     found = [item for item in (*upcoming, *past) if in_month(item.event, month)]
     name = words.month_name(month, ctx.locale)
@@ -468,10 +593,13 @@ def month_reply(ctx: Context, month: int) -> Reply:
     return notice(ctx._("Events in {month}:").format(month=name), *lines, "", everything)
 
 
-@COMMANDS.command("articles", "", N_("The articles Bilat knows, newest first"))
+@COMMANDS.command("articles", N_("[pair]"), N_("The articles Bilat knows, newest first"))
 async def cmd_articles(ctx: Context, args: list[str]) -> Reply:
-    """The numbered article list."""
-    return Reply(briefings.article_list(ctx.scope()))
+    """The numbered article list of the chat's pairs (or of the pair named)."""
+    chosen = await briefing_pairs(ctx, args)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.article_list(ctx.scope(chosen)))
 
 
 @COMMANDS.command("lang", N_("fr|en"), N_("Choose the language: français or English"))
@@ -492,9 +620,10 @@ async def cmd_lang(ctx: Context, args: list[str]) -> Reply:
 @COMMANDS.command("help", "", N_("This list of commands"))
 async def cmd_help(ctx: Context, args: list[str]) -> Reply:
     """The commands."""
-    return help_reply(ctx)
+    return help_reply(ctx, pairs=await ctx.pairs())
 
 
 # Subscriptions and operators register their commands in the same table, in this order.
-from bot.core import subscription_commands  # noqa: E402, F401, I001
+from bot.core import pair_commands  # noqa: E402, F401, I001
+from bot.core import subscription_commands  # noqa: E402, F401
 from bot.core import admin_commands  # noqa: E402, F401

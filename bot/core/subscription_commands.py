@@ -14,6 +14,7 @@ Words left out keep their current value (or the defaults: daily, 08:00, alerts o
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import cache
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 
-from bot.core import i18n, words
+from bot.core import i18n, pairs, words
 from bot.core.commands import (
     COMMANDS,
     NOT_ALLOWED,
@@ -30,17 +31,16 @@ from bot.core.commands import (
     Reply,
     echo,
     notice,
+    pair_problem,
     usage,
 )
-from bot.core.library import Pair, pair_key
+from bot.core.library import Pair
 from bot.core.phrases import N_, Phrases
 from bot.core.pushes import (
     Cadence,
     PushSettings,
     SubscriptionState,
     clock_time,
-    pair_code,
-    parse_pair,
     weekday_name,
 )
 from bot.core.render import render
@@ -105,17 +105,14 @@ def _parse_time(word: str, ctx: Context) -> time | None:
 
 
 def _parse_pair(word: str, ctx: Context) -> Pair | None:
-    """A covered country pair (``KZ-FR``); None if the word is not shaped like one."""
-    try:
-        wanted = parse_pair(word)
-    except ValueError:
+    """A covered country pair (``KZ-FR``, ``DE``, ``franco-kazakh``); None if the word names
+    no country at all."""
+    found = pairs.resolve(ctx.library, word)
+    if found.problem == "unknown" and not re.fullmatch(r"[A-Za-z]{2}-[A-Za-z]{2}", word):
         return None
-    for pair in ctx.library.pairs:
-        if pair_key(pair) == pair_key(wanted):
-            return pair
-    covered = ", ".join(pair_code(p) for p in ctx.library.pairs)
-    raise _BadArgument(ctx._("“{arg}” is not a pair Bilat covers: {pairs}.")
-                       .format(arg=echo(word), pairs=covered))
+    if found.pair is None:
+        raise _BadArgument(pair_problem(ctx, found))
+    return found.pair
 
 
 def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
@@ -159,8 +156,9 @@ def lead_phrase(days: int, locale: str) -> str:
 
 
 def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
-                   headline: str | None = None) -> Reply:
-    """The chat's settings, as /settings shows them, after an optional headline."""
+                   headline: str | None = None, shown: tuple[Pair, ...] = ()) -> Reply:
+    """The chat's settings, as /settings shows them, after an optional headline; ``shown``
+    are the pairs the chat sees."""
     p = Phrases(ctx.locale, ctx.library.countries)
     s = state.settings if state else None
     local_now = ctx.now.astimezone(ZoneInfo(zone))
@@ -171,7 +169,7 @@ def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
         at=clock_time(s.at, ctx.locale) if s else "",
         weekday=weekday_name(s.weekday, ctx.locale) if s else "",
         leads=p.join([lead_phrase(d, ctx.locale) for d in s.leads]) if s else "",
-        pairs=p.join([p.pair(x) for x in s.pairs]) if s else "",
+        pairs=p.join([p.pair(x) for x in shown or (s.pairs if s else ())]),
         last_digest=p.day(state.last_digest_at.astimezone(ZoneInfo(zone)).date())
         if state and state.last_digest_at else "",
         prefix=ctx.prefix, cmd=ctx.command))
@@ -210,13 +208,16 @@ async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     before = await chat.subscription()
     settings = draft.apply(before.settings if before else _default_settings(ctx))
     await chat.subscribe(settings)
+    if draft.pairs:  # pairs named here become the chat's own, as with /follow
+        await chat.set_pairs(tuple(dict.fromkeys(draft.pairs)))
     if before is None:
         headline = ctx._("Subscribed.")
     elif not before.active:
         headline = ctx._("Subscribed again.")
     else:
         headline = ctx._("Subscription updated.")
-    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline,
+                          await ctx.pairs())
 
 
 @COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"))
@@ -241,7 +242,7 @@ async def cmd_settings(ctx: Context, args: list[str]) -> Reply:
     chat = ctx.chat
     if chat is None:
         return _unavailable(ctx)
-    return settings_reply(ctx, await chat.subscription(), ctx.zone)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, shown=await ctx.pairs())
 
 
 @COMMANDS.command("timezone", N_("[city, country, UTC+5 or IANA zone]"),

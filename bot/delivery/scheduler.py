@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from bot.core.pushes import (
     prefix_for,
     render_alert,
     render_digest,
+    without_repeats,
 )
 from bot.core.render import Rendered
 from bot.ops.instruments import TICKS
@@ -151,6 +152,10 @@ class Scheduler:
     def _plan(self, tick: _Tick, sub: Subscription, chat: Chat,
               report: TickReport) -> _Plan | None:
         """What one chat has due: its digest and alerts, rendered; None if nothing."""
+        # The chat's pairs (or the deployment's default) decide what its pushes cover.
+        covered = tuple(c for p in chat.pairs if (c := tick.library.covered(p)))
+        sub = replace(sub, settings=replace(
+            sub.settings, pairs=covered or tick.library.default_pairs()))
         zone, s = ZoneInfo(chat.timezone), sub.settings
         digest = digest_due(s, zone, sub.planned_until, tick.now)
         alerts = alerts_due(tick.events_for(s.pairs), s, zone, sub.planned_until, tick.now)
@@ -206,8 +211,9 @@ class Scheduler:
         key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
                sub.digest_events, due.day, chat.network)
         if key not in tick.digests:
-            parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
-                     for pair in s.pairs]
+            parts = without_repeats([
+                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
+                for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \
@@ -218,7 +224,7 @@ class Scheduler:
     def _render_digest(self, tick: _Tick, chat: Chat, parts: list[PairDigest],
                        sub: Subscription) -> Rendered:
         scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair,
-                           prefix_for(chat.network))
+                           prefix=prefix_for(chat.network))
         return render_digest(scope, parts, sub.since, sub.settings.cadence)
 
     def _alert(self, tick: _Tick, due: AlertDue, chat: Chat) -> Rendered:

@@ -35,12 +35,14 @@ from bot.core.commands import (
     Context,
     Parsed,
     Reply,
+    briefing_pairs,
     dispatch,
-    event_mode,
     has_used,
     help_reply,
+    introduced,
     notice,
     parse,
+    split_mode,
     with_buttons,
 )
 from bot.core.library import Library
@@ -166,6 +168,8 @@ class Handlers:
             return  # another bot's command in a shared chat: not ours to answer
         request = await self.request(context.bot, message)
         reply = await self.reply(request, parsed, message.text)
+        if reply is not None:  # after the cache: only this chat's first answer says it
+            reply = await introduced(request.ctx, reply)
         SERVED.inc(command=parsed.name if known else "unknown", network=NETWORK)
         if reply is not None:
             attachments = [*reply.attachments, *(a for a, _ in request.files)]
@@ -177,7 +181,8 @@ class Handlers:
 
     async def reply(self, request: Request, parsed: Parsed, text: str) -> Reply | None:
         """The answer to a command, from the cache when an equal one was just made."""
-        key = self.cache.key(request.ctx, parsed.name, parsed.args, request.username)
+        key = self.cache.key(request.ctx, parsed.name, parsed.args, request.username,
+                             await request.ctx.pairs())
         hit = self.cache.get(key, request.ctx.library) if key else None
         if hit is not None:
             reply, request.files = hit
@@ -194,7 +199,7 @@ class Handlers:
         if override is not None:
             result: Reply | None = await override(request, args)
             return with_buttons(request.ctx, name, args, result) if result else None
-        return await dispatch(request.ctx, text, request.username)
+        return await dispatch(request.ctx, text, request.username, introduce=False)
 
     async def run(self, request: Request, name: str, args: list[str]) -> Reply:
         """Run the shared table's handler for ``name``."""
@@ -212,26 +217,29 @@ class Handlers:
     async def cmd_help(self, request: Request, args: list[str]) -> Reply:
         """The commands, with what Telegram adds."""
         line = request.ctx._(HELP_EXTRA).format(bot="@" + request.username)
-        return _with_line(help_reply(request.ctx), line)
+        return _with_line(help_reply(request.ctx, pairs=await request.ctx.pairs()), line)
 
     async def cmd_trade(self, request: Request, args: list[str]) -> Reply:
         """Trade figures; with ``chart`` among the arguments, a chart as a photo too."""
         wanted = [a for a in args if a.lower() not in CHART_WORDS]
         reply = await self.run(request, "trade", wanted)
-        if len(wanted) < len(args) and (not wanted or _is_year(wanted)):
-            scope = request.ctx.scope()
-            png = await asyncio.to_thread(chart.turnover_png, scope)
-            if png is not None:
-                request.files.append((Attachment("bilat-trade.png", "image/png", png),
-                                      chart.caption(request.ctx.locale)))
+        years = [a for a in wanted if _is_year([a])]
+        chosen = await briefing_pairs(request.ctx, [a for a in wanted if a not in years])
+        if len(wanted) < len(args) and len(years) <= 1 and not isinstance(chosen, Reply):
+            for pair in chosen:  # a chart for each pair the briefing covered
+                png = await asyncio.to_thread(chart.turnover_png, request.ctx.scope((pair,)))
+                if png is not None:
+                    request.files.append((Attachment("bilat-trade.png", "image/png", png),
+                                          chart.caption(request.ctx.locale)))
         return reply
 
     async def cmd_events(self, request: Request, args: list[str]) -> Reply:
         """Events; upcoming ones come with an .ics calendar file."""
         reply = await self.run(request, "events", args)
-        mode = event_mode(args)
-        if mode in ("upcoming", "all"):
-            scope = request.ctx.scope()
+        split = split_mode(request.ctx, args)
+        chosen = await briefing_pairs(request.ctx, split[1]) if split else ()
+        if split and split[0] in ("upcoming", "all") and not isinstance(chosen, Reply):
+            scope = request.ctx.scope(chosen)
             found = calendar.upcoming_calendar(scope)
             if found is not None:
                 request.files.append((found.attachment(scope), found.caption(scope.locale)))

@@ -44,8 +44,8 @@ async def test_unknown_command_gets_one_line_with_the_nearest(seed_library: Libr
                                                               may7: datetime) -> None:
     assert await _text(seed_library, may7, "/trde") == (
         "Unknown command /trde. Did you mean /trade?")
-    assert await _text(seed_library, may7, "/foo") == (
-        "Unknown command /foo. /help lists the commands.")
+    assert await _text(seed_library, may7, "/xyz") == (  # (/foo is near /follow)
+        "Unknown command /xyz. /help lists the commands.")
 
 
 async def test_unknown_command_in_french_suggests_french_names(seed_library: Library,
@@ -54,22 +54,22 @@ async def test_unknown_command_in_french_suggests_french_names(seed_library: Lib
         "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
     assert await _text(seed_library, may7, "/evenement", "fr") == (
         "Commande inconnue\u00a0: /evenement. Vouliez-vous dire /evenements\u00a0?")
-    assert await _text(seed_library, may7, "/foo", "fr") == (
-        "Commande inconnue\u00a0: /foo. /aide donne la liste des commandes.")
+    assert await _text(seed_library, may7, "/xyz", "fr") == (
+        "Commande inconnue\u00a0: /xyz. /aide donne la liste des commandes.")
 
 
 async def test_help_lists_the_views(seed_library: Library, may7: datetime) -> None:
     assert "/trade [all|notes|sources|year]" in await _text(seed_library, may7, "/help")
-    assert "/brief · One screen" in await _text(seed_library, may7, "/help")
+    assert "/brief [pair] · One screen" in await _text(seed_library, may7, "/help")
     assert "/commerce [tout|notes|sources|année]" in await _text(seed_library, may7, "/aide",
                                                                   "fr")
 
 
 @pytest.mark.parametrize(("line", "expected"), [
     ("/trade abc", "“abc” is not a year, all, notes or sources.\n"
-                   "Usage: /trade [all|notes|sources|year]"),
+                   "Usage: /trade [all|notes|sources|year] [pair]"),
     ("/events tomorrow", "“tomorrow” is not past, all or sources.\n"
-                         "Usage: /events [past|all|sources]"),
+                         "Usage: /events [past|all|sources] [pair]"),
     ("/lang de", "“de” is not a language Bilat speaks: choose fr or en.\nUsage: /lang fr|en"),
 ])
 async def test_bad_arguments_get_a_specific_answer(

@@ -113,7 +113,8 @@ async def test_a_later_partial_period_never_headlines(library: Library) -> None:
         "id": "turnover-2025-q1", "period": Period.model_validate("2025-01/2025-03"),
         "value": Decimal("1.9"), "growth": None})
     later = Library((article.model_copy(update={"trade": (*article.trade, q1)}),
-                     *library.articles[1:]), library.sectors, library.countries, library.names)
+                     *library.articles[1:]), library.sectors, library.countries,
+                    names=library.names)
     short = (await ask(later, "/trade", "en", "2025-05-07")).text
     assert short.startswith("Kazakhstan–France trade, 2024\n")
     assert f"Latest partial period: Jan–Mar 2025, $1.9{NB}billion" in short
@@ -185,6 +186,14 @@ def test_times_read_the_locales_way(seed_library: Library) -> None:
 async def test_start_greets_a_new_chat_and_briefs_a_returning_one(library: Library) -> None:
     class Returning(_Prefs):
         returning = True
+
+        async def pairs(self) -> tuple[tuple[str, str], ...]:
+            """Never chose a pair: the default."""
+            return ()
+
+        async def introduce(self) -> bool:
+            """Already introduced."""
+            return False
 
     now = datetime(2025, 5, 7, 20, tzinfo=UTC)
     new = await dispatch(Context(library, "en", now, ZONE, _Prefs()), "/start")

@@ -27,12 +27,24 @@ COMMANDS = {
     "articles": "/articles", "help": "/help", "summary-2": "/summary 2",
     "brief": "/brief", "trade-all": "/trade all", "trade-notes": "/trade notes",
     "summary-full": "/summary full", "trade-sources": "/trade sources",
+    # Each pair named the ways readers name it; /pairs lists them all.
+    "pairs": "/pairs",
+    "trade-kz-de": "/trade Allemagne", "events-all-kz-de": "/events all Kazakhstan-Germany",
+    "summary-kz-de": "/summary germano-kazakh", "articles-kz-de": "/articles DE",
+    "trade-uz-fr": "/trade UZ-FR", "events-all-uz-fr": "/events all Ouzbékistan",
+    "summary-uz-fr": "/summary Uzbek-French", "articles-uz-fr": "/articles Uzbekistan",
 }
 # The dates each briefing is kept at (SEED_DAY and AFTER unless said here).
 DATES = {"trade": (BEFORE, SEED_DAY), "trade-2023": (NO_2023, SEED_DAY),
          "articles": (BEFORE, SEED_DAY), "help": (SEED_DAY,),
          "trade-all": (BEFORE, SEED_DAY), "trade-notes": (BEFORE, SEED_DAY),
-         "trade-sources": (BEFORE, SEED_DAY), "summary": (BEFORE, SEED_DAY)}
+         "trade-sources": (BEFORE, SEED_DAY), "summary": (BEFORE, SEED_DAY),
+         # The other pairs: before and after their newest articles.
+         "pairs": (BEFORE, SEED_DAY), "articles-kz-de": (SEED_DAY,),
+         "articles-uz-fr": (SEED_DAY,), "trade-kz-de": (BEFORE, SEED_DAY),
+         "events-all-kz-de": ("2024-09-20", SEED_DAY), "summary-kz-de": ("2024-09-16", SEED_DAY),
+         "trade-uz-fr": ("2024-08-01", SEED_DAY), "events-all-uz-fr": ("2024-08-01", SEED_DAY),
+         "summary-uz-fr": ("2024-08-01", SEED_DAY)}
 
 
 def dates(name: str) -> tuple[str, ...]:

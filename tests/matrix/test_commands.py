@@ -53,7 +53,7 @@ async def _ask_in_both_languages(bot: BotRun, alice: Human, room: str) -> None:
     assert "Plus\u202f: !resume complet" in french["!summary"]
     aide = await alice.send(room, "!aide")
     [listed] = await alice.reply(room, aide)
-    assert "!commerce [tout|notes|sources|année] · " in listed["content"]["body"]
+    assert "!commerce [tout|notes|sources|année] [couple] · " in listed["content"]["body"]
 
 
 async def test_briefings_in_an_unencrypted_room(bot: BotRun, people: MakeHuman) -> None:
@@ -179,3 +179,25 @@ async def test_replies_wait_out_the_homeservers_rate_limit(
             await alice.reply(room, event_id)
     finally:
         await synapse.override_message_rate(bot.account.user_id, per_second=0, burst_count=0)
+
+
+async def test_a_room_follows_two_pairs(bot: BotRun, people: MakeHuman) -> None:
+    """!follow in French and English names; briefings then cover the room's pairs."""
+    alice = await people("alice")
+    await bot.start()
+    room = await alice.create_room(bot.account.user_id)
+    await alice.wait_member(room, bot.account.user_id)
+
+    async def ask(command: str) -> str:
+        sent = await alice.send(room, command)
+        [reply] = await alice.reply(room, sent)
+        return str(reply["content"]["body"])
+
+    assert (await ask("!follow Allemagne")).startswith(
+        "This chat now follows Kazakhstan–Germany.\n\nBilat covers ")  # the room's first answer
+    assert (await ask("!trade")).startswith("Kazakhstan–Germany trade\n")
+    assert await ask("!follow Uzbekistan-France") == \
+        "This chat now follows Kazakhstan–Germany and Uzbekistan–France."
+    assert (await ask("!events")).startswith(
+        "Kazakhstan–Germany, Uzbekistan–France: upcoming events\n")
+    assert "Kazakhstan–Germany · KZ-DE · followed here" in await ask("!pairs")

@@ -99,12 +99,12 @@ async def test_reload_on_request_reports_the_count_or_the_errors(data_dir: Path)
     try:
         new_article(data_dir)
         await asyncio.sleep(0.1)
-        assert len(data().articles) == 8  # no polling
+        assert len(data().articles) == 16  # no polling
         data.request()  # what SIGHUP does
-        await eventually(lambda: len(data().articles) == 9)
+        await eventually(lambda: len(data().articles) == 17)
         broken_article(data_dir)
         outcome = await data.reload()
-        assert (outcome.loaded, outcome.articles) == (False, 9)
+        assert (outcome.loaded, outcome.articles) == (False, 17)
         assert len(outcome.errors) == 1 and "broken.yaml:5" in outcome.errors[0]
     finally:
         stop.set()

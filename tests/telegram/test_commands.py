@@ -25,6 +25,8 @@ from tests.support.telegram import (
     CHANNEL,
     FORUM,
     GROUP,
+    INTRODUCTION,
+    INTRODUCTION_FR,
     TIMEOUT,
     ask,
     failed_calls,
@@ -56,7 +58,7 @@ async def test_every_command_of_the_table_is_answered(api: FakeBotAPI, bot: Tele
 
 async def test_lang_is_remembered_for_the_chat(api: FakeBotAPI, bot: TelegramBot) -> None:
     [done] = await ask(api, BOB, BOB, "/lang fr")
-    assert done.plain_text == "Langue\u00a0: français."
+    assert done.plain_text == "Langue\u00a0: français." + INTRODUCTION_FR  # first answer here
     [trade] = await ask(api, BOB, BOB, "/events")
     assert trade.plain_text is not None and "événements à venir" in trade.plain_text
 
@@ -142,7 +144,7 @@ async def test_help_tells_what_telegram_adds(api: FakeBotAPI, bot: TelegramBot) 
     assert reply.plain_text is not None
     assert f"@{BOT_NAME}" in reply.plain_text and "/trade chart" in reply.plain_text
     [text] = await ask(api, BOB, BOB, "hello")  # plain text in a private chat
-    assert text.plain_text == reply.plain_text
+    assert reply.plain_text == f"{text.plain_text}{INTRODUCTION}"  # the chat's first answer
 
 
 HOSTILE = [
@@ -221,7 +223,8 @@ async def test_kept_answers_follow_the_clock(api: FakeBotAPI, bot: TelegramBot,
                                              clock: FixedClock, june15: datetime) -> None:
     first, calendar = await ask(api, BOB, BOB, "/events", count=2)
     same, again = await ask(api, BOB, BOB, "/events", count=2)
-    assert same.text == first.text and again.files[0].data == calendar.files[0].data
+    assert first.text == f"{same.text}\n\n<i>{INTRODUCTION.strip()}</i>"  # the first answer
+    assert again.files[0].data == calendar.files[0].data
     clock.set(june15)
     [later] = await ask(api, BOB, BOB, "/events")
     assert later.plain_text is not None and "No upcoming event is known." in later.plain_text
