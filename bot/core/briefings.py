@@ -65,6 +65,14 @@ class Scope:
                    prefix, commands or {})
 
     @property
+    def pair_arg(self) -> str:
+        """`` KZ-DE`` for detail commands about a pair other than the default one, else ""."""
+        default = self.library.default_pair()
+        if self.pairs or default is None or pair_key(self.pair) == pair_key(default):
+            return ""
+        return f" {self.pair[0]}-{self.pair[1]}"
+
+    @property
     def covering(self) -> tuple[Pair, ...]:
         """The pairs this scope covers."""
         return self.pairs or (self.pair,)
@@ -83,6 +91,7 @@ class Scope:
         """Context every template gets."""
         names = [self.phrases.pair(pair) for pair in self.covering]
         return {"p": self.phrases, "pair_name": ", ".join(names), "prefix": self.prefix,
+                "pair_arg": self.pair_arg,
                 "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
 
 

@@ -273,7 +273,9 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
         since=p.day(local_since.date()), since_time=clock_time(local_since.time(),
                                                                 scope.locale),
         changed=any(part.changed for part in parts), today=scope.today,
-        shown_articles=DIGEST_SHOWN, shown_figures=DIGEST_SHOWN, shown_events=DIGEST_SHOWN),
+        shown_articles=DIGEST_SHOWN, shown_figures=DIGEST_SHOWN, shown_events=DIGEST_SHOWN,
+        # A digest on several pairs names its views without a pair (the chat's own pairs).
+        **({"pair_arg": ""} if len(parts) > 1 else {})),
         ["earlier", "second", "figures", "events"])
 
 

@@ -62,9 +62,15 @@ async def test_default_answers_fit_their_budget(library: Library, locale: str,
                             ("/summary", "summary")):
         got = await ask(library, command, locale, day)
         assert words(got) <= BUDGETS[budget], (command, words(got), got.text)
-    for n in range(1, len(library.articles) + 1):
-        got = await ask(library, f"/summary {n}", locale, day)
-        assert words(got) <= BUDGETS["summary"], (n, words(got), got.text)
+    for pair in library.pairs:
+        code = "-".join(pair)
+        for command, budget in ((f"/trade {code}", "trade"), (f"/events {code}", "events"),
+                                (f"/brief {code}", "brief")):
+            got = await ask(library, command, locale, day)
+            assert words(got) <= BUDGETS[budget], (command, words(got), got.text)
+        for n in range(1, len(library.about(pair)) + 1):
+            got = await ask(library, f"/summary {n} {code}", locale, day)
+            assert words(got) <= BUDGETS["summary"], (n, code, words(got), got.text)
 
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
