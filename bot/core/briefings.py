@@ -56,7 +56,7 @@ class Scope:
 
     @classmethod
     def make(cls, library: Library, locale: str, now: datetime, zone: str = "UTC",
-             pair: Pair | None = None, pairs: tuple[Pair, ...] = (), prefix: str = "/",
+             pair: Pair | None = None, pairs: tuple[Pair, ...] = (), *, prefix: str = "/",
              commands: Mapping[str, str] | None = None) -> Scope:
         """Build a scope, seeing only what was published by ``now``."""
         seen = visible(library, now)

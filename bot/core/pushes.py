@@ -279,16 +279,6 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
         ["earlier", "second", "figures", "events"])
 
 
-# How each network's users write commands, for the closing line of pushes (replies know it
-# from the request).
-PREFIXES = {"matrix": "!"}
-
-
-def prefix_for(network: str) -> str:
-    """``!`` on Matrix, ``/`` elsewhere."""
-    return PREFIXES.get(network, "/")
-
-
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
                  zone: str, prefix: str = "/") -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.

@@ -15,8 +15,8 @@ import pytest
 
 from bot.core import briefings
 from bot.core.briefings import BUDGETS, Scope, words
+from bot.core.chat_settings import MemoryChat
 from bot.core.clock import parse_instant
-from bot.core.commands import Context, dispatch
 from bot.core.facts import Period
 from bot.core.library import Library
 from bot.core.pushes import (
@@ -28,6 +28,7 @@ from bot.core.pushes import (
     render_digest,
 )
 from bot.core.render import Rendered
+from tests.support import asking
 
 ZONE = "Asia/Almaty"
 PAIR = ("KZ", "FR")
@@ -36,18 +37,13 @@ DAYS = ("2019-11-12", "2022-12-01", "2023-11-01", "2023-11-03", "2025-05-07", "2
 NB, NN = "\u00a0", "\u202f"
 
 
-class _Prefs:
-    async def set_locale(self, locale: str) -> None:
-        """Nothing is stored here."""
-
-
 async def ask(library: Library, command: str, locale: str, day: str,
               prefix: str = "/") -> Rendered:
     """What a chat reads after typing ``command`` on ``day``."""
-    ctx = Context(library, locale, parse_instant(day, ZONE), ZONE, _Prefs(), prefix=prefix)
-    reply = await dispatch(ctx, command)
+    reply = await asking.ask(library, parse_instant(day, ZONE), command, locale, prefix=prefix)
     assert reply is not None
-    return reply.message
+    message: Rendered = reply.message
+    return message
 
 
 def _scope(library: Library, day: str, locale: str) -> Scope:
@@ -190,23 +186,14 @@ def test_times_read_the_locales_way(seed_library: Library) -> None:
 
 
 async def test_start_greets_a_new_chat_and_briefs_a_returning_one(library: Library) -> None:
-    class Returning(_Prefs):
-        returning = True
-
-        async def pairs(self) -> tuple[tuple[str, str], ...]:
-            """Never chose a pair: the default."""
-            return ()
-
-        async def introduce(self) -> bool:
-            """Already introduced."""
-            return False
+    class Returning(MemoryChat):
+        returning = True  # as a store says of a chat it had a row for
 
     now = datetime(2025, 5, 7, 20, tzinfo=UTC)
-    new = await dispatch(Context(library, "en", now, ZONE, _Prefs()), "/start")
+    new = await asking.ask(library, now, "/start")
     assert new is not None and "/trade" in new.message.text and "at a glance" not in \
         new.message.text
-    ctx = Context(library, "en", now, ZONE, Returning(), chat=Returning())  # type: ignore[arg-type]
-    back = await dispatch(ctx, "/start")
+    back = await asking.ask(library, now, "/start", chat=Returning())
     assert back is not None and back.message.text.startswith("Kazakhstan–France at a glance")
 
 

@@ -132,7 +132,8 @@ async def test_pair_arguments_answer_what_is_wrong(api: FakeBotAPI, bot: Telegra
     assert (await text_of(api, ADA, "/trade Allemagne")).startswith(
         "Commerce Kazakhstan–Allemagne")  # never "« Allemagne » n'est pas une année"
     assert (await text_of(api, ADA, "/trade xyz")).startswith(
-        f"«{N}xyz{N}» n’est pas une année.\nUsage{N}: /commerce [année] [couple]")
+        f"«{N}xyz{N}» n’est ni une année, ni tout, ni notes, ni sources.\nUsage{N}: "
+        "/commerce [tout|notes|sources|année] [couple]")
 
 
 async def test_inline_queries_cover_the_pairs_followed_in_private(
