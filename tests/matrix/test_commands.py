@@ -214,7 +214,7 @@ async def test_a_room_follows_two_pairs(bot: BotRun, people: MakeHuman) -> None:
 
     assert (await ask("!follow Allemagne")).startswith(
         "This chat now follows Kazakhstan–Germany.\n\nBilat covers ")  # the room's first answer
-    assert (await ask("!trade")).startswith("Kazakhstan–Germany trade\n")
+    assert (await ask("!trade")).startswith("Kazakhstan–Germany trade, 2023\n")
     assert await ask("!follow Uzbekistan-France") == \
         "This chat now follows Kazakhstan–Germany and Uzbekistan–France."
     assert (await ask("!events")).startswith(

@@ -81,8 +81,8 @@ async def test_french_commands_get_french_buttons(api: FakeBotAPI, bot: Telegram
     # The notes, one press away: the 2024 sum and the 2022 dollar/euro disagreement.
     await press(api, ADA, ADA, trade.message_id or 0, data_of(shown["reply_markup"], "Notes"))
     notes = api.get_message(ADA, trade.message_id or 0)
-    assert "add up to $5.1\u00a0billion" in notes["text"]
-    assert "at the 2022 average rate" in notes["text"]
+    assert "font 5,1\u00a0milliards de dollars" in notes["text"]  # the chat's language
+    assert "au taux moyen de 2022" in notes["text"]
     [year] = await ask(api, ADA, ADA, "/commerce 2023")
     assert year.reply_markup is None  # not one of the views: nothing to switch to
 
