@@ -98,7 +98,7 @@ async def test_a_chat_follows_two_pairs_and_gets_one_digest_in_french(
     assert (await text_of(api, ADA, "/summary")).startswith(
         "Forum d’affaires d’Astana\u202f: 36 documents pour 6,3 milliards de dollars\n")
     assert (await text_of(api, ADA, "/events Ouzbékistan past")).startswith(
-        f"Ouzbékistan–France\u202f: événements passés\n")
+        "Ouzbékistan–France\u202f: événements passés\n")
     assert (await text_of(api, ADA, "/subscribe quotidien 08:00")).startswith(
         "Abonnement enregistré.")
     assert await text_of(api, ADA, "/follow de l’Ouzbékistan") == \
