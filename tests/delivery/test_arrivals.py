@@ -27,7 +27,8 @@ def with_late_article(seed: Library) -> Library:
     late = article.model_copy(update={
         "id": "late-2025-05-07-kazakhstan-france",
         "title": Localized(en="A late addition on trade", fr="Un ajout tardif sur le commerce"),
-        "source": article.source.model_copy(update={"published": utc(5, 7, 12)})})
+        "source": article.source.model_copy(update={"published": utc(5, 7, 12)}),
+        "trade": (), "investments": (), "counts": (), "events": ()})
     return Library((article, late), seed.sectors, seed.countries)
 
 
@@ -47,7 +48,7 @@ async def test_an_article_added_after_the_digest_is_announced_once(
     await scheduler.tick()
     second = await outbox.get(db, f"digest:{chat.id}:2025-05-09")
     assert second is not None
-    assert "New articles:\n• A late addition on trade" in second.text
+    assert "\n• A late addition on trade · La Gazette" in second.text
     assert "Astana and Paris aim to widen cooperation" not in second.text.split(
         "In the next 30 days")[0]
     clock.set(utc(5, 10, 3))
@@ -88,9 +89,10 @@ async def test_a_figure_changed_in_a_known_article_reads_as_a_change(
     await scheduler.tick()
     row = await outbox.get(db, f"digest:{chat.id}:2025-05-09")
     assert row is not None
-    assert "New articles" not in row.text
-    assert "• Trade between Kazakhstan and France, 2024: $5.6\u00a0billion" in row.text
-    assert "Earlier reported: $5.5\u00a0billion" in row.text
+    text = row.text.replace("\u00a0", " ")
+    assert "No new article." in text
+    assert "• Bilateral trade, 2024: $5.6 billion" in text
+    assert "Earlier reported: $5.5 billion (La Gazette, 7 May 2025)" in text
     clock.set(utc(5, 10, 3))
     await scheduler.tick()
     assert await outbox.get(db, f"digest:{chat.id}:2025-05-10") is None  # told once

@@ -107,7 +107,7 @@ async def test_the_health_line_after_polls(
     await ask(api, BOB, BOB, "/help")  # the chat's first answer, with the pairs
     assert lines(await ask(api, BOB, BOB, "/sources"))[1:] == [
         f"1. Loopback News (feed) {site.url('/feeds/ok')}",
-        "   last success June 11, 2025 23:59",
+        "   last success 11 June 2025 23:59",
         f"2. 127.0.0.1 (feed) {site.url('/error.xml')}",
-        "   never polled successfully; last error June 11, 2025 23:59: HTTP 500; "
+        "   never polled successfully; last error 11 June 2025 23:59: HTTP 500; "
         "2 failures in a row"]

@@ -30,7 +30,7 @@ async def test_pause_and_unpause_keep_the_settings(api: FakeBotAPI, bot: Telegra
     [resumed] = await ask(api, BOB, BOB, "/unpause")
     text = resumed.plain_text or ""
     assert text.startswith("Resumed.\n")
-    assert "Friday" in text and "6:30" in text  # the weekly Friday 18:30 digest, kept
+    assert "Digest: weekly, on Friday at 18:30" in text  # kept through the pause
     assert await _active(db) == [True]
     [on] = await ask(api, BOB, BOB, "/unpause")
     assert on.plain_text == "Not paused: the digest and alerts are on."

@@ -24,4 +24,4 @@ async def test_sectors_by_label_in_either_language(api: FakeBotAPI, bot: Telegra
     sub = await subscriptions.get(db, 2)
     assert sub is not None and sub.settings.sectors == ("education", "critical_raw_materials")
     [shown] = await ask(api, ADA, ADA, "/reglages")
-    assert "Secteurs\u00a0: éducation, matières premières critiques" in (shown.plain_text or "")
+    assert "Secteurs\u202f: éducation, matières premières critiques" in (shown.plain_text or "")
