@@ -67,6 +67,7 @@ class PushSettings:
     pairs: tuple[Pair, ...] = (("KZ", "FR"),)
     always: bool = False  # send the digest even when nothing changed
     sectors: tuple[str, ...] = ()  # the digest's articles only in these sectors; () = all
+    silent: bool = False  # delivered without a notification sound (where the network can)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ SWITCHES = {"on": True, "off": False, "oui": True, "non": False, "yes": True, "n
 ALERT_WORDS = frozenset({"alerts", "alert", "alertes", "alerte"})
 ALWAYS_WORDS = {"always": True, "toujours": True, "changes": False, "changements": False}
 # ``sectors energy, education`` (to the end of the line); ``sectors all`` lifts the filter.
+# Silent delivery (Telegram's disable_notification): "silent" or "loud", in either language.
+SOUND_WORDS = {"silent": True, "silencieux": True, "silencieuse": True, "muet": True,
+               "loud": False, "sonore": False, "notify": False}
 SECTOR_WORDS = frozenset({"sectors", "sector", "secteurs", "secteur", "topics", "sujets"})
 ALL_SECTORS = frozenset({"all", "any", "tous", "toutes", "tout"})
 FILLERS = frozenset({"at", "à", "a", "on", "le", "every", "chaque"})
@@ -76,6 +79,7 @@ class _Draft:
     always: bool | None = None
     pairs: list[Pair] = field(default_factory=list)
     sectors: tuple[str, ...] | None = None
+    silent: bool | None = None
 
     def apply(self, base: PushSettings) -> PushSettings:
         """``base`` with the asked changes."""
@@ -88,7 +92,8 @@ class _Draft:
             alerts=base.alerts if self.alerts is None else self.alerts,
             always=base.always if self.always is None else self.always,
             pairs=tuple(self.pairs) or base.pairs,
-            sectors=base.sectors if self.sectors is None else self.sectors)
+            sectors=base.sectors if self.sectors is None else self.sectors,
+            silent=base.silent if self.silent is None else self.silent)
 
 
 class _BadArgument(Exception):
@@ -145,7 +150,9 @@ def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
         word = raw.lower()
         if word in FILLERS:
             continue
-        if word in SECTOR_WORDS:
+        if word in SOUND_WORDS:
+            draft.silent = SOUND_WORDS[word]
+        elif word in SECTOR_WORDS:
             draft.sectors = _sectors(ctx, " ".join(given))
         elif word in CADENCES:
             draft.cadence = CADENCES[word]
@@ -219,7 +226,7 @@ def _default_settings(ctx: Context) -> PushSettings:
 
 @SUBSCRIPTION_COMMANDS.command(
     "subscribe", N_("[daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes] "
-                    "[sectors a, b]"),
+                    "[silent|loud] [sectors a, b]"),
     N_("Get a digest on a schedule and alerts before events"), names_chat=True)
 async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     """Create or change the chat's subscription."""

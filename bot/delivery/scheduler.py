@@ -179,7 +179,8 @@ class Scheduler:
                 plan.late.append(alert)
             else:
                 plan.messages.append(Message(alert.key(chat.id), chat.id, "alert",
-                                             self._alert(tick, alert, chat)))
+                                             self._alert(tick, alert, chat),
+                                             sub.settings.silent))
         if digest is not None and tick.now - digest.moment > self.grace:
             log.info("%s: digest of %s skipped, %s late", chat.ref, digest.day,
                      tick.now - digest.moment)
@@ -190,7 +191,7 @@ class Scheduler:
                 report.unchanged += 1
             else:
                 plan.messages.insert(0, Message(digest.key(chat.id), chat.id, "digest",
-                                                content))
+                                                content, sub.settings.silent))
         return plan
 
     async def _write(self, plans: list[_Plan], now: datetime, report: TickReport) -> None:

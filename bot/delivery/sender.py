@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
-from bot.core.network import DeliveryError, Transport
+from bot.core.network import DeliveryError, QuietTransport, Transport
 from bot.delivery.pacer import Pacer
 from bot.delivery.stoppable import unless_stopped
 from bot.metrics import FAILURES, PACING, SENT
@@ -157,7 +157,11 @@ class Sender:
                 await outbox.release(self.db, row.id)  # stopping: it waits for the next run
                 return
             try:
-                message_id = await self.transport.send(due.ref, row.content)
+                transport = self.transport
+                if row.silent and isinstance(transport, QuietTransport):
+                    message_id = await transport.send_quietly(due.ref, row.content)
+                else:
+                    message_id = await transport.send(due.ref, row.content)
             except DeliveryError as exc:
                 FAILURES.labels(network, exc.kind).inc()
                 await self._failed(due, exc)

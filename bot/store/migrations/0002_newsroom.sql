@@ -48,3 +48,7 @@ ALTER TABLE subscriptions ADD COLUMN sectors TEXT NOT NULL DEFAULT '';
 ALTER TABLE arrivals ADD COLUMN figures TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE arrivals ADD COLUMN previous TEXT;
 ALTER TABLE arrivals ADD COLUMN changed_at TEXT;
+
+-- Silent delivery: the chat's digests and alerts arrive without a notification sound.
+ALTER TABLE subscriptions ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
