@@ -109,7 +109,7 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
 
     data = DataReloader.load(settings.data_dir, interval=0)  # reloaded by /reload only
     clock = _clock(settings, as_of)
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.database) as db:
         chat = await open_chat(db, CONSOLE, clock, type="private",
                                locale=lang or settings.default_locale,
                                timezone=settings.timezone)
@@ -198,7 +198,7 @@ async def _run(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.database) as db:
         ops = Operator(db, data, settings.admins, settings.max_failures)
         networks = _networks(settings, data, db, clock, ops)
         health = Health(db, clock)

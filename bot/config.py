@@ -12,6 +12,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import i18n
+from bot.store.db import is_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "your-token-here", "xxx", "todo"})
@@ -162,6 +163,7 @@ class Settings:
 
     data_dir: Path = ROOT / "data"
     db_path: Path = ROOT / "state" / "bilat.sqlite3"
+    db_url: str | None = field(default=None, repr=False)  # PostgreSQL; may hold a password
     default_locale: str = "en"
     timezone: str = "Asia/Almaty"
     now: str | None = None
@@ -176,6 +178,11 @@ class Settings:
     reload_interval: float = 10.0  # seconds between data directory checks; 0 = SIGHUP only
     admins: frozenset[str] = frozenset()  # operators, as "telegram:12345", "matrix:@a:b"
     env: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def database(self) -> str | Path:
+        """What ``BILAT_DB`` names: a PostgreSQL URL, or else the SQLite file."""
+        return self.db_url or self.db_path
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -198,11 +205,13 @@ class Settings:
         check_secrets(merged)
         token = get("TELEGRAM_BOT_TOKEN")
         level = (get("BILAT_LOG_LEVEL") or "INFO").upper()
+        db = get("BILAT_DB")
         if level not in LOG_LEVELS:
             raise ConfigError(f"BILAT_LOG_LEVEL: {level!r} is not one of {', '.join(LOG_LEVELS)}")
         return cls(
             data_dir=Path(get("BILAT_DATA_DIR") or ROOT / "data"),
-            db_path=Path(get("BILAT_DB") or ROOT / "state" / "bilat.sqlite3"),
+            db_path=Path(db) if db and not is_url(db) else ROOT / "state" / "bilat.sqlite3",
+            db_url=db if db and is_url(db) else None,
             default_locale=locale,
             timezone=zone,
             now=get("BILAT_NOW"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from bot.core.clock import FixedClock, parse_instant
 from bot.core.library import Library
 from bot.store.db import Database
+from tests.pgserver import PostgresServer, postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -62,3 +64,33 @@ async def db(db_path: Path) -> AsyncIterator[Database]:
 def clock() -> FixedClock:
     """Stands at 2025-05-07 20:00 UTC (after the seed article's publication) until moved."""
     return FixedClock(datetime(2025, 5, 7, 20, 0, tzinfo=UTC))
+
+
+STORES = ["sqlite", "postgresql"]
+_NAMES = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (skipped locally if missing, never in CI)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Where a test's database lives, once per store: an SQLite file, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(db_path)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create(f"test{next(_NAMES)}")
+
+
+@pytest.fixture
+async def store_db(store: str) -> AsyncIterator[Database]:
+    """A migrated database on each store, closed after the test."""
+    database = await Database.open(store)
+    try:
+        yield database
+    finally:
+        await database.close()
