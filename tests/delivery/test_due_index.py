@@ -1,0 +1,87 @@
+"""The schedule indexed by next due instant: ticks read only what is due, across DST changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.core.clock import FixedClock
+from bot.core.library import Library
+from bot.core.pushes import PushSettings
+from bot.delivery.scheduler import Scheduler
+from bot.store import chats, outbox, subscriptions
+from bot.store.db import Database, from_db
+from tests.delivery.helpers import subscribe
+
+NIGHT = PushSettings(at=time(2, 30), alerts=False, always=True)
+
+
+async def next_due(db: Database, chat: int) -> datetime:
+    """The stored next due instant of a chat's subscription."""
+    sub = await subscriptions.get(db, chat)
+    assert sub is not None and sub.next_due_at
+    return from_db(sub.next_due_at)
+
+
+async def follow(db: Database, scheduler: Scheduler, clock: FixedClock, chat: int,
+                 until: datetime) -> list[tuple[str, datetime]]:
+    """Tick exactly at each stored due instant up to ``until``: (digest key, tick instant)."""
+    planned = []
+    await scheduler.tick()
+    while (due := await next_due(db, chat)) <= until:
+        clock.set(due - timedelta(seconds=1))
+        assert (await scheduler.tick()).planned == 0  # a second early: nothing yet
+        clock.set(due)
+        report = await scheduler.tick()
+        assert report.digests == 1
+        planned.append(((await outbox.rows(db))[-1].key, due))
+    return planned
+
+
+async def test_a_daily_digest_follows_paris_across_both_dst_changes(
+        db: Database, seed_library: Library) -> None:
+    clock = FixedClock(datetime(2025, 3, 28, 12, 0, tzinfo=UTC))
+    chat = await subscribe(db, clock, "paris", zone="Europe/Paris", settings=NIGHT)
+    scheduler = Scheduler(db, lambda: seed_library, clock)
+    spring = await follow(db, scheduler, clock, chat.id, datetime(2025, 4, 1, tzinfo=UTC))
+    assert [when for _, when in spring] == [
+        datetime(2025, 3, 29, 1, 30, tzinfo=UTC),  # 02:30 CET
+        datetime(2025, 3, 30, 1, 30, tzinfo=UTC),  # 02:30 does not exist: 03:30 CEST
+        datetime(2025, 3, 31, 0, 30, tzinfo=UTC),  # 02:30 CEST
+    ]
+    clock.set(datetime(2025, 10, 25, 12, 0, tzinfo=UTC))
+    await subscriptions.subscribe(db, chat.id, NIGHT, clock.now())
+    autumn = await follow(db, scheduler, clock, chat.id, datetime(2025, 10, 28, tzinfo=UTC))
+    assert [when for _, when in autumn] == [
+        datetime(2025, 10, 26, 0, 30, tzinfo=UTC),  # 02:30 happens twice: the first, CEST
+        datetime(2025, 10, 27, 1, 30, tzinfo=UTC),  # 02:30 CET
+    ]
+    assert [key.rsplit(":", 1)[1] for key, _ in spring + autumn] == [
+        "2025-03-29", "2025-03-30", "2025-03-31", "2025-10-26", "2025-10-27"]
+
+
+async def test_a_change_of_zone_is_due_at_the_next_tick(db: Database,
+                                                        seed_library: Library) -> None:
+    clock = FixedClock(datetime(2025, 3, 28, 12, 0, tzinfo=UTC))
+    chat = await subscribe(db, clock, "mover", zone="Europe/Paris", settings=NIGHT)
+    scheduler = Scheduler(db, lambda: seed_library, clock)
+    await scheduler.tick()
+    assert await next_due(db, chat.id) == datetime(2025, 3, 29, 1, 30, tzinfo=UTC)
+    await chats.set_timezone(db, chat.id, "Asia/Tokyo", clock.now())
+    await subscriptions.restart_planning(db, chat.id, clock.now())
+    assert len(await subscriptions.due(db, clock.now())) == 1  # due now: recomputed next tick
+    await scheduler.tick()
+    assert await next_due(db, chat.id) == datetime(2025, 3, 28, 17, 30, tzinfo=UTC)
+
+
+async def test_a_tick_reads_only_what_is_due(db: Database, seed_library: Library) -> None:
+    clock = FixedClock(datetime(2025, 5, 20, 0, 0, tzinfo=UTC))
+    for n in range(30):
+        await subscribe(db, clock, f"c{n}", settings=PushSettings(at=time(8, n % 3)))
+    scheduler = Scheduler(db, lambda: seed_library, clock)
+    await scheduler.tick()
+    assert await subscriptions.due(db, clock.now()) == []  # all computed: none due now
+    clock.set(datetime(2025, 5, 20, 3, 1, tzinfo=UTC))  # 08:01 in Almaty
+    assert len(await subscriptions.due(db, clock.now())) == 20  # 08:00 and 08:01 only
+    report = await scheduler.tick()
+    assert report.digests + report.unchanged == 20
+    assert await subscriptions.due(db, clock.now()) == []
