@@ -196,6 +196,12 @@ async def claim(db: Database, network: str, now: datetime, pacing: Pacing, repli
     return claims, None
 
 
+async def reserve(db: Database, network: str, pacing: Pacing) -> float:
+    """One more slot of the network's overall budget (for a send that missed its own)."""
+    async with db.transaction() as tx:
+        return (await _reserve(tx, network, 1, pacing.now(), pacing.interval))[0]
+
+
 async def _reserve(tx: Executor, network: str, count: int, clock: float,
                    interval: float) -> list[float]:
     """``count`` consecutive slots of the network's overall budget, from ``clock`` on."""

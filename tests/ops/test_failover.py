@@ -9,6 +9,7 @@ import signal
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 
 from bot.core.clock import FixedClock
@@ -36,7 +37,7 @@ async def subscribe_chats(api: FakeBotAPI, url: str) -> None:
     async with await Database.open(url) as db:
         for n, user in enumerate(range(FIRST, FIRST + CHATS)):
             api.add_user(user, f"User {user}", "en")
-            at = datetime(2025, 1, 1, 8, 1 if n >= CHATS - LATE else 0).time()
+            at = clock_time(8, 1 if n >= CHATS - LATE else 0)
             await subscribe(db, clock, str(user), network="telegram",
                             settings=PushSettings(at=at))
 
@@ -98,7 +99,7 @@ async def test_sigkill_of_the_leader_mid_fanout(api: FakeBotAPI, postgres: Postg
         async def everything_sent() -> bool:
             rows = await fetch(url, "SELECT state, COUNT(*) FROM outbox GROUP BY state")
             late = await fetch(url, "SELECT COUNT(*) FROM outbox WHERE kind = 'digest'")
-            return dict(rows).keys() == {"sent"} and late[0][0] == CHATS  # type: ignore[misc]
+            return {state for state, _ in rows} == {"sent"} and late[0][0] == CHATS
 
         deadline = time.monotonic() + 90
         while not await everything_sent():
