@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 UNKNOWN_ATTEMPTS = 3
 POLL_SECONDS = 1.0
 MIN_NAP = 0.05
+RECORD_EVERY = 0.02  # seconds deliveries wait to be recorded together
 LATE_SLOT = 0.02  # seconds after its slot a send may still go out
 MISSED_SLOTS = 3  # fresh slots a late send may take before it goes anyway
 
@@ -60,6 +61,43 @@ class Policy:
         return timedelta(seconds=min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1)))
 
 
+class Ledger:
+    """Records delivered messages a batch at a time: one transaction for many sends.
+
+    A send counts as done once its batch is committed; until then its row stays ``sending``,
+    the one message of its chat in flight, as the crash-safety rule wants.
+    """
+
+    def __init__(self, db: Database, delay: float = RECORD_EVERY) -> None:
+        self.db = db
+        self.delay = delay
+        self._batch: list[tuple[outbox.Delivered, asyncio.Future[None]]] = []
+        self._flush: asyncio.Task[None] | None = None
+
+    async def record(self, done: outbox.Delivered) -> None:
+        """Record one delivery with the others of its batch; raises what the commit raised."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._batch.append((done, waiter))
+        if self._flush is None:
+            self._flush = asyncio.create_task(self._commit())
+        await asyncio.shield(waiter)
+
+    async def _commit(self) -> None:
+        await asyncio.sleep(self.delay)
+        batch, self._batch, self._flush = self._batch, [], None
+        try:
+            async with self.db.transaction() as tx:
+                await outbox.record_delivered(tx, [d for d, _ in batch])
+                await subscriptions.record_successes(tx, sorted({d.chat for d, _ in batch}))
+        except BaseException as exc:
+            for _, waiter in batch:
+                waiter.set_exception(exc if isinstance(exc, Exception) else
+                                     RuntimeError("recording was cancelled"))
+            raise
+        for _, waiter in batch:
+            waiter.set_result(None)
+
+
 class Sender:
     """Sends the outbox rows of one transport's network."""
 
@@ -75,6 +113,7 @@ class Sender:
         self.wake = asyncio.Event()
         self.sent = 0
         self._recovered = False
+        self._ledger = Ledger(db)
 
     async def recover(self) -> int:
         """Put back what a vanished sender left ``sending`` (once per sender)."""
@@ -169,10 +208,8 @@ class Sender:
                 await self._failed(due, DeliveryError("unknown", repr(exc)))
             else:
                 free, _ = self.pacer.after(self.pacer.now(), False, "[]")
-                async with self.db.transaction() as tx:
-                    await outbox.mark_sent(tx, row.id, message_id, self.clock.now())
-                    await outbox.hold_chat(tx, row.chat, free)
-                    await subscriptions.record_success(tx, row.chat)
+                await self._ledger.record(outbox.Delivered(row.id, row.chat, message_id,
+                                                           self.clock.now(), free))
                 SENT.inc(network=network, kind=row.kind)
                 self.sent += 1
         except Exception:

@@ -8,6 +8,7 @@ killed process finds at most the one message per chat it was sending, and sends 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -227,10 +228,24 @@ async def mark_sent(db: Executor, row_id: int, message_id: str, now: datetime) -
                      " last_error = NULL WHERE id = ?", (message_id, to_db(now), row_id))
 
 
-async def hold_chat(db: Executor, chat: int, until: float) -> None:
-    """The chat may receive again from pacer instant ``until`` on (never moves back)."""
-    await db.execute("UPDATE chats SET next_send_at = ? WHERE id = ? AND next_send_at < ?",
-                     (until, chat, until))
+@dataclass(frozen=True)
+class Delivered:
+    """A message the network took: its row, chat, the network's id, and when."""
+
+    row_id: int
+    chat: int
+    message_id: str
+    at: datetime
+    free: float  # the pacer instant the chat may receive again
+
+
+async def record_delivered(db: Executor, done: Sequence[Delivered]) -> None:
+    """Mark many sent messages at once; each chat waits its pacing from its actual send."""
+    await db.executemany("UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?,"
+                         " last_error = NULL WHERE id = ?",
+                         [(d.message_id, to_db(d.at), d.row_id) for d in done])
+    await db.executemany("UPDATE chats SET next_send_at = ? WHERE id = ? AND next_send_at < ?",
+                         [(d.free, d.chat, d.free) for d in done])
 
 
 async def retry_at(db: Executor, row_id: int, when: datetime, error: str,

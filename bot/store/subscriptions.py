@@ -185,8 +185,13 @@ async def record_digests(db: Executor, digests: Sequence[tuple[int, frozenset[st
 
 async def record_success(db: Executor, chat: int) -> None:
     """A message got through: the failure streak ends."""
-    await db.execute("UPDATE subscriptions SET failures = 0, last_error = NULL"
-                     " WHERE chat = ? AND failures > 0", (chat,))
+    await record_successes(db, [chat])
+
+
+async def record_successes(db: Executor, chats: Sequence[int]) -> None:
+    """Messages got through to ``chats``: their failure streaks end."""
+    await db.executemany("UPDATE subscriptions SET failures = 0, last_error = NULL"
+                         " WHERE chat = ? AND failures > 0", [(chat,) for chat in chats])
 
 
 async def record_failure(db: Executor, chat: int, error: str, max_failures: int,
