@@ -106,3 +106,13 @@ def test_bad_operations_values_are_named(name: str, value: str, message: str) ->
     with pytest.raises(ConfigError) as caught:
         Settings.load({name: value}, Path("/nonexistent.env"))
     assert str(caught.value) == message
+
+
+def test_bilat_db_takes_a_postgresql_url_without_showing_its_password() -> None:
+    url = "postgresql://bilat:s3cret-pw@db.example.org:5432/bilat"
+    settings = Settings.load({"BILAT_DB": url}, env_file=Path("/nonexistent"))
+    assert settings.database == url and settings.db_url == url
+    assert settings.db_path == ROOT / "state" / "bilat.sqlite3"  # beside it: matrix-store
+    assert "s3cret" not in repr(settings)
+    local = Settings.load({"BILAT_DB": "/srv/bilat.sqlite3"}, env_file=Path("/nonexistent"))
+    assert local.database == Path("/srv/bilat.sqlite3") and local.db_url is None
