@@ -37,6 +37,7 @@ from bot.core.pushes import (
     digest_due,
     next_digest,
     next_moment,
+    pair_code,
     pair_digest,
     planned_events,
     render_alert,
@@ -123,7 +124,7 @@ class Scheduler:
         self.wake = wake
         self.leads = leads  # True while this replica holds the scheduler's lease
         self.promoted = promoted  # set when it takes the lease: tick at once
-        self._events_print: str | None = None  # the events' fingerprint last seen
+        self._events_seen: dict[str, str] = {}  # each pair's events' fingerprint, last seen
 
     async def tick(self) -> TickReport:
         """Plan everything that fell due since the last tick (timed for /metrics)."""
@@ -162,18 +163,21 @@ class Scheduler:
         return report
 
     async def _follow_events(self, tick: _Tick) -> None:
-        """When the events that get alerts changed, every alert schedule is computed again."""
-        events = [(pair, item.key, repr(item.event.date)) for pair in tick.library.pairs
-                  for item in tick.events_for((pair,))[pair]]
-        print_ = hashlib.sha256(repr(sorted(events)).encode()).hexdigest()
-        if print_ == self._events_print:
-            return
-        if await kv.get(self.db, "scheduler", "events") != print_:
-            async with self.db.transaction() as tx:
-                count = await subscriptions.reevaluate(tx)
-                await kv.put(tx, "scheduler", "events", print_, tick.now)
-            log.info("the events changed: %d subscription(s) with alerts re-evaluated", count)
-        self._events_print = print_
+        """When a pair's events that get alerts changed, the alert schedules of the
+        subscriptions following that pair are computed again (at this tick)."""
+        for pair in tick.library.pairs:
+            events = sorted((i.key, repr(i.event.date)) for i in tick.events_for((pair,))[pair])
+            print_ = hashlib.sha256(repr(events).encode()).hexdigest()
+            code = pair_code(pair)
+            if self._events_seen.get(code) == print_:
+                continue
+            if await kv.get(self.db, "scheduler", f"events:{code}") != print_:
+                async with self.db.transaction() as tx:
+                    count = await subscriptions.reevaluate(tx, pair)
+                    await kv.put(tx, "scheduler", f"events:{code}", print_, tick.now)
+                log.info("%s: the events changed; %d subscription(s) with alerts re-evaluated",
+                         code, count)
+            self._events_seen[code] = print_
 
     def _next_due(self, tick: _Tick, sub: Subscription, chat: Chat) -> datetime:
         """When the subscription next has something due after this tick."""

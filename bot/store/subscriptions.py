@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import cast
 
+from bot.core.library import Pair
 from bot.core.pushes import Cadence, PushSettings, SubscriptionState, pair_code, parse_pair
 from bot.store.chats import Chat
 from bot.store.db import Database, Executor, Row, from_db, maybe_from_db, to_db
@@ -161,10 +162,13 @@ async def reschedule(db: Executor, rows: Sequence[tuple[Subscription, datetime]]
                          [(stamp, to_db(due), sub.chat, sub.updated_at) for sub, due in rows])
 
 
-async def reevaluate(db: Executor) -> int:
-    """Make every active subscription with alerts due at the next tick (the events changed)."""
+async def reevaluate(db: Executor, pair: Pair) -> int:
+    """Make every active subscription with alerts on ``pair`` due now (its events changed)."""
+    codes = [f"%,{pair_code(pair)},%", f"%,{pair_code((pair[1], pair[0]))},%"]
     changed = await db.execute("UPDATE subscriptions SET next_due_at = ''"
-                               " WHERE active = 1 AND alerts = 1 AND next_due_at <> ''")
+                               " WHERE active = 1 AND alerts = 1 AND next_due_at <> ''"
+                               " AND (',' || pairs || ',' LIKE ? OR ',' || pairs || ',' LIKE ?)",
+                               codes)
     return changed.rowcount
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, time, timedelta
+
+import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.library import Library
@@ -85,3 +88,24 @@ async def test_a_tick_reads_only_what_is_due(db: Database, seed_library: Library
     report = await scheduler.tick()
     assert report.digests + report.unchanged == 20
     assert await subscriptions.due(db, clock.now()) == []
+
+
+async def test_new_events_make_only_their_pair_due(
+        db: Database, seed_library: Library, caplog: pytest.LogCaptureFixture) -> None:
+    clock = FixedClock(datetime(2025, 5, 6, 12, 0, tzinfo=UTC))  # before the seed is out
+    follows = await subscribe(db, clock, "kz-fr")
+    await subscribe(db, clock, "kz-de", settings=PushSettings(pairs=(("KZ", "DE"),)))
+    await subscribe(db, clock, "no-alerts", settings=PushSettings(alerts=False))
+    await subscribe(db, clock, "fr-kz", settings=PushSettings(pairs=(("FR", "KZ"),)))
+    scheduler = Scheduler(db, lambda: seed_library, clock)
+    await scheduler.tick()
+    assert await subscriptions.due(db, clock.now()) == []
+    before = await next_due(db, follows.id)
+    assert before == datetime(2025, 5, 7, 3, 0, tzinfo=UTC)  # the next digest: no events yet
+    clock.set(datetime(2025, 5, 7, 20, 0, tzinfo=UTC))  # the seed article is out, with events
+    with caplog.at_level(logging.INFO, "bot.delivery.scheduler"):
+        await scheduler.tick()
+    assert "KZ-FR: the events changed; 2 subscription(s) with alerts re-evaluated" \
+        in caplog.text  # both spellings of the pair; not KZ-DE, not the one without alerts
+    assert await subscriptions.due(db, clock.now()) == []  # computed again at that tick
+    assert await next_due(db, follows.id) > clock.now()
