@@ -1,11 +1,19 @@
 """The sender: drains one network's outbox through the pacer, and acts on delivery errors.
 
-Crash safety. Each message is marked ``sending`` (committed) before the network call and
-``sent``, with the network's message id, after it. Messages to one chat go one at a time. A
-process killed with SIGKILL therefore leaves at most one ``sending`` row per chat; on restart
-that row goes back to ``pending`` and is sent again, since nothing tells whether the network
-got it. So after a crash every remaining message is sent exactly once, except at most the one
-message per chat that was in flight at the moment of the kill, which may arrive twice.
+Replicas. Any number of senders, one per replica, may drain one database: each claims the
+next message of each chat with ``SKIP LOCKED`` together with a slot of the network's overall
+budget, both kept in the database (bot.store.outbox.claim, bot.delivery.pacer.SharedPacing),
+so together they keep the network's limits.
+
+Crash safety. Each message is marked ``sending`` (committed, in the claiming replica's name)
+before the network call and ``sent``, with the network's message id, after it (deliveries
+are recorded a batch at a time, every ``RECORD_EVERY``). Messages to one chat go one at a
+time. A process killed with SIGKILL therefore leaves at most one ``sending`` row per chat;
+once its replica is seen gone (bot.delivery.election), or when a sender outside any replica
+starts again, that row goes back to ``pending`` and is sent again, since nothing tells
+whether the network got it. So after a crash every remaining message is sent exactly once,
+except at most the one message per chat that was in flight at the moment of the kill, which
+may arrive twice.
 
 Stopping (SIGTERM). Once ``stop`` is set no new message is claimed; a message still waiting
 for the pacer goes back to ``pending`` untouched, and a message being handed to the network

@@ -258,8 +258,8 @@ async def retry_at(db: Executor, row_id: int, when: datetime, error: str,
 
 async def release(db: Executor, row_id: int) -> None:
     """Put back a claimed row that was never handed to the network (a stop came first)."""
-    await db.execute("UPDATE outbox SET state = 'pending', attempts = attempts - 1"
-                     " WHERE id = ? AND state = 'sending'", (row_id,))
+    await db.execute("UPDATE outbox SET state = 'pending', attempts = attempts - 1,"
+                     " claimed_by = NULL WHERE id = ? AND state = 'sending'", (row_id,))
 
 
 async def mark_failed(db: Executor, row_id: int, error: str) -> None:
