@@ -35,7 +35,7 @@ import asyncpg  # noqa: E402
 
 from bench.fanout import RateLimitedNetwork  # noqa: E402
 from bench.memory import converse, resident, ticked  # noqa: E402
-from bench.startup import TOKEN, environment, free_port, until_ready  # noqa: E402
+from bench.startup import TOKEN, environment, until_ready  # noqa: E402
 from bot.core.clock import FixedClock, ShiftedClock  # noqa: E402
 from bot.core.commands import Attachment  # noqa: E402
 from bot.core.library import Library  # noqa: E402
@@ -49,6 +49,7 @@ from bot.store import replicas  # noqa: E402
 from bot.store.db import Database, is_url, to_db  # noqa: E402
 from tests.fakes.botapi import FakeBotAPI  # noqa: E402
 from tests.pgserver import PostgresServer, unavailable  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
 
 DATA = ROOT / "data"
 SUBSCRIBED = datetime(2025, 5, 20, 0, 0, tzinfo=UTC)

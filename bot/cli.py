@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from bot.aio import unless_stopped
 from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
-from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
+from bot.core.clock import Clock, ShiftedClock, SystemClock, start_instant
 from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.load import DataInvalid
@@ -27,6 +28,7 @@ from bot.store.db import Database, DatabaseError
 
 if TYPE_CHECKING:
     from bot.ops.health import Health
+    from bot.ops.reload import DataReloader
 
 log = logging.getLogger("bot")
 
@@ -42,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     for p in (console, render):
         p.add_argument("--lang", choices=("fr", "en"), help="language (default from config)")
         p.add_argument("--as-of", dest="as_of", metavar="INSTANT",
-                       help="as of this date or ISO 8601 instant (default: now, or BILAT_NOW)")
+                       help="as of this date (noon there) or ISO 8601 instant (default: now, "
+                       "or BILAT_NOW)")
     check = sub.add_parser("check", help="validate data files and report inconsistencies")
     check.add_argument("path", nargs="?", help="a data directory or one article file")
     copy = sub.add_parser("migrate-db", help="copy an SQLite database into an empty "
@@ -71,9 +74,25 @@ def cmd_migrate_db(settings: Settings, source: str | None, target: str) -> int:
 
 
 def _clock(settings: Settings, as_of: str | None) -> Clock:
-    """Start at --as-of or BILAT_NOW and run on; else the real time."""
+    """Start at --as-of or BILAT_NOW (a date alone: noon there) and run on; else real time."""
     start = as_of or settings.now
-    return ShiftedClock(parse_instant(start, settings.timezone)) if start else SystemClock()
+    return ShiftedClock(start_instant(start, settings.timezone)) if start else SystemClock()
+
+
+def _tell(lines: Sequence[str]) -> None:
+    """Operator notes on standard error (standard output is the conversation)."""
+    for line in lines:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _stale_note(settings: Settings, clock: Clock, library: Library) -> list[str]:
+    """On the real clock, the note that the data is old and how to see the demo."""
+    from bot.ops.first_run import stale_data
+
+    if not isinstance(clock, SystemClock):
+        return []
+    note = stale_data(library, clock.now(), settings.timezone)
+    return [note] if note else []
 
 
 def _library(settings: Settings) -> Library:
@@ -123,14 +142,28 @@ def cmd_console(settings: Settings, lang: str | None, as_of: str | None) -> int:
 
 
 async def _console(settings: Settings, lang: str | None, as_of: str | None) -> None:
+    """The console, with the data reloaded every BILAT_RELOAD_INTERVAL as in ``bilat run``."""
+    from bot.ops.reload import DataReloader
+
+    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    clock = _clock(settings, as_of)
+    _tell(_stale_note(settings, clock, data()))
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(data.watch(stop), name="data-reload")
+    try:
+        await _converse(settings, lang, data, clock)
+    finally:
+        stop.set()
+        await watcher
+
+
+async def _converse(settings: Settings, lang: str | None, data: DataReloader,
+                    clock: Clock) -> None:
     from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsolePrefs, ConsoleTransport
     from bot.delivery.service import from_settings
     from bot.ops.admin import Operator
-    from bot.ops.reload import DataReloader
     from bot.store.chat_settings import open_chat
 
-    data = DataReloader.load(settings.data_dir, interval=0)  # reloaded by /reload only
-    clock = _clock(settings, as_of)
     async with await Database.open(settings.database) as db:
         chat = await open_chat(db, CONSOLE, clock, type="private",
                                locale=lang or settings.default_locale,
@@ -170,10 +203,20 @@ class Network(Protocol):
 
 
 def cmd_run(settings: Settings) -> int:
-    """Every configured network with delivery, until SIGTERM or ^C; the console when none is."""
+    """Every configured network with delivery, until SIGTERM or ^C; the console when none is
+    and a person is at a terminal. Without either, exit 2 at once: a container that restarts
+    the bot forever on a successful exit would hide the missing setting."""
+    from bot.ops.first_run import console_reason, mistyped, no_terminal
+
     if settings.telegram_token is None and not _matrix_configured(settings):
+        if not sys.stdin.isatty():
+            _tell(no_terminal(settings.unread))
+            return 2
+        _tell(console_reason(settings.unread))
         return cmd_console(settings, None, None)
     logs.setup(settings.log_level, settings.log_json)
+    for line in mistyped(settings.unread):
+        log.warning("%s", line)
     asyncio.run(_run(settings))
     return 0
 
@@ -182,7 +225,7 @@ def _matrix_configured(settings: Settings) -> bool:
     """True when MATRIX_HOMESERVER is set (the other MATRIX_* are checked now, by name)."""
     from bot.matrix.settings import MatrixSettings
 
-    return MatrixSettings.from_env(settings.env, settings.db_path) is not None
+    return MatrixSettings.from_settings(settings) is not None
 
 
 def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,
@@ -215,6 +258,8 @@ async def _run(settings: Settings) -> None:
 
     data = DataReloader.load(settings.data_dir, settings.reload_interval)
     clock = _clock(settings, None)
+    for note in _stale_note(settings, clock, data()):
+        log.warning("%s", note)
     loop = asyncio.get_running_loop()
     stop = _Stop(loop)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -310,6 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `bilat render ... | head`: the reader has what it wanted
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ CONSOLE = ChatRef("console", "console")
 # Whoever types in the console runs Bilat and has its database: an operator.
 CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
+# What ends the session, with or without the slash, in English and French.
+QUIT_WORDS = frozenset({"quit", "exit", "quitter", "sortir"})
 
 
 @dataclass
@@ -120,7 +122,7 @@ class Console:
                 print("> ", end="", file=self.out, flush=True)
             # Read in a thread: the scheduler and sender run on this loop meanwhile.
             line = await asyncio.to_thread(lines.readline)
-            if not line or line.strip() in ("/quit", "/exit", "quit", "exit"):
+            if not line or line.strip().lstrip("/").lower() in QUIT_WORDS:
                 break
             answer = await self.answer(line)
             if answer:

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.core import briefings, i18n
+from bot.core import briefings, i18n, words
+from bot.core.facts import LOCALES, Event
 from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.core.render import Rendered, render
+from bot.core.words import fold
 
 ARG_ECHO_LIMIT = 40
+# Each command's French names, accepted in every language; the first is the one French menus
+# and help show. Telegram allows only a-z, 0-9 and _ in names, so accents are folded away when
+# a command is read (/résumé is /resume). Names of commands not registered are ignored.
+FRENCH_NAMES: dict[str, tuple[str, ...]] = {
+    "start": ("demarrer",),
+    "brief": ("bref",),
+    "summary": ("resume",),
+    "trade": ("commerce", "echanges"),
+    "events": ("evenements", "agenda"),
+    "lang": ("langue",),
+    "subscribe": ("abonner", "abonnement"),
+    "unsubscribe": ("desabonner", "desabonnement"),
+    "settings": ("reglages", "parametres"),
+    "timezone": ("fuseau", "fuseau_horaire"),
+    "help": ("aide",),
+    "stats": ("statistiques",),
+    "reload": ("recharger",),
+}
+NEAREST_CUTOFF = 0.6  # difflib ratio below which no command is suggested
 NOT_ALLOWED = N_("Only this chat’s administrators can change its settings.")
 
 
@@ -62,11 +84,42 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A button under an answer: its label and the command line it runs (no prefix), in
+    ``locale`` when it asks for the other language."""
+
+    label: str
+    command: str
+    locale: str | None = None
+
+
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
 class Reply:
-    """What a command answers: a message, maybe files."""
+    """What a command answers: a message, maybe files, maybe buttons (rows of them)."""
 
     message: Rendered
     attachments: tuple[Attachment, ...] = ()
+    buttons: Buttons = ()
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of a briefing: the arguments that ask for it ("" is the short default)."""
+
+    args: str
+    label: str  # msgid
+
+
+# The views a briefing's buttons switch between (Telegram shows them under the message;
+# Matrix has no buttons, so the short answers name these commands instead).
+VIEWS: dict[str, tuple[View, ...]] = {
+    "trade": (View("", N_("Short")),),
+    "summary": (View("", N_("Short")),),
+    "events": (View("", N_("Coming")), View("past", N_("Past")), View("all", N_("All"))),
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +149,10 @@ class Context:
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
 
+    def command(self, name: str) -> str:
+        """``/commerce`` in French, ``/trade`` in English: a command as this chat types it."""
+        return self.prefix + COMMANDS.shown(name, self.locale)
+
 
 Handler = Callable[[Context, list[str]], Awaitable[Reply]]
 
@@ -110,6 +167,11 @@ class Command:
     handler: Handler
     in_menu: bool = True
     admin: bool = False  # for operators only: left out of everyone else's help
+
+    @property
+    def french(self) -> tuple[str, ...]:
+        """The command's French names (FRENCH_NAMES), the shown one first."""
+        return FRENCH_NAMES.get(self.name, ())
 
 
 @dataclass
@@ -134,9 +196,37 @@ class CommandTable:
         """The command called ``name``, if any."""
         return self.commands.get(name)
 
+    def resolve(self, typed: str) -> str | None:
+        """The command a typed name means, in either language (``aide`` -> ``help``)."""
+        word = fold(typed)
+        if word in self.commands:
+            return word
+        return next((c.name for c in self.commands.values() if word in c.french), None)
+
+    def shown(self, name: str, locale: str) -> str:
+        """The name a ``locale`` speaker sees for command ``name``."""
+        command = self.commands.get(name)
+        # Operators' commands keep the names the README gives them; French ones still work.
+        if locale == "fr" and command is not None and command.french and not command.admin:
+            return command.french[0]
+        return name
+
+    def nearest(self, typed: str, locale: str, admin: bool = False) -> str | None:
+        """The command name closest to a mistyped one, as ``locale`` shows it, if any is close."""
+        names: dict[str, str] = {}
+        for command in self:
+            if command.admin and not admin:
+                continue
+            for name in (command.name, *command.french):
+                names.setdefault(name, self.shown(command.name, locale)
+                                 if name == command.name else name)
+        found = difflib.get_close_matches(fold(typed), list(names), n=1, cutoff=NEAREST_CUTOFF)
+        return names[found[0]] if found else None
+
     def menu(self, locale: str) -> list[tuple[str, str]]:
         """(name, description) pairs for a network's command menu, in ``locale``."""
-        return [(c.name, i18n.gettext(locale, c.summary)) for c in self if c.in_menu]
+        return [(self.shown(c.name, locale), i18n.gettext(locale, c.summary))
+                for c in self if c.in_menu]
 
 
 COMMANDS = CommandTable()
@@ -144,26 +234,32 @@ COMMANDS = CommandTable()
 
 @dataclass(frozen=True)
 class Parsed:
-    """A command line split into its name and arguments."""
+    """A command line split into its name and arguments.
+
+    ``name`` is the command's own (English) name when the typed one, in either language, is
+    known; otherwise what was typed, lower-cased (``typed`` keeps it as typed).
+    """
 
     name: str
     args: list[str]
+    typed: str = ""
 
 
-_COMMAND = re.compile(r"^[/!]([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?=\s|$)")
+_COMMAND = re.compile(r"^[/!](\w{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?=\s|$)")
 
 
 def parse(text: str, bot_username: str | None = None, prefixes: str = "/") -> Parsed | None:
-    """Split ``/trade@Bot 2024`` into ("trade", ["2024"]); None when it is not for us."""
+    """Split ``/commerce@Bot 2024`` into ("trade", ["2024"]); None when it is not for us."""
     text = text.strip()
     if not text or text[0] not in prefixes:
         return None
     match = _COMMAND.match(text)
     if match is None:
-        return Parsed("", text[1:].split()[:1])
+        return Parsed("", text[1:].split()[:1], text[1:].split()[0] if text[1:].split() else "")
     if match[2] and bot_username and match[2].lower() != bot_username.lower():
         return None  # addressed to another bot in the group
-    return Parsed(match[1].lower(), text[match.end():].split())
+    typed = match[1]
+    return Parsed(COMMANDS.resolve(typed) or typed.lower(), text[match.end():].split(), typed)
 
 
 def notice(*lines: str) -> Reply:
@@ -179,27 +275,67 @@ def echo(arg: str) -> str:
 def usage(ctx: Context, name: str) -> str:
     """``Usage: /trade [year]`` in the context's language."""
     cmd = COMMANDS.get(name)
-    syntax = f"{ctx.prefix}{name}"
+    syntax = ctx.command(name)
     if cmd and cmd.usage:
         syntax += " " + ctx._(cmd.usage)
     return ctx._("Usage: {syntax}").format(syntax=syntax)
 
 
 async def dispatch(ctx: Context, text: str, bot_username: str | None = None) -> Reply | None:
-    """Answer a chat message: a command's reply, help for an unknown one, None if not ours."""
+    """Answer a chat message: a command's reply, one line for an unknown one, None if not ours."""
     parsed = parse(text, bot_username, prefixes=ctx.prefix)
     if parsed is None:
         return None
     cmd = COMMANDS.get(parsed.name)
     if cmd is None:
-        shown = f"{ctx.prefix}{echo(parsed.name or (parsed.args[:1] or [''])[0])}"
-        return help_reply(ctx, ctx._("Unknown command {command}.").format(command=shown))
-    return await cmd.handler(ctx, parsed.args)
+        return unknown_reply(ctx, parsed.typed)
+    return with_buttons(ctx, parsed.name, parsed.args, await cmd.handler(ctx, parsed.args))
+
+
+def with_buttons(ctx: Context, name: str, args: list[str], reply: Reply) -> Reply:
+    """``reply`` with the buttons of its view, when it is one of VIEWS."""
+    buttons = view_buttons(ctx, name, args)
+    return replace(reply, buttons=buttons) if buttons and not reply.buttons else reply
+
+
+def view_of(name: str, args: list[str]) -> str | None:
+    """Which of VIEWS a command line is (``events passés`` is ``past``); None if none."""
+    if name == "events":
+        mode = event_mode(args)
+        current = "" if mode == "upcoming" else mode
+    else:
+        current = " ".join(fold(a) for a in args)
+    views = VIEWS.get(name, ())
+    return current if any(v.args == current for v in views) else None
+
+
+def view_buttons(ctx: Context, name: str, args: list[str]) -> Buttons:
+    """The other views of this answer, then the same view in the other language."""
+    current = view_of(name, args)
+    if current is None:
+        return ()
+    views = tuple(Button(ctx._(v.label), f"{name} {v.args}".strip())
+                  for v in VIEWS[name] if v.args != current)
+    other = next(code for code in LOCALES if code != ctx.locale)
+    language = i18n.language_name(other, other)
+    switch = (Button(language[:1].upper() + language[1:], f"{name} {current}".strip(), other),)
+    return tuple(row for row in (views, switch) if row)
+
+
+def unknown_reply(ctx: Context, typed: str) -> Reply:
+    """One line: the command is unknown, and the nearest one (or where the list is)."""
+    shown = f"{ctx.prefix}{echo(typed)}"
+    nearest = COMMANDS.nearest(typed, ctx.locale, ctx.is_admin) if typed else None
+    if nearest is not None:
+        return notice(ctx._("Unknown command {command}. Did you mean {nearest}?").format(
+            command=shown, nearest=ctx.prefix + nearest))
+    return notice(ctx._("Unknown command {command}. {help} lists the commands.").format(
+        command=shown, help=ctx.command("help")))
 
 
 def help_reply(ctx: Context, problem: str | None = None) -> Reply:
     """The list of commands, optionally after a problem line."""
-    lines = [(f"{ctx.prefix}{c.name}", ctx._(c.usage) if c.usage else "", ctx._(c.summary))
+    lines = [(ctx.command(c.name), ctx._(c.usage) if c.usage else "", ctx._(c.summary))
              for c in COMMANDS if not c.admin or ctx.is_admin]
     scope = ctx.scope()
     return Reply(render("help", ctx.locale, **scope.base(problem=problem, commands=lines)))
@@ -232,20 +368,57 @@ async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
 
 
 EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
-               "passes": "past", "passés": "past", "passe": "past", "tous": "all", "tout": "all"}
+               "a_venir": "upcoming", "prochains": "upcoming", "passes": "past",
+               "passe": "past", "tous": "all", "tout": "all"}
+
+ALL_WORD = N_("all")  # as in "/events all"
+
+
+def event_mode(args: list[str]) -> str | None:
+    """``past``, ``passés``, ``à venir``...: the events mode the words ask for, if any."""
+    if not args:
+        return "upcoming"
+    return EVENT_MODES.get("_".join(fold(arg) for arg in args))
 
 
 @COMMANDS.command("events", N_("[past|all]"), N_("Upcoming bilateral events, or past ones"))
 async def cmd_events(ctx: Context, args: list[str]) -> Reply:
     """Events: upcoming by default."""
-    mode = "upcoming"
-    if args:
-        found = EVENT_MODES.get(args[0].lower())
-        if found is None or len(args) > 1:
-            return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
-                          usage(ctx, "events"))
-        mode = found
+    mode = event_mode(args)
+    if mode is None:
+        if len(args) == 1 and (month := words.month_number(args[0])) is not None:
+            return month_reply(ctx, month)
+        return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
+                      usage(ctx, "events"))
     return Reply(briefings.events(ctx.scope(), mode))
+
+
+MONTH_SHOWN = 5  # events listed for one month; /events all has the rest
+
+
+def in_month(event: Event, month: int) -> bool:
+    """True when an event known to the day or the month falls in ``month`` of some year."""
+    if event.date.precision not in ("day", "days", "month"):
+        return False
+    low, high = event.date.bounds()
+    return any((low.year, low.month) <= (year, month) <= (high.year, high.month)
+               for year in range(low.year, high.year + 1))
+
+
+def month_reply(ctx: Context, month: int) -> Reply:
+    """``/events juin``: the events known to fall in June, coming ones first."""
+    scope = ctx.scope()
+    upcoming, past = briefings.split_events(scope)
+    found = [item for item in (*upcoming, *past) if in_month(item.event, month)]
+    name = words.month_name(month, ctx.locale)
+    everything = ctx._("{command} shows every event by date.").format(
+        command=f"{ctx.command('events')} {ctx._(ALL_WORD)}")
+    if not found:
+        return notice(ctx._("No event is known in {month}.").format(month=name), everything)
+    lines = [f"• {item.event.title.get(ctx.locale)} · "
+             f"{scope.phrases.schedule(item.event, scope.today(item.event))}"
+             for item in found[:MONTH_SHOWN]]
+    return notice(ctx._("Events in {month}:").format(month=name), *lines, "", everything)
 
 
 @COMMANDS.command("articles", "", N_("The articles Bilat knows, newest first"))
@@ -256,11 +429,11 @@ async def cmd_articles(ctx: Context, args: list[str]) -> Reply:
 
 @COMMANDS.command("lang", N_("fr|en"), N_("Choose the language: français or English"))
 async def cmd_lang(ctx: Context, args: list[str]) -> Reply:
-    """Set the chat's language."""
+    """Set the chat's language (``fr``, ``français``, ``anglais``, ``English``...)."""
     if not args:
         return notice(ctx._("Language: English."), usage(ctx, "lang"))
-    wanted = args[0].lower()
-    if not i18n.is_supported(wanted) or len(args) > 1:
+    wanted = words.language_code(" ".join(args))
+    if wanted is None:
         return notice(ctx._("“{arg}” is not a language Bilat speaks: choose fr or en.")
                       .format(arg=echo(" ".join(args))), usage(ctx, "lang"))
     if ctx.chat is not None and not await ctx.chat.can_manage():

@@ -31,15 +31,16 @@ from bot.core import i18n
 from bot.core.clock import Clock
 from bot.core.commands import (
     COMMANDS,
-    EVENT_MODES,
     Attachment,
     Context,
     Parsed,
     Reply,
     dispatch,
+    event_mode,
     help_reply,
     notice,
     parse,
+    with_buttons,
 )
 from bot.core.library import Library
 from bot.core.operations import Operations
@@ -49,6 +50,7 @@ from bot.delivery.transport import ChatRef
 from bot.ops.instruments import COMMANDS as SERVED
 from bot.ops.instruments import FAILURES, SENT
 from bot.store.chat_settings import anyone
+from bot.telegram.buttons import ButtonPresses
 from bot.telegram.cache import Files, ReplyCache
 from bot.telegram.chats import (
     ChatInfo,
@@ -115,6 +117,7 @@ class Handlers:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.cache = ReplyCache()
+        self.buttons = ButtonPresses(self)
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler and the error handler to ``app``."""
@@ -126,6 +129,7 @@ class Handlers:
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
             & ~filters.COMMAND, self.on_text))
         app.add_handler(ChatMemberHandler(self.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(self.buttons.handler())
         app.add_error_handler(self.on_error)
 
     # Requests ----------------------------------------------------------------------------
@@ -165,7 +169,9 @@ class Handlers:
         if reply is not None:
             attachments = [*reply.attachments, *(a for a, _ in request.files)]
             captions = [*(None for _ in reply.attachments), *(c for _, c in request.files)]
-            await send_reply(context.bot, request.to, reply.message, attachments, captions)
+            markup = self.buttons.markup(reply.buttons, request.ctx.library)
+            await send_reply(context.bot, request.to, reply.message, attachments, captions,
+                             markup)
             SENT.inc(network=NETWORK, kind="reply")
 
     async def reply(self, request: Request, parsed: Parsed, text: str) -> Reply | None:
@@ -186,7 +192,7 @@ class Handlers:
         override = getattr(self, f"cmd_{name}", None) if COMMANDS.get(name) else None
         if override is not None:
             result: Reply | None = await override(request, args)
-            return result
+            return with_buttons(request.ctx, name, args, result) if result else None
         return await dispatch(request.ctx, text, request.username)
 
     async def run(self, request: Request, name: str, args: list[str]) -> Reply:
@@ -219,8 +225,7 @@ class Handlers:
     async def cmd_events(self, request: Request, args: list[str]) -> Reply:
         """Events; upcoming ones come with an .ics calendar file."""
         reply = await self.run(request, "events", args)
-        mode = EVENT_MODES.get(args[0].lower()) if len(args) == 1 else (
-            "upcoming" if not args else None)
+        mode = event_mode(args)
         if mode in ("upcoming", "all"):
             scope = request.ctx.scope()
             found = calendar.upcoming_calendar(scope)
@@ -273,9 +278,17 @@ class Handlers:
     # Other updates -----------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Plain text in a private chat: show what Bilat understands."""
+        """Plain text in a private chat: show what Bilat understands.
+
+        ``/résumé`` or ``/évènements`` are commands to their writer, not to Telegram (whose
+        command entities stop at the first accent): they are answered as commands.
+        """
         message = update.effective_message
         if message is None:
+            return
+        parsed = parse(message.text or "")
+        if parsed is not None and COMMANDS.get(parsed.name) is not None:
+            await self.on_command(update, context)
             return
         request = await self.request(context.bot, message)
         reply = await self.cmd_help(request, [])

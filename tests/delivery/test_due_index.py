@@ -13,7 +13,7 @@ from bot.core.pushes import PushSettings
 from bot.delivery.scheduler import Scheduler
 from bot.store import chats, outbox, subscriptions
 from bot.store.db import Database, from_db
-from tests.delivery.helpers import subscribe
+from tests.support.delivery import subscribe
 
 NIGHT = PushSettings(at=time(2, 30), alerts=False, always=True)
 

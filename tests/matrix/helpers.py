@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from bot.matrix.settings import MatrixSettings
 from bot.matrix.store import RoomStore
 from bot.store.db import Database
 from tests.fakes.synapse import RegisteredUser, Synapse, _http_json
+from tests.support.wait import eventually
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
               "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -141,10 +141,12 @@ class Human:
 
     async def until(self, check: Callable[[], Awaitable[bool]], wait: float = WAIT) -> None:
         """Sync until ``check()`` is true; fail after ``wait`` seconds."""
-        deadline = time.monotonic() + wait
-        while not await check():
-            assert time.monotonic() < deadline, "timed out waiting on the homeserver"
+        async def synced() -> bool:
+            if await check():
+                return True
             await self.sync()
+            return False
+        await eventually(synced, wait, "an event from the homeserver")
 
 
 def _reply_target(event: dict[str, Any]) -> str | None:
@@ -200,11 +202,8 @@ class BotRun:
     async def synced_past(self) -> None:
         """Until the bot has finished handling the sync in hand (or the next one)."""
         assert self.bot is not None
-        target = self.bot.syncs + 1
-        deadline = time.monotonic() + WAIT
-        while self.bot.syncs < target:
-            assert time.monotonic() < deadline, "the bot stopped syncing"
-            await asyncio.sleep(0.05)
+        bot, target = self.bot, self.bot.syncs + 1
+        await eventually(lambda: bot.syncs >= target, WAIT, "the bot's next sync")
 
     async def halt(self) -> None:
         """Stop the bot and close its client and database."""
@@ -220,10 +219,3 @@ class BotRun:
             if db is not None:
                 await db.close()
 
-
-async def eventually(check: Callable[[], Awaitable[bool]], wait: float = WAIT) -> None:
-    """Until ``check()`` is true (polling), failing after ``wait`` seconds."""
-    deadline = time.monotonic() + wait
-    while not await check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)

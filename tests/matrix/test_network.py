@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import signal
 import sys
@@ -17,6 +16,7 @@ from bot.store.db import Database
 from tests.conftest import ROOT
 from tests.fakes.synapse import Synapse, _http_json
 from tests.matrix.conftest import MakeHuman, unique
+from tests.support.process import clean_environ
 
 
 def _settings(tmp_path: Path, **env: str) -> Settings:
@@ -67,9 +67,7 @@ async def test_bilat_run_serves_matrix_and_stops_on_sigterm(
         tmp_path: Path, synapse: Synapse, people: MakeHuman) -> None:
     """``bilat run`` with only MATRIX_* set answers in Matrix and exits cleanly on SIGTERM."""
     account = await synapse.register(unique("bilat"), secrets.token_hex(8))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
+    env = clean_environ(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-08",
                MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
                MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
     process = await asyncio.create_subprocess_exec(

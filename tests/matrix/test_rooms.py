@@ -11,7 +11,8 @@ from bot.store import chats, subscriptions
 from bot.store.db import Database
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
-from tests.matrix.helpers import BotRun, Human, eventually
+from tests.matrix.helpers import BotRun, Human
+from tests.support.wait import eventually
 
 NOT_ALLOWED = "Only this chat’s administrators can change its settings."
 

@@ -28,11 +28,10 @@ from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
 from bot.telegram.handlers import Services
 from tests.conftest import ZONE
-from tests.delivery.helpers import subscribe
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
-from tests.telegram.conftest import ADA, BOB, CHANNEL, settings_for
-from tests.telegram.helpers import ask, post
+from tests.support.data import broken_article, new_article
+from tests.support.delivery import subscribe
+from tests.support.telegram import ADA, BOB, CHANNEL, ask, post, settings_for
 
 NBSP = "\u00a0"
 

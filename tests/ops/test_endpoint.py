@@ -7,11 +7,12 @@ import signal
 from pathlib import Path
 
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
-from tests.ops.helpers import bilat_run, environment, free_port, samples, until
 from tests.ops.test_metrics import well_formed
-from tests.telegram.conftest import ADA, BOB, CAROL, TOKEN
-from tests.telegram.helpers import ask
+from tests.support.data import broken_article, new_article
+from tests.support.net import free_port
+from tests.support.process import bilat_run, environment, samples
+from tests.support.telegram import ADA, BOB, CAROL, TOKEN, ask
+from tests.support.wait import eventually
 
 
 async def test_health_and_metrics_over_http(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -71,13 +72,13 @@ async def test_sighup_reloads_the_data_and_refuses_a_bad_file(
         await bot.ready()
         new_article(data_dir, title="Announced after the start")
         bot.process.send_signal(signal.SIGHUP)
-        await until(lambda: "9 article(s) in service" in bot.output(), what="reload")
+        await eventually(lambda: "9 article(s) in service" in bot.output(), what="reload")
         [listed] = await ask(api, BOB, BOB, "/articles")
         assert "Announced after the start" in (listed.plain_text or "")
 
         broken_article(data_dir)
         bot.process.send_signal(signal.SIGHUP)
-        await until(lambda: "data reload refused" in bot.output(), what="refusal")
+        await eventually(lambda: "data reload refused" in bot.output(), what="refusal")
         [still] = await ask(api, CAROL, CAROL, "/articles")  # not BOB's: no reply cache
         assert "Announced after the start" in (still.plain_text or "")
         _, page = await bot.get("/metrics")

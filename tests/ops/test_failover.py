@@ -17,10 +17,12 @@ from bot.core.pushes import PushSettings
 from bot.delivery.election import SCHEDULER
 from bot.store import replicas
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.helpers import bilat_run, environment, free_port, until
 from tests.pgserver import PostgresServer
+from tests.support.delivery import subscribe
+from tests.support.net import free_port
+from tests.support.process import bilat_run, environment
+from tests.support.wait import eventually
 
 CHATS = 120
 LATE = 20  # of them, with a digest at 08:01: the survivor must plan those
@@ -72,8 +74,8 @@ async def test_sigkill_of_the_leader_mid_fanout(api: FakeBotAPI, postgres: Postg
             bilat_run(environment(api, tmp_path / "x", free_port(), **env), logs[1]) as b:
         await a.ready()
         await b.ready()
-        await until(lambda: sum(received(api).values()) >= KILL_AFTER, within=60,
-                    what="first sends")
+        await eventually(lambda: sum(received(api).values()) >= KILL_AFTER, within=60,
+                         what="first sends")
         first = await leader(url)
         assert first is not None
         name_a, name_b = [(await fetch(url, "SELECT id FROM replicas WHERE id LIKE ?",

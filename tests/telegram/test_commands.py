@@ -17,8 +17,19 @@ from bot.core.library import Library
 from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
-from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
+from tests.support.telegram import (
+    ADA,
+    BOB,
+    BOT_NAME,
+    CAROL,
+    CHANNEL,
+    FORUM,
+    GROUP,
+    TIMEOUT,
+    ask,
+    failed_calls,
+    post,
+)
 
 
 async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
@@ -173,8 +184,11 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
-    assert set(fr) == set(en) == {c.name for c in COMMANDS if c.in_menu}
-    assert fr["trade"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
+    assert set(en) == {c.name for c in COMMANDS if c.in_menu}
+    assert set(fr) == {COMMANDS.shown(c.name, "fr") for c in COMMANDS if c.in_menu}
+    assert {"aide", "resume", "commerce", "evenements", "abonner", "desabonner", "reglages",
+            "fuseau", "langue", "articles"} <= set(fr)
+    assert fr["commerce"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
     assert en["trade"] == "Trade figures: latest, series, sources"
     assert default == api.commands_for("en")  # the configured default language
     assert api.descriptions["fr"] == \
@@ -209,3 +223,24 @@ async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot
     assert "/trade" in (help_.plain_text or "") and articles.plain_text != help_.plain_text
     assert failed_calls(api) == ["sendMessage: 429 Too Many Requests: retry after 1"]
     assert articles.time - help_.time >= 0.9  # waited, then sent: no apology
+
+
+async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [aide] = await ask(api, BOB, BOB, "/aide")
+    assert aide.plain_text is not None and "/trade [year]" in aide.plain_text
+    [commerce] = await ask(api, ADA, ADA, "/commerce 2023")
+    assert commerce.plain_text is not None and "2023" in commerce.plain_text
+    [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
+    assert group.plain_text is not None and group.plain_text.startswith("Astana et Paris")
+    text, photo = await ask(api, ADA, ADA, "/commerce graphique", count=2)
+    assert text.plain_text is not None and text.plain_text.startswith("Commerce")
+    assert photo.method == "sendPhoto"
+    [aide_fr] = await ask(api, ADA, ADA, "/aide")
+    assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
+    [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
+    assert accented.plain_text is not None
+    assert accented.plain_text.startswith("Kazakhstan–France\u00a0: événements passés")
+    [typo] = await ask(api, ADA, ADA, "/comerce")
+    assert typo.plain_text == (
+        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+    assert failed_calls(api) == []

@@ -11,8 +11,7 @@ from bot.core.library import Library
 from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI, SentRecord
-from tests.telegram.conftest import ADA, BOB
-from tests.telegram.helpers import TIMEOUT, failed_calls
+from tests.support.telegram import ADA, BOB, TIMEOUT, failed_calls
 
 # "A fraction of a second" with room for a busy machine; the fake's own HTML checks of 50
 # article texts take a good part of it.

@@ -7,7 +7,7 @@ from bot.store import chats, subscriptions
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import (
+from tests.support.telegram import (
     ADA,
     BOB,
     BOT_NAME,
@@ -15,8 +15,11 @@ from tests.telegram.conftest import (
     CHANNEL_HANDLE,
     FORUM,
     GROUP,
+    ask,
+    failed_calls,
+    post,
 )
-from tests.telegram.helpers import ask, eventually, failed_calls, post
+from tests.support.wait import eventually
 
 REFUSED = "Only this chat’s administrators can change its settings."
 REFUSED_FR = "Seuls les administrateurs de cette conversation peuvent en changer les réglages."

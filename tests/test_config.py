@@ -1,8 +1,11 @@
-""".env.example and the operations settings: every setting documented, placeholders refused."""
+"""Settings (bot/config.py): every one documented in .env.example, bad values named, placeholders
+refused."""
 
 from __future__ import annotations
 
 import re
+import traceback
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -106,6 +109,83 @@ def test_bad_operations_values_are_named(name: str, value: str, message: str) ->
     with pytest.raises(ConfigError) as caught:
         Settings.load({name: value}, Path("/nonexistent.env"))
     assert str(caught.value) == message
+
+
+def test_delivery_defaults_and_overrides(tmp_path: Path) -> None:
+    none = tmp_path / "none.env"
+    defaults = Settings.load({}, none)
+    assert (defaults.grace, defaults.max_failures, defaults.max_attempts) == (
+        timedelta(hours=6), 3, 8)
+    custom = Settings.load({"BILAT_GRACE": "90m", "BILAT_MAX_FAILURES": "5",
+                            "BILAT_MAX_ATTEMPTS": "2"}, none)
+    assert (custom.grace, custom.max_failures, custom.max_attempts) == (
+        timedelta(minutes=90), 5, 2)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("BILAT_GRACE", "soon", "BILAT_GRACE: 'soon' is not a duration such as 6h, 90m or 2d"),
+    ("BILAT_MAX_FAILURES", "0", "BILAT_MAX_FAILURES: '0' is not a whole number of at least 1"),
+    ("BILAT_MAX_ATTEMPTS", "-1", "BILAT_MAX_ATTEMPTS: '-1' is not a whole number of at least 1"),
+])
+def test_bad_delivery_values_are_named(tmp_path: Path, name: str, value: str,
+                                       message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({name: value}, tmp_path / "none.env")
+    assert str(caught.value) == message
+
+
+def test_the_environment_beats_dotenv_which_beats_the_defaults(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text('BILAT_GRACE=2h\nexport BILAT_MAX_FAILURES="5"\n# BILAT_MAX_ATTEMPTS=1\n'
+                      "BILAT_TIMEZONE=Europe/Paris\n", encoding="utf-8")
+    settings = Settings.load({"BILAT_GRACE": "30m", "BILAT_TIMEZONE": " "}, dotenv)
+    assert settings.grace == timedelta(minutes=30)  # the environment wins
+    assert settings.max_failures == 5  # then .env (quotes and ``export`` allowed)
+    assert settings.max_attempts == 8  # then the default (a comment is no setting)
+    assert settings.timezone == "Asia/Almaty"  # a blank variable means the default
+
+
+def test_every_wrong_variable_is_named_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({"BILAT_GRACE": "soon", "BILAT_HTTP_PORT": "http"}, Path("/none.env"))
+    assert str(caught.value).splitlines() == [
+        "BILAT_GRACE: 'soon' is not a duration such as 6h, 90m or 2d",
+        "BILAT_HTTP_PORT: 'http' is not a port number (0 to 65535)"]
+
+
+def test_secrets_never_print(tmp_path: Path) -> None:
+    token, password = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "s3cret-pass-2025"
+    env = {"TELEGRAM_BOT_TOKEN": token, "MATRIX_HOMESERVER": "https://m.example",
+           "MATRIX_USER_ID": "@bilat:m.example", "MATRIX_PASSWORD": password}
+    settings = Settings.load(env, tmp_path / "none.env")
+    shown = f"{settings!r} {settings} {settings.model_dump()} {settings.model_dump_json()}"
+    assert token not in shown and password not in shown
+    assert settings.telegram_token is not None and settings.telegram_token.reveal() == token
+    pasted = "<syt_bWF0cml4_pasted_with_its_brackets>"  # refused as a placeholder shape
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({**env, "MATRIX_ACCESS_TOKEN": pasted, "BILAT_GRACE": "soon"},
+                      tmp_path / "none.env")
+    trace = "".join(traceback.format_exception(caught.value))
+    assert "MATRIX_ACCESS_TOKEN: still a placeholder" in trace
+    assert all(secret not in trace for secret in (token, password, pasted))
+
+
+def test_only_the_settings_read_the_environment() -> None:
+    readers = [str(path.relative_to(ROOT)) for path in (ROOT / "bot").rglob("*.py")
+               if re.search(r"os\.environ(?!\.setdefault\(\"PTB_)|getenv|dotenv",
+                            path.read_text(encoding="utf-8"))]
+    assert readers == ["bot/config.py"]
+
+
+def test_variables_bilat_does_not_read_are_noticed(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TG_TOKEN=123:abc\nBILAT_TIMEZON=Europe/Paris\nBILAT_OLD=\n",
+                      encoding="utf-8")
+    settings = Settings.load({"TELEGRAM_TOKEN": "123:abc", "PATH": "/bin",
+                              "BILAT_GRACE": "1h"}, dotenv)
+    assert settings.unread == {"TELEGRAM_TOKEN", "TG_TOKEN", "BILAT_TIMEZON"}
+    assert settings.timezone == "Asia/Almaty"  # the typo is not read
+    assert "123:abc" not in repr(settings)
 
 
 def test_bilat_db_takes_a_postgresql_url_without_showing_its_password() -> None:

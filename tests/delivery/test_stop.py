@@ -18,9 +18,8 @@ from bot.delivery.transport import ChatRef, Limits
 from bot.store import outbox
 from bot.store.db import Database
 from bot.store.outbox import Message
-from tests.delivery.helpers import subscribe
-from tests.ops.helpers import until
-from tests.telegram.helpers import eventually
+from tests.support.delivery import subscribe
+from tests.support.wait import eventually
 
 NOW = datetime(2025, 5, 7, 20, 0, tzinfo=UTC)
 
@@ -68,7 +67,7 @@ async def test_messages_waiting_for_the_pacer_go_back_to_pending(tmp_path: Path)
         sender = Sender(db, network, FixedClock(NOW))
         stop = asyncio.Event()
         running = asyncio.create_task(sender.run(stop))
-        await until(lambda: bool(network.sent), what="a first send")
+        await eventually(lambda: bool(network.sent), what="a first send")
         stop.set()  # the others are waiting for their one-per-second slot
         started = time.monotonic()
         await running

@@ -1,15 +1,14 @@
-"""Running ``python -m bot run`` as a real process, and talking to its HTTP endpoint."""
+"""``python -m bot run`` as a real process: its environment, its endpoint, its database."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,26 +18,25 @@ import aiohttp
 
 from tests.conftest import ROOT
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import TOKEN
+from tests.support.telegram import TOKEN
 
 READY_SECONDS = 30.0
 STOP_SECONDS = 10.0
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(api: FakeBotAPI, db: Path, port: int, **extra: str) -> dict[str, str]:
-    """A clean environment: the fake Bot API, a database, the endpoint on ``port``."""
+def clean_environ(**extra: str) -> dict[str, str]:
+    """This process's environment without any Bilat setting, plus ``extra``."""
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    return {**base, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-            "BILAT_DB": str(db), "BILAT_NOW": "2025-05-07", "BILAT_TIMEZONE": "Asia/Almaty",
-            "BILAT_HTTP_PORT": str(port), "PTB_TIMEDELTA": "1", **extra}
+    return {**base, **extra}
+
+
+def environment(api: FakeBotAPI, db: Path, port: int = 0, **extra: str) -> dict[str, str]:
+    """A clean environment: the fake Bot API, a database, the endpoint on ``port`` (0: off)."""
+    settings = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
+                "BILAT_DB": str(db), "BILAT_NOW": "2025-05-07", "BILAT_TIMEZONE": "Asia/Almaty",
+                "BILAT_HTTP_PORT": str(port), "PTB_TIMEDELTA": "1"}
+    return clean_environ(**{**settings, **extra})
 
 
 @dataclass
@@ -113,14 +111,6 @@ def query(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """Read the bot's database from outside (WAL lets a reader in beside the writer)."""
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
         return list(conn.execute(sql, params).fetchall())
-
-
-async def until(check: Callable[[], bool], within: float = 20.0, what: str = "") -> None:
-    """Wait for a condition (polled)."""
-    deadline = time.monotonic() + within
-    while not check():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        await asyncio.sleep(0.05)
 
 
 def samples(metrics: str) -> dict[str, float]:

@@ -51,7 +51,7 @@ async def test_subscribe_with_defaults_in_english(db: Database, clock: FixedCloc
         "  sent only when something changed\n"
         "Alerts: 7 days before, 1 day before, and the morning of the event\n"
         "Pairs: Kazakhstan–France\n\n"
-        "Change: /subscribe weekly friday 18:00 · /timezone Europe/Paris · /lang fr · "
+        "Change: /subscribe weekly friday 18:00 · /timezone Paris · /lang fr · "
         "/unsubscribe")
     sub = await subscriptions.get(db, chat.chat.id)
     assert sub is not None and sub.active and sub.planned_until == clock.now()
@@ -93,11 +93,12 @@ async def test_bad_arguments_are_explained_in_both_languages(
     fr = await stored(db, clock)
     assert await say(fr, library, "/subscribe à 25:00") == (
         f"«{N}25:00{N}» n’est pas une heure{N}: écrivez HH:MM, de 00:00 à 23:59.\n"
-        f"Usage{N}: /subscribe [quotidien|hebdo [jour]] [HH:MM] [alertes oui|non] "
+        f"Usage{N}: /abonner [quotidien|hebdo [jour]] [HH:MM] [alertes oui|non] "
         "[toujours|changements]")
-    assert await say(fr, library, "/timezone Mars/Olympus") == (
-        f"«{N}Mars/Olympus{N}» n’est pas un fuseau horaire{N}: utilisez un nom IANA comme "
-        f"Europe/Paris ou Asia/Almaty.\nUsage{N}: /timezone [fuseau IANA]")
+    assert await say(fr, library, "/fuseau Mars/Olympus") == (
+        f"«{N}Mars/Olympus{N}» n’est pas un fuseau horaire connu de Bilat{N}: donnez une "
+        "ville (Paris), un pays (France), un décalage (UTC+5) ou un fuseau IANA "
+        f"(Europe/Paris).\nUsage{N}: /fuseau [ville, pays, UTC+5 ou fuseau IANA]")
 
 
 async def test_timezone_is_stored_and_shown(db: Database, clock: FixedClock,
@@ -105,12 +106,14 @@ async def test_timezone_is_stored_and_shown(db: Database, clock: FixedClock,
     chat = await stored(db, clock)
     assert await say(chat, library, "/timezone") == (
         "Time zone: Asia/Almaty (it is 1:00\u202fAM there).\n"
-        "Change it with /timezone followed by an IANA name, e.g. /timezone Europe/Paris.")
+        "Change it with /timezone followed by a city, a country or an offset, e.g. "
+        "/timezone Paris, or an IANA name.")
     assert await say(chat, library, "/timezone europe/paris") == (
         "Time zone: Europe/Paris (it is 10:00\u202fPM there).")
     assert await say(chat, library, "/timezone Nowhere/Land") == (
-        "“Nowhere/Land” is not a time zone: use an IANA name such as Europe/Paris or "
-        "Asia/Almaty.\nUsage: /timezone [IANA zone]")
+        "“Nowhere/Land” is not a time zone Bilat knows: name a city (Paris), a country "
+        "(France), an offset (UTC+5) or an IANA zone (Europe/Paris).\n"
+        "Usage: /timezone [city, country, UTC+5 or IANA zone]")
     again = await stored(db, clock)
     assert again.timezone == "Europe/Paris"
     assert "Time zone: Europe/Paris (now 10:00\u202fPM)" in await say(again, library, "/settings")
@@ -162,3 +165,44 @@ async def test_without_stored_settings_the_commands_say_so(library: Library,
     reply = await dispatch(ctx, "/subscribe")
     assert reply is not None
     assert reply.message.text == "Subscriptions are not available here."
+
+
+async def test_timezone_by_city_country_or_offset(db: Database, clock: FixedClock,
+                                                  library: Library) -> None:
+    chat = await stored(db, clock)
+    for wanted, zone in [("Almaty", "Asia/Almaty"), ("Paris", "Europe/Paris"),
+                         ("Astana", "Asia/Almaty"), ("Nur-Sultan", "Asia/Almaty"),
+                         ("France", "Europe/Paris"), ("Kazakhstan", "Asia/Almaty"),
+                         ("Allemagne", "Europe/Berlin"), ("New York", "America/New_York"),
+                         ("UTC+5", "Etc/GMT-5"), ("+05:00", "Etc/GMT-5"),
+                         ("UTC-3", "Etc/GMT+3"), ("UTC", "UTC")]:
+        shown = {"Etc/GMT-5": "UTC+5", "Etc/GMT+3": "UTC-3"}.get(zone, zone)
+        assert (await say(chat, library, f"/timezone {wanted}")).startswith(
+            f"Time zone: {shown} ("), wanted
+        assert (await stored(db, clock)).timezone == zone
+
+
+async def test_an_ambiguous_zone_is_refused_with_the_choices(
+        db: Database, clock: FixedClock, library: Library) -> None:
+    chat = await stored(db, clock, "fr")
+    text = await say(chat, library, "/fuseau États-Unis")
+    lines = text.splitlines()
+    assert lines[0] == f"«{N}États-Unis{N}» a plusieurs fuseaux horaires{N}; choisissez-en un{N}:"
+    assert "/fuseau America/New_York · Eastern (most areas)" in lines
+    assert "/fuseau America/Los_Angeles · Pacific" in lines
+    assert len(lines) == 9  # one line per clock, at most eight
+    assert (await say(chat, library, "/fuseau Springfield")).count("/fuseau America/") == 3
+    assert (await stored(db, clock)).timezone == "Asia/Almaty"  # nothing was changed
+
+
+async def test_times_of_day_as_people_write_them(db: Database, clock: FixedClock,
+                                                 library: Library) -> None:
+    chat = await stored(db, clock)
+    for words, shown in [("18h30", "6:30\u202fPM"), ("18 h 30", "6:30\u202fPM"),
+                         ("18 h", "6:00\u202fPM"), ("6:30pm", "6:30\u202fPM"),
+                         ("6:30 pm", "6:30\u202fPM"), ("7am", "7:00\u202fAM"),
+                         ("18:30", "6:30\u202fPM"), ("12am", "12:00\u202fAM")]:
+        text = await say(chat, library, f"/subscribe daily {words}")
+        assert f"Digest: daily at {shown}\n" in text, words
+    assert (await say(chat, library, "/subscribe 13pm")).startswith(
+        "“13pm” is not a time of day")
