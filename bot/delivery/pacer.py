@@ -137,7 +137,9 @@ class SharedPacing:
                  clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.limits = limits
-        self.interval = (1 + margin) / limits.global_per_second
+        # Overall, half the margin absorbs sends that wake a little after their slot (the
+        # sender's LATE_SLOT tolerance); the other half keeps the network's window safe.
+        self.interval = (1 + 1.5 * margin) / limits.global_per_second
         self._chat = Window.per(limits.per_chat_per_second, 1.0, margin)
         self._group = Window.per(limits.per_group_per_minute, 60.0, margin)
         self._clock = clock

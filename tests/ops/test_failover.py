@@ -97,6 +97,7 @@ async def test_sigkill_of_the_leader_mid_fanout(api: FakeBotAPI, postgres: Postg
             await asyncio.sleep(0.2)
         took = time.monotonic() - killed
         assert took < TAKEOVER
+        assert f"replica {other} now runs the scheduler" in survivor.output()
 
         async def everything_sent() -> bool:
             rows = await fetch(url, "SELECT state, COUNT(*) FROM outbox GROUP BY state")
