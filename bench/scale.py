@@ -40,7 +40,7 @@ from bot.core.clock import FixedClock, ShiftedClock  # noqa: E402
 from bot.core.commands import Attachment  # noqa: E402
 from bot.core.library import Library  # noqa: E402
 from bot.core.render import Rendered  # noqa: E402
-from bot.delivery.election import SCHEDULER  # noqa: E402
+from bot.delivery.election import SCHEDULER, Replica  # noqa: E402
 from bot.delivery.scheduler import Scheduler  # noqa: E402
 from bot.delivery.sender import Sender  # noqa: E402
 from bot.delivery.service import Delivery  # noqa: E402
@@ -164,20 +164,42 @@ async def fanout(target: str, chats: int, library: Library) -> dict[str, float]:
     async with await Database.open(target) as db:
         report = await Scheduler(db, lambda: library, FixedClock(DUE)).tick()
         assert report.digests == chats, report
-    network = RateLimitedNetwork(RATE)
+    network = CountingNetwork(RATE)
     bases = [await Database.open(target) for _ in range(2)]
+    alive = asyncio.Event()
     try:
-        senders = [Sender(base, network, FixedClock(DUE), replica=name)
-                   for base, name in zip(bases, ("replica-a", "replica-b"), strict=True)]
+        members = [Replica(base, name) for base, name in zip(bases, "ab", strict=True)]
+        for member in members:
+            await member.step()  # seen alive before claiming, as Delivery.run does
+        beating = [asyncio.create_task(m.run(alive)) for m in members]
+        senders = [Sender(m.db, network, FixedClock(DUE), replica=m.name) for m in members]
         started = time.perf_counter()
         sent = await asyncio.gather(*(s.drain() for s in senders))
         elapsed = time.perf_counter() - started
+        alive.set()
+        await asyncio.gather(*beating)
     finally:
         for base in bases:
             await base.close()
     return {"sent": sum(sent), "fraction": sum(sent) / elapsed / RATE,
             "steady": network.sustained() / RATE, "refused": network.refused,
-            "twice": network.accepted - sum(sent), "split": min(sent) / max(1, sum(sent))}
+            "twice": network.accepted - len(network.chats),
+            "split": min(sent) / max(1, sum(sent))}
+
+
+class CountingNetwork(RateLimitedNetwork):
+    """The rate-limited network, also noting which chats got a message."""
+
+    def __init__(self, rate: int) -> None:
+        super().__init__(rate)
+        self.chats: set[str] = set()
+
+    async def send(self, chat: ChatRef, message: Rendered,
+                   attachments: Sequence[Attachment] = ()) -> str:
+        """Send, and note the chat when the network took it."""
+        answer = await super().send(chat, message, attachments)
+        self.chats.add(chat.chat_id)
+        return answer
 
 
 async def failover(target: str, chats: int) -> float:

@@ -81,17 +81,22 @@ class Replica:
         elif gone:
             log.info("%d vanished replica(s) forgotten", gone)
 
+    async def safe_step(self) -> None:
+        """A step whose failure is logged (the next beat tries again)."""
+        try:
+            await self.step()
+        except Exception:
+            self.leader = False  # unsure: let the scheduler pause, not double up
+            log.exception("replica %s: heartbeat failed; trying again", self.name)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Beat until ``stop``; then hand the lease over at once by leaving cleanly."""
         try:
             while not stop.is_set():
-                try:
-                    await self.step()
-                except Exception:
-                    self.leader = False  # unsure: let the scheduler pause, not double up
-                    log.exception("replica %s: heartbeat failed; trying again", self.name)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.beat)
+                if not stop.is_set():
+                    await self.safe_step()
         finally:
             self.leader = False
             with contextlib.suppress(Exception):

@@ -58,6 +58,9 @@ class Delivery:
         # The heartbeat outlives the senders: a replica that left its row while sends were
         # still in flight would see them handed to another replica and sent twice.
         done = asyncio.Event()
+        # Seen alive before the first claim: another replica's recovery must never take this
+        # one's messages for a vanished replica's.
+        await self.replica.safe_step()
         async with asyncio.TaskGroup() as group:
             group.create_task(self.replica.run(done))
             parts = [group.create_task(self.scheduler.run(stop))]

@@ -9,10 +9,11 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.render import Rendered
+from bot.delivery.election import wall_clock
 from bot.delivery.pacer import FORGET_EVERY, Pacer, SharedPacing, Window
 from bot.delivery.sender import Policy, Sender
 from bot.delivery.transport import Limits
-from bot.store import outbox
+from bot.store import outbox, replicas
 from bot.store.db import Database
 from bot.store.outbox import Message
 from tests.fakes.transport import RecordingTransport
@@ -121,6 +122,8 @@ async def test_replicas_share_the_overall_rate(db: Database, clock: FixedClock) 
     transport = RecordingTransport(limits=limits, timer=time.monotonic)  # real time: 2 s
     senders = [Sender(db, transport, clock, Policy(max_in_flight=8), replica=name)
                for name in ("a", "b")]
+    for name in ("a", "b"):  # alive: neither takes the other's claims for a dead one's
+        await replicas.beat(db, name, wall_clock())
     sent = await asyncio.gather(*(s.drain() for s in senders))
     assert sum(sent) == 60 and len({s.chat for s in transport.sent}) == 60  # each once
     assert min(sent) >= 10  # both took their share
