@@ -206,12 +206,15 @@ async def reserve(db: Database, network: str, pacing: Pacing) -> float:
 async def _reserve(tx: Executor, network: str, count: int, clock: float,
                    interval: float) -> list[float]:
     """``count`` consecutive slots of the network's overall budget, from ``clock`` on."""
+    # The row exists before it is locked: two first claims would otherwise both find none
+    # and hand out the same slots.
+    await tx.execute("INSERT INTO send_slots (network, next_slot) VALUES (?, 0)"
+                     " ON CONFLICT (network) DO NOTHING", (network,))
     row = await tx.fetchone(f"SELECT next_slot FROM send_slots WHERE network = ?{for_update(tx)}",
                             (network,))
     start = max(clock, row[0]) if row else clock
-    await tx.execute("INSERT INTO send_slots (network, next_slot) VALUES (?, ?)"
-                     " ON CONFLICT (network) DO UPDATE SET next_slot = excluded.next_slot",
-                     (network, start + count * interval))
+    await tx.execute("UPDATE send_slots SET next_slot = ? WHERE network = ?",
+                     (start + count * interval, network))
     return [start + n * interval for n in range(count)]
 
 
