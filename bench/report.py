@@ -46,6 +46,8 @@ BENCHES = (
     Bench("scale.py", "SQLite and PostgreSQL: idle ticks at 100,000 and 1,000,000 "
           "subscriptions, memory, a two-replica fan-out to 100,000 chats, failover",
           ("--quick",)),
+    Bench("extract.py", "`bilat draft` against the annotated development set: precision, "
+          "recall, articles/s", ("--rounds", "5")),
 )
 
 

@@ -37,14 +37,13 @@ from bench.fanout import RateLimitedNetwork  # noqa: E402
 from bench.memory import converse, resident, ticked  # noqa: E402
 from bench.startup import TOKEN, environment, until_ready  # noqa: E402
 from bot.core.clock import FixedClock, ShiftedClock  # noqa: E402
-from bot.core.commands import Attachment  # noqa: E402
 from bot.core.library import Library  # noqa: E402
+from bot.core.network import Attachment, ChatRef, Limits  # noqa: E402
 from bot.core.render import Rendered  # noqa: E402
 from bot.delivery.election import SCHEDULER, Replica  # noqa: E402
 from bot.delivery.scheduler import Scheduler  # noqa: E402
 from bot.delivery.sender import Sender  # noqa: E402
 from bot.delivery.service import Delivery  # noqa: E402
-from bot.delivery.transport import ChatRef, Limits  # noqa: E402
 from bot.store import replicas  # noqa: E402
 from bot.store.db import Database, is_url, to_db  # noqa: E402
 from tests.fakes.botapi import FakeBotAPI  # noqa: E402

@@ -1,4 +1,4 @@
-"""The ``bilat`` command line: run, console, render, check."""
+"""The ``bilat`` command line: run, console, render, check, draft, new."""
 
 from __future__ import annotations
 
@@ -8,21 +8,23 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from bot.aio import unless_stopped
 from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
+from bot.core.chat_settings import MemoryChat
 from bot.core.clock import Clock, ShiftedClock, SystemClock, start_instant
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
-from bot.core.load import DataInvalid
-from bot.core.operations import Operations
+from bot.core.load import DataInvalid, Dataset, field_name, file_label, load_dataset
+from bot.core.network import Transport
 from bot.core.phrases import Phrases
-from bot.delivery.transport import Transport
+from bot.core.request import Request
+from bot.core.session import Session
+from bot.delivery.stoppable import unless_stopped
 from bot.ops import logs
 from bot.store.db import Database, DatabaseError
 
@@ -48,6 +50,18 @@ def _parser() -> argparse.ArgumentParser:
                        "or BILAT_NOW)")
     check = sub.add_parser("check", help="validate data files and report inconsistencies")
     check.add_argument("path", nargs="?", help="a data directory or one article file")
+    draft = sub.add_parser("draft", help="draft an article file from a published article")
+    draft.add_argument("path", help="the article as HTML or plain text; - for standard input")
+    draft.add_argument("--url", help="where it was published")
+    draft.add_argument("--published", metavar="DATE",
+                       help="publication day when the page does not say (2025-05-28)")
+    draft.add_argument("--publisher", help="who published it, when the page does not say")
+    draft.add_argument("--lang", choices=("en", "fr", "ru"),
+                       help="the article's language (default: recognised from the text)")
+    draft.add_argument("-o", "--output", metavar="FILE",
+                       help="write here (default: data/articles/<id>.yaml; - for stdout)")
+    new = sub.add_parser("new", help="write a commented skeleton of an article file")
+    new.add_argument("path", nargs="?", default="-", help="file to write (default: stdout)")
     copy = sub.add_parser("migrate-db", help="copy an SQLite database into an empty "
                           "PostgreSQL database")
     copy.add_argument("source", nargs="?", help="the SQLite file (default: BILAT_DB, or the "
@@ -96,42 +110,144 @@ def _stale_note(settings: Settings, clock: Clock, library: Library) -> list[str]
 
 
 def _library(settings: Settings) -> Library:
-    return Library.load(settings.data_dir)
+    return Library.load(settings.data_dir, settings.default_pairs)
 
 
 def cmd_check(settings: Settings, path: str | None) -> int:
-    """Validate data; print errors (exit 1) or the count and consistency warnings."""
-    root = Path(path) if path else settings.data_dir
+    """Validate data; print errors (exit 1), or what is left to review and the consistency
+    warnings. Given one article file, check it with all the data but print only its own."""
+    target = Path(path) if path else None
+    one = target is not None and target.is_file()
+    root = settings.data_dir if one or target is None else target
+    extra = [target] if one and target is not None else []
+    mine = file_label(target, root) if one and target is not None else None
     try:
-        library = Library.load(root)
+        data = load_dataset(root, extra)
     except DataInvalid as exc:
-        for error in exc.errors:
-            print(error)
-        print(f"{len(exc.errors)} error(s); nothing loaded.", file=sys.stderr)
-        return 1
+        return _print_errors(exc, mine)
+    ids = {aid for aid, (label, _) in data.located.items() if mine is None or label == mine}
+    todo = _print_pending(data, ids)
+    library = Library.from_dataset(data)
     phrases = Phrases("en", library.countries)
-    found = checks.all_findings(library)
+    found = [f for f in checks.all_findings(library) if mine is None or _about(f, ids)]
     for finding in found:
         print(f"warning: {describe(finding, phrases)}")
-    print(f"{len(library.articles)} article(s) valid, {len(found)} warning(s).")
+    drafts = sum(1 for a in data.articles if a.draft and a.id in ids)
+    print(f"{len(ids)} article(s) valid ({drafts} draft(s), {todo} item(s) to review), "
+          f"{len(found)} warning(s).")
     return 0
 
 
-class _Prefs:
-    async def set_locale(self, locale: str) -> None:
-        """One-shot renders keep no state."""
+def _print_errors(exc: DataInvalid, mine: str | None) -> int:
+    """Print the errors (of file ``mine`` only, when given); exit status 1."""
+    errors = [e for e in exc.errors if mine is None or e.file == mine]
+    for error in errors:
+        print(error)
+    others = len(exc.errors) - len(errors)
+    if others:
+        print(f"{others} error(s) in other files: run 'bilat check' for them.", file=sys.stderr)
+    print(f"{len(errors)} error(s); nothing loaded.", file=sys.stderr)
+    return 1
+
+
+def _print_pending(data: Dataset, ids: set[str]) -> int:
+    """Print what is left to review in the articles ``ids``, with file and line; the count."""
+    from bot.core.review import pending
+
+    todo = 0
+    for article in data.articles:
+        if article.id not in ids:
+            continue
+        label, lines = data.located[article.id]
+        for item in pending(article):
+            todo += 1
+            print(f"{label}:{lines.get(item.path, 1)}: {field_name(item.path)}: to review: "
+                  f"{item.message}")
+    return todo
+
+
+def _about(finding: checks.Finding, ids: set[str]) -> bool:
+    """True when a consistency finding involves one of the articles ``ids``."""
+    if isinstance(finding, checks.Disagreement):
+        return any(f.article.id in ids for f in finding.figures)
+    return finding.article.id in ids
+
+
+def cmd_draft(settings: Settings, path: str, url: str | None, published: str | None,
+              publisher: str | None, output: str | None, lang: str | None = None) -> int:
+    """Draft an article file from a published article; print where it went."""
+    try:
+        from bot.draft import source
+        from bot.draft.article import draft, known
+    except ImportError as exc:
+        print(f"bilat draft needs the drafting libraries ({exc.name}): "
+              "pip install -e '.[draft]'", file=sys.stderr)
+        return 2
+    raw = sys.stdin.read() if path == "-" else _read(Path(path))
+    try:
+        page = source.read(raw, url)
+        if lang:
+            page = replace(page, language=lang)
+        day = source.published_day(published) if published else None
+        made = draft(page, known(_library(settings)), published=day, publisher=publisher,
+                     url=url, origin="standard input" if path == "-" else Path(path).name)
+    except source.SourceError as exc:
+        print(f"bilat draft: {exc}", file=sys.stderr)
+        return 2
+    if output == "-":
+        print(made.text, end="")
+        return 0
+    target = Path(output) if output else settings.data_dir / "articles" / f"{made.id}.yaml"
+    if target.exists():
+        print(f"bilat draft: {target} exists; choose another with -o", file=sys.stderr)
+        return 2
+    target.write_text(made.text, encoding="utf-8")
+    facts = made.facts
+    print(f"{target}: {len(facts.trade)} trade figure(s), {len(facts.investments)} "
+          f"investment(s), {len(facts.counts)} count(s), {len(facts.events)} event(s), "
+          f"{len(facts.people)} person(s), all unreviewed. Next: bilat check {target}")
+    return 0
+
+
+def _read(path: Path) -> str:
+    """An input file as text (UTF-8, or Latin-1 for old pages)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def cmd_new(path: str) -> int:
+    """Write the commented skeleton of an article file."""
+    from bot.core.skeleton import SKELETON
+
+    if path == "-":
+        print(SKELETON, end="")
+        return 0
+    target = Path(path)
+    if target.exists():
+        print(f"bilat new: {target} exists", file=sys.stderr)
+        return 2
+    target.write_text(SKELETON, encoding="utf-8")
+    print(f"{target}: skeleton written. Fill it in, then: bilat check {target}")
+    return 0
 
 
 def cmd_render(settings: Settings, text: str, lang: str | None, as_of: str | None,
                as_html: bool) -> int:
     """Print one briefing."""
+    from bot.console import CONSOLE, CONSOLE_NETWORK
+
     library = _library(settings)
-    ctx = Context(library, lang or settings.default_locale, _clock(settings, as_of).now(),
-                  settings.timezone, _Prefs())
+    session = Session(lambda: library, _clock(settings, as_of), settings.default_locale,
+                      settings.timezone)
+    request = Request(CONSOLE_NETWORK, CONSOLE, MemoryChat(lang))
     command = text if text.lstrip()[:1] in "/!" else "/" + text.lstrip()
-    reply = asyncio.run(dispatch(ctx, command))
-    assert reply is not None
-    print(reply.message.html if as_html else reply.message.text)
+    answer = asyncio.run(session.reply(request, command))
+    assert answer is not None
+    message = answer.reply.message
+    print(message.html if as_html else message.text)
     return 0
 
 
@@ -145,7 +261,8 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
     """The console, with the data reloaded every BILAT_RELOAD_INTERVAL as in ``bilat run``."""
     from bot.ops.reload import DataReloader
 
-    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
     clock = _clock(settings, as_of)
     _tell(_stale_note(settings, clock, data()))
     stop = asyncio.Event()
@@ -159,7 +276,7 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
 
 async def _converse(settings: Settings, lang: str | None, data: DataReloader,
                     clock: Clock) -> None:
-    from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsolePrefs, ConsoleTransport
+    from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsoleTransport
     from bot.delivery.service import from_settings
     from bot.ops.admin import Operator
     from bot.store.chat_settings import open_chat
@@ -171,8 +288,8 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
         if lang and lang != chat.locale:
             await chat.set_locale(lang)
         ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures)
-        console = Console(data, clock, chat.timezone, ConsolePrefs(chat.locale), chat=chat,
-                          ops=ops)
+        console = Console(Session(data, clock, settings.default_locale, settings.timezone, ops),
+                          chat)
         delivery = from_settings(db, data, clock, [ConsoleTransport()], settings)
         await console.run(delivery=delivery)
 
@@ -228,20 +345,19 @@ def _matrix_configured(settings: Settings) -> bool:
     return MatrixSettings.from_settings(settings) is not None
 
 
-def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,
-              ops: Operations) -> dict[str, Network]:
+def _networks(settings: Settings, session: Session, db: Database) -> dict[str, Network]:
     """The configured networks, by name (each library imported only when configured)."""
     found: dict[str, Network] = {}
     if settings.telegram_token is not None:
         from bot.telegram.app import telegram_bot
 
-        telegram = telegram_bot(settings, library, db, clock, ops)
+        telegram = telegram_bot(settings, session, db)
         if telegram is not None:
             found["telegram"] = telegram
     if _matrix_configured(settings):
         from bot.matrix.client import matrix_bot
 
-        matrix = matrix_bot(settings, library, db, clock, ops)
+        matrix = matrix_bot(settings, session, db)
         if matrix is not None:
             found["matrix"] = matrix
     return found
@@ -256,7 +372,8 @@ async def _run(settings: Settings) -> None:
     from bot.ops.http import serving
     from bot.ops.reload import DataReloader
 
-    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
     clock = _clock(settings, None)
     for note in _stale_note(settings, clock, data()):
         log.warning("%s", note)
@@ -267,7 +384,9 @@ async def _run(settings: Settings) -> None:
     loop.add_signal_handler(signal.SIGHUP, data.request)
     async with await Database.open(settings.database) as db:
         ops = Operator(db, data, settings.admins, settings.max_failures)
-        networks = _networks(settings, data, db, clock, ops)
+        # One session for every network: one command path, one reply cache.
+        session = Session(data, clock, settings.default_locale, settings.timezone, ops)
+        networks = _networks(settings, session, db)
         health = Health(db, clock)
         for name in networks:
             health.expect(name)
@@ -339,6 +458,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.load()
         if args.command == "check":
             return cmd_check(settings, args.path)
+        if args.command == "draft":
+            return cmd_draft(settings, args.path, args.url, args.published, args.publisher,
+                             args.output, args.lang)
+        if args.command == "new":
+            return cmd_new(args.path)
         if args.command == "render":
             return cmd_render(settings, args.text, args.lang, args.as_of, args.html)
         if args.command == "console":

@@ -29,7 +29,6 @@ from pydantic_settings import (
 )
 
 from bot.core import i18n
-from bot.store.db import is_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "your-token-here", "xxx", "todo"})
@@ -198,6 +197,17 @@ def _telegram_api(text: str) -> str:
     return value if value.endswith("/bot") else f"{value}/bot"
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``KZ-FR,UZ-FR`` -> (("KZ", "FR"), ("UZ", "FR")); empty: the most covered pair."""
+    from bot.core.pushes import parse_pair
+
+    try:
+        return tuple(parse_pair(code) for code in re.split(r"[,\s]+", text.strip()) if code)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a list of country pairs such as KZ-FR,KZ-DE"
+                         ) from None
+
+
 def _webhook_url(text: str) -> str:
     if not text.startswith("https://"):
         raise ValueError("Telegram only posts to https:// URLs")
@@ -209,6 +219,7 @@ _PARSERS: dict[str, Any] = {
     "default_locale": _locale, "timezone": _zone, "grace": parse_duration,
     "max_failures": _count, "max_attempts": _count, "http_port": _port, "log_level": _level,
     "log_json": _flag, "reload_interval": _seconds, "admins": _admins,
+    "default_pairs": _pairs,
     "telegram_token": _secret, "telegram_api_base_url": _telegram_api,
     "telegram_webhook_url": _webhook_url, "telegram_webhook_secret": _secret,
     "telegram_webhook_port": lambda text: _port(text, 1), "matrix_homeserver": _url,
@@ -216,6 +227,11 @@ _PARSERS: dict[str, Any] = {
     "matrix_manage_level": lambda text: int(_number(text, int)),
     "matrix_messages_per_second": lambda text: _number(text, float),
 }
+
+
+def is_database_url(target: Path | str) -> bool:
+    """True when ``BILAT_DB`` names a PostgreSQL server rather than an SQLite file."""
+    return str(target).startswith(("postgresql://", "postgres://"))
 
 
 class Settings(BaseSettings):
@@ -246,6 +262,8 @@ class Settings(BaseSettings):
     reload_interval: float = Field(10.0, validation_alias="BILAT_RELOAD_INTERVAL")
     # Operators, as "telegram:12345", "matrix:@a:b".
     admins: frozenset[str] = Field(frozenset(), validation_alias="BILAT_ADMINS")
+    # Country pairs a chat sees until it chooses with /follow; () = the most covered one.
+    default_pairs: tuple[tuple[str, str], ...] = Field((), validation_alias="BILAT_DEFAULT_PAIRS")
 
     telegram_token: Secret | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(DEFAULT_TELEGRAM_API,
@@ -272,13 +290,13 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str | None:
         """The PostgreSQL URL when ``BILAT_DB`` is one."""
-        return self.db if is_url(self.db) else None
+        return self.db if is_database_url(self.db) else None
 
     @property
     def db_path(self) -> Path:
         """The SQLite file (when ``BILAT_DB`` is a URL: where the default file would be, beside
         which other state such as the Matrix store goes by default)."""
-        return ROOT / "state" / "bilat.sqlite3" if is_url(self.db) else Path(self.db)
+        return ROOT / "state" / "bilat.sqlite3" if is_database_url(self.db) else Path(self.db)
 
     @property
     def database(self) -> str | Path:

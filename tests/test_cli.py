@@ -152,3 +152,15 @@ def test_invalid_setting_is_named() -> None:
     result = bilat("render", "/help", env={"BILAT_TIMEZONE": "Mars/Olympus"})
     assert result.returncode == 2
     assert "BILAT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone" in result.stderr
+
+
+def test_the_default_pair_is_a_setting() -> None:
+    result = bilat("render", "/trade", "--as-of", "2025-05-07",
+                   env={"BILAT_DEFAULT_PAIRS": "KZ-DE"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Kazakhstan–Germany trade\n")
+    assert bilat("render", "/trade DE").stdout.startswith("Kazakhstan–Germany trade\n")
+    bad = bilat("render", "/help", env={"BILAT_DEFAULT_PAIRS": "Germany"})
+    assert bad.returncode == 2
+    assert "BILAT_DEFAULT_PAIRS: 'Germany' is not a list of country pairs such as KZ-FR,KZ-DE" \
+        in bad.stderr

@@ -7,7 +7,7 @@ functions what is due in a window of time, and writes the rendered messages to t
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -158,9 +158,14 @@ def alert_moments(pair: Pair, item: EventItem, settings: PushSettings,
 def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone: ZoneInfo,
                after: datetime, now: datetime) -> list[AlertDue]:
     """The alerts whose moment falls in ``(after, now]``, oldest first."""
-    due = [a for pair in settings.pairs for item in events.get(pair, [])
-           for a in alert_moments(pair, item, settings, zone) if after < a.moment <= now]
-    return sorted(due, key=lambda a: (a.moment, a.item.key))
+    due: dict[tuple[str, int], AlertDue] = {}
+    for pair in settings.pairs:
+        for item in events.get(pair, []):
+            for a in alert_moments(pair, item, settings, zone):
+                # An event on two of the chat's pairs (a regional summit) is alerted once.
+                if after < a.moment <= now:
+                    due.setdefault((item.key, a.lead), a)
+    return sorted(due.values(), key=lambda a: (a.moment, a.item.key))
 
 
 def next_digest(settings: PushSettings, zone: ZoneInfo, after: datetime) -> datetime:
@@ -271,6 +276,18 @@ def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
                       tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
 
 
+def without_repeats(parts: list[PairDigest]) -> list[PairDigest]:
+    """The digest's sections, an event listed under two pairs kept in the first only."""
+    seen: set[str] = set()
+    out = []
+    for part in parts:
+        events = tuple(i for i in part.events if i.key not in seen)
+        seen.update(i.key for i in events)
+        out.append(replace(part, events=events, new_events=part.new_events & {
+            i.key for i in events}))
+    return out
+
+
 def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
                   cadence: Cadence) -> Rendered:
     """The digest message for ``parts`` in the scope's language."""
@@ -284,12 +301,12 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
-                 zone: str) -> Rendered:
+                 zone: str, prefix: str = "/") -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.
 
     "Tomorrow" and "today" count from the chat's own day when the alert goes out.
     """
-    scope = Scope.make(library, locale, now, zone, due.pair)
+    scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix)
     today = now.astimezone(scope.zone).date()
     return render("alert", locale, **scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),

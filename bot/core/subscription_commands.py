@@ -1,7 +1,7 @@
 """Subscription commands: /subscribe, /unsubscribe, /settings, /timezone.
 
-They read and change the chat's stored settings through ``Context.chat`` (bot.core.commands.
-ChatSettings); who may change them is the adapter's answer to ``can_manage``.
+They read and change the chat's stored settings through ``Context.chat`` (bot.core.
+chat_settings.ChatSettings); who may change them is the adapter's answer to ``can_manage``.
 
 ``/subscribe`` words, in any order (English or French):
 ``daily`` | ``weekly [weekday]`` | a weekday alone (weekly on that day) | ``HH:MM`` (also
@@ -14,6 +14,7 @@ Words left out keep their current value (or the defaults: daily, 08:00, alerts o
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import cache
@@ -21,30 +22,23 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 
-from bot.core import i18n, words
-from bot.core.commands import (
-    COMMANDS,
-    NOT_ALLOWED,
-    ChatSettings,
-    Context,
-    Reply,
-    echo,
-    notice,
-    usage,
-)
-from bot.core.library import Pair, pair_key
+from bot.core import i18n, pairs, words
+from bot.core.briefing_commands import NOT_ALLOWED, pair_problem
+from bot.core.chat_settings import ChatSettings
+from bot.core.command_table import CommandTable, Context, Reply, echo, notice, usage
+from bot.core.library import Pair
 from bot.core.phrases import N_, Phrases
 from bot.core.pushes import (
     Cadence,
     PushSettings,
     SubscriptionState,
     clock_time,
-    pair_code,
-    parse_pair,
     weekday_name,
 )
 from bot.core.render import render
 from bot.core.zones import Found, find_zone, label
+
+SUBSCRIPTION_COMMANDS = CommandTable()
 
 CADENCES: dict[str, Cadence] = {
     "daily": "daily", "day": "daily", "quotidien": "daily", "quotidienne": "daily",
@@ -105,17 +99,14 @@ def _parse_time(word: str, ctx: Context) -> time | None:
 
 
 def _parse_pair(word: str, ctx: Context) -> Pair | None:
-    """A covered country pair (``KZ-FR``); None if the word is not shaped like one."""
-    try:
-        wanted = parse_pair(word)
-    except ValueError:
+    """A covered country pair (``KZ-FR``, ``DE``, ``franco-kazakh``); None if the word names
+    no country at all."""
+    found = pairs.resolve(ctx.library, word)
+    if found.problem == "unknown" and not re.fullmatch(r"[A-Za-z]{2}-[A-Za-z]{2}", word):
         return None
-    for pair in ctx.library.pairs:
-        if pair_key(pair) == pair_key(wanted):
-            return pair
-    covered = ", ".join(pair_code(p) for p in ctx.library.pairs)
-    raise _BadArgument(ctx._("“{arg}” is not a pair Bilat covers: {pairs}.")
-                       .format(arg=echo(word), pairs=covered))
+    if found.pair is None:
+        raise _BadArgument(pair_problem(ctx, found))
+    return found.pair
 
 
 def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
@@ -159,8 +150,9 @@ def lead_phrase(days: int, locale: str) -> str:
 
 
 def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
-                   headline: str | None = None) -> Reply:
-    """The chat's settings, as /settings shows them, after an optional headline."""
+                   headline: str | None = None, shown: tuple[Pair, ...] = ()) -> Reply:
+    """The chat's settings, as /settings shows them, after an optional headline; ``shown``
+    are the pairs the chat sees."""
     p = Phrases(ctx.locale, ctx.library.countries)
     s = state.settings if state else None
     local_now = ctx.now.astimezone(ZoneInfo(zone))
@@ -171,7 +163,7 @@ def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
         at=clock_time(s.at, ctx.locale) if s else "",
         weekday=weekday_name(s.weekday, ctx.locale) if s else "",
         leads=p.join([lead_phrase(d, ctx.locale) for d in s.leads]) if s else "",
-        pairs=p.join([p.pair(x) for x in s.pairs]) if s else "",
+        pairs=p.join([p.pair(x) for x in shown or (s.pairs if s else ())]),
         last_digest=p.day(state.last_digest_at.astimezone(ZoneInfo(zone)).date())
         if state and state.last_digest_at else "",
         prefix=ctx.prefix, cmd=ctx.command))
@@ -193,13 +185,13 @@ def _default_settings(ctx: Context) -> PushSettings:
 
 # Commands -----------------------------------------------------------------------------------
 
-@COMMANDS.command(
+@SUBSCRIPTION_COMMANDS.command(
     "subscribe", N_("[daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]"),
-    N_("Get a digest on a schedule and alerts before events"))
+    N_("Get a digest on a schedule and alerts before events"), names_chat=True)
 async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     """Create or change the chat's subscription."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     try:
         draft = parse_subscribe(ctx, args)
@@ -210,20 +202,24 @@ async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     before = await chat.subscription()
     settings = draft.apply(before.settings if before else _default_settings(ctx))
     await chat.subscribe(settings)
+    if draft.pairs:  # pairs named here become the chat's own, as with /follow
+        await chat.set_pairs(tuple(dict.fromkeys(draft.pairs)))
     if before is None:
         headline = ctx._("Subscribed.")
     elif not before.active:
         headline = ctx._("Subscribed again.")
     else:
         headline = ctx._("Subscription updated.")
-    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline,
+                          await ctx.pairs())
 
 
-@COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"))
+@SUBSCRIPTION_COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"),
+                               names_chat=True)
 async def cmd_unsubscribe(ctx: Context, args: list[str]) -> Reply:
     """Stop the chat's pushes."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     if refusal := await _refused(ctx, chat):
         return refusal
@@ -235,21 +231,23 @@ async def cmd_unsubscribe(ctx: Context, args: list[str]) -> Reply:
         command=ctx.command("subscribe")))
 
 
-@COMMANDS.command("settings", "", N_("This chat’s language, time zone and subscription"))
+@SUBSCRIPTION_COMMANDS.command("settings", "",
+                               N_("This chat’s language, time zone and subscription"),
+                               names_chat=True)
 async def cmd_settings(ctx: Context, args: list[str]) -> Reply:
     """Show the chat's settings."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
-    return settings_reply(ctx, await chat.subscription(), ctx.zone)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, shown=await ctx.pairs())
 
 
-@COMMANDS.command("timezone", N_("[city, country, UTC+5 or IANA zone]"),
-                  N_("Show or set the chat’s time zone"))
+@SUBSCRIPTION_COMMANDS.command("timezone", N_("[city, country, UTC+5 or IANA zone]"),
+                               N_("Show or set the chat’s time zone"), names_chat=True)
 async def cmd_timezone(ctx: Context, args: list[str]) -> Reply:
     """Show or set the chat's time zone, named as a zone, offset, country or city."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     if not args:
         return notice(_zone_line(ctx, ctx.zone),

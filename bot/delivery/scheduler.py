@@ -21,13 +21,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.briefings import EventItem, Scope
 from bot.core.clock import Clock
 from bot.core.library import Library, Pair, visible
+from bot.core.network import command_prefix
 from bot.core.pushes import (
     AlertDue,
     DigestDue,
@@ -42,9 +43,10 @@ from bot.core.pushes import (
     planned_events,
     render_alert,
     render_digest,
+    without_repeats,
 )
 from bot.core.render import Rendered
-from bot.ops.instruments import TICKS
+from bot.metrics import TICKS
 from bot.store import kv, outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
@@ -124,7 +126,7 @@ class Scheduler:
         self.wake = wake
         self.leads = leads  # True while this replica holds the scheduler's lease
         self.promoted = promoted  # set when it takes the lease: tick at once
-        self._events_seen: dict[str, str] = {}  # each pair's events' fingerprint, last seen
+        self._events_print: str | None = None  # the events' fingerprint last seen
 
     async def tick(self) -> TickReport:
         """Plan everything that fell due since the last tick (timed for /metrics)."""
@@ -147,8 +149,8 @@ class Scheduler:
             plans: list[_Plan] = []
             for sub, chat in page:
                 try:
-                    plan = self._plan(tick, sub, chat, report)
-                    done.append((sub, self._next_due(tick, sub, chat)))
+                    plan = self._plan(tick, _covering(tick, sub, chat), chat, report)
+                    done.append((sub, self._next_due(tick, _covering(tick, sub, chat), chat)))
                 except Exception:  # one chat's bad data must not stop the others' schedule
                     log.exception("planning for %s failed", chat.ref)
                     done.append((sub, now + RETRY_PLANNING))
@@ -163,21 +165,19 @@ class Scheduler:
         return report
 
     async def _follow_events(self, tick: _Tick) -> None:
-        """When a pair's events that get alerts changed, the alert schedules of the
-        subscriptions following that pair are computed again (at this tick)."""
-        for pair in tick.library.pairs:
-            events = sorted((i.key, repr(i.event.date)) for i in tick.events_for((pair,))[pair])
-            print_ = hashlib.sha256(repr(events).encode()).hexdigest()
-            code = pair_code(pair)
-            if self._events_seen.get(code) == print_:
-                continue
-            if await kv.get(self.db, "scheduler", f"events:{code}") != print_:
-                async with self.db.transaction() as tx:
-                    count = await subscriptions.reevaluate(tx, pair)
-                    await kv.put(tx, "scheduler", f"events:{code}", print_, tick.now)
-                log.info("%s: the events changed; %d subscription(s) with alerts re-evaluated",
-                         code, count)
-            self._events_seen[code] = print_
+        """When the events that get alerts changed (new data, a reload), every alert
+        schedule is computed again, at this tick."""
+        events = sorted((pair_code(pair), i.key, repr(i.event.date))
+                        for pair in tick.library.pairs for i in tick.events_for((pair,))[pair])
+        print_ = hashlib.sha256(repr(events).encode()).hexdigest()
+        if print_ == self._events_print:
+            return
+        if await kv.get(self.db, "scheduler", "events") != print_:
+            async with self.db.transaction() as tx:
+                count = await subscriptions.reevaluate(tx)
+                await kv.put(tx, "scheduler", "events", print_, tick.now)
+            log.info("the events changed: %d subscription(s) with alerts re-evaluated", count)
+        self._events_print = print_
 
     def _next_due(self, tick: _Tick, sub: Subscription, chat: Chat) -> datetime:
         """When the subscription next has something due after this tick."""
@@ -272,11 +272,12 @@ class Scheduler:
         """The digest (None when nothing changed and the chat wants changes only) and the
         events it lists; shared by every chat with the same settings and history."""
         s = sub.settings
-        key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
-               sub.digest_events, due.day)
+        key = (chat.locale, chat.timezone, command_prefix(chat.ref.network), s.pairs, s.cadence,
+               s.always, sub.since, sub.digest_events, due.day)
         if key not in tick.digests:
-            parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
-                     for pair in s.pairs]
+            parts = without_repeats([
+                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
+                for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \
@@ -286,17 +287,27 @@ class Scheduler:
 
     def _render_digest(self, tick: _Tick, chat: Chat, parts: list[PairDigest],
                        sub: Subscription) -> Rendered:
-        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair)
+        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair,
+                           prefix=command_prefix(chat.ref.network))
         return render_digest(scope, parts, sub.since, sub.settings.cadence)
 
     def _alert(self, tick: _Tick, due: AlertDue, chat: Chat) -> Rendered:
         """The alert's message, rendered once per language and zone."""
         today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
-        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone)
+        prefix = command_prefix(chat.ref.network)
+        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix)
         if key not in tick.alerts:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
-                                            chat.timezone)
+                                            chat.timezone, prefix)
         return tick.alerts[key]
+
+
+def _covering(tick: _Tick, sub: Subscription, chat: Chat) -> Subscription:
+    """The subscription as it applies: the chat's pairs (or the deployment's default)
+    decide what its pushes cover."""
+    covered = tuple(c for p in chat.pairs if (c := tick.library.covered(p)))
+    return replace(sub, settings=replace(
+        sub.settings, pairs=covered or tick.library.default_pairs()))
 
 
 def _log_dropped(chat: Chat, alert: AlertDue, now: datetime) -> None:

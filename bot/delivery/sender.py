@@ -34,12 +34,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.aio import unless_stopped
 from bot.core.clock import Clock
+from bot.core.network import DeliveryError, Transport
 from bot.delivery.election import TTL, wall_clock
 from bot.delivery.pacer import SharedPacing
-from bot.delivery.transport import DeliveryError, Transport
-from bot.ops.instruments import FAILURES, PACING, SENT
+from bot.delivery.stoppable import unless_stopped
+from bot.metrics import FAILURES, PACING, SENT
 from bot.store import chats, outbox, subscriptions
 from bot.store.db import Database
 from bot.store.outbox import Claimed, Due
@@ -207,17 +207,17 @@ class Sender:
             try:
                 message_id = await self.transport.send(due.ref, row.content)
             except DeliveryError as exc:
-                FAILURES.inc(network=network, kind=exc.kind)
+                FAILURES.labels(network, exc.kind).inc()
                 await self._failed(due, exc)
             except Exception as exc:  # an adapter bug must not stop the other chats
-                FAILURES.inc(network=network, kind="unknown")
+                FAILURES.labels(network, "unknown").inc()
                 log.exception("%s: unexpected error sending %s", due.ref, row.key)
                 await self._failed(due, DeliveryError("unknown", repr(exc)))
             else:
                 free, _ = self.pacer.after(self.pacer.now(), False, "[]")
                 await self._ledger.record(outbox.Delivered(row.id, row.chat, message_id,
                                                            self.clock.now(), free))
-                SENT.inc(network=network, kind=row.kind)
+                SENT.labels(network, row.kind).inc()
                 self.sent += 1
         except Exception:
             # The row stays "sending" and its chat waits for a recovery: better than
@@ -243,7 +243,7 @@ class Sender:
             if self.pacer.now() - slot <= LATE_SLOT:
                 break
             slot = await outbox.reserve(self.db, self.transport.network, self.pacer)
-        PACING.observe(waited, network=self.transport.network)
+        PACING.labels(self.transport.network).observe(waited)
         return True
 
     async def _sleep(self, seconds: float) -> None:

@@ -1,17 +1,14 @@
-"""A chat's settings backed by the database: what adapters hand the commands as ``ctx.chat``."""
+"""A chat's settings backed by the database (bot.core.chat_settings.ChatSettings)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.core.commands import Context
-from bot.core.library import Library, Pair
-from bot.core.operations import Operations
+from bot.core.library import Pair
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.delivery.transport import ChatRef
-from bot.store import chats, subscriptions
+from bot.store import chat_pairs, chats, subscriptions
 from bot.store.chats import Chat, ChatType
 from bot.store.db import Database
 
@@ -48,12 +45,18 @@ class StoredChat:
         """The chat's IANA time zone."""
         return self.chat.timezone
 
-    def context(self, library: Library, now: datetime | None = None, pair: Pair | None = None,
-                prefix: str = "/", sender: str | None = None,
-                ops: Operations | None = None) -> Context:
-        """The command context for a request from this chat (by ``sender``, if known)."""
-        return Context(library, self.locale, now or self.clock.now(), self.timezone, self,
-                       pair=pair, prefix=prefix, chat=self, sender=sender, ops=ops)
+    @property
+    def zone(self) -> str:
+        """The chat's IANA time zone (ChatSettings' name for it)."""
+        return self.chat.timezone
+
+    @property
+    def persistent(self) -> bool:
+        """Stored in the database."""
+        return True
+
+    def settle(self, locale: str, zone: str) -> None:
+        """The row exists already: its own language and zone stand."""
 
     async def can_manage(self) -> bool:
         """The adapter's answer."""
@@ -84,6 +87,18 @@ class StoredChat:
     async def unsubscribe(self) -> bool:
         """Stop the chat's pushes."""
         return await subscriptions.unsubscribe(self.db, self.chat.id, self.clock.now())
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs the chat follows; () if it never chose."""
+        return await chat_pairs.get(self.db, self.chat.id)
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs`` (() brings back the default)."""
+        await chat_pairs.put(self.db, self.chat.id, pairs, self.clock.now())
+
+    async def introduce(self) -> bool:
+        """True on the chat's first answer."""
+        return await chat_pairs.introduce(self.db, self.chat.ref, self.clock.now())
 
     async def _reload(self) -> None:
         found = await chats.by_id(self.db, self.chat.id)

@@ -9,13 +9,15 @@ dialect both accept; the few places that differ ask ``db.dialect``. Every write 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
+
+from bot.config import is_database_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 Params = Sequence[Any]
@@ -48,9 +50,7 @@ def maybe_from_db(text: str | None) -> datetime | None:
     return None if text is None else from_db(text)
 
 
-def is_url(target: Path | str) -> bool:
-    """True when ``target`` names a PostgreSQL server rather than an SQLite file."""
-    return str(target).startswith(("postgresql://", "postgres://"))
+is_url = is_database_url
 
 
 def redacted(target: Path | str) -> str:
@@ -104,6 +104,15 @@ def for_update(db: Executor) -> str:
     return " FOR UPDATE" if db.dialect == "postgresql" else ""
 
 
+Opener = Callable[[Path | str, Path], Awaitable["Database"]]
+_OPENERS: dict[bool, Opener] = {}  # by "is a URL": each backend registers itself
+
+
+def register(url: bool, opener: Opener) -> None:
+    """Make ``opener`` the one ``Database.open`` uses for URLs (True) or files (False)."""
+    _OPENERS[url] = opener
+
+
 class Database:
     """A migrated store; ``open`` picks SQLite or PostgreSQL from the target."""
 
@@ -113,11 +122,7 @@ class Database:
     @classmethod
     async def open(cls, target: Path | str, migrations: Path = MIGRATIONS) -> Database:
         """Connect and bring the schema up to date."""
-        if is_url(target):
-            from bot.store.postgres import PostgresDatabase
-            return await PostgresDatabase.connect(str(target), migrations)
-        from bot.store.sqlite import SqliteDatabase
-        return await SqliteDatabase.connect(target, migrations)
+        return await _OPENERS[is_url(target)](target, migrations)
 
     async def close(self) -> None:
         """Close the connections (waits for a transaction in progress)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from bot.core.network import ChatRef
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef
 from bot.store.db import (
     Database,
     Executor,

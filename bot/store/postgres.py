@@ -27,6 +27,7 @@ from bot.store.db import (
     Row,
     migration_files,
     redacted,
+    register,
     to_db,
     too_new,
 )
@@ -178,3 +179,10 @@ async def migrate(conn: Connection, label: str, directory: Path = MIGRATIONS) ->
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
     return latest
+
+
+async def _open(target: Path | str, migrations: Path) -> Database:
+    return await PostgresDatabase.connect(str(target), migrations)
+
+
+register(True, _open)

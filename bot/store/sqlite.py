@@ -25,6 +25,7 @@ from bot.store.db import (
     Params,
     Row,
     migration_files,
+    register,
     to_db,
     too_new,
 )
@@ -154,3 +155,10 @@ async def migrate(conn: aiosqlite.Connection, label: str, directory: Path = MIGR
             raise DatabaseError(f"{label}: migration {path.name} failed: {exc}") from exc
         log.info("%s: applied migration %s", label, path.name)
     return latest
+
+
+async def _open(target: Path | str, migrations: Path) -> Database:
+    return await SqliteDatabase.connect(target, migrations)
+
+
+register(False, _open)

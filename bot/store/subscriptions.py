@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import cast
 
-from bot.core.library import Pair
 from bot.core.pushes import Cadence, PushSettings, SubscriptionState, pair_code, parse_pair
+from bot.store import chat_pairs
 from bot.store.chats import Chat
 from bot.store.db import Database, Executor, Row, from_db, maybe_from_db, to_db
 
 ALL = 2**62  # a LIMIT both dialects read as "no limit"
 _JOINED = ("SELECT s.*, c.id AS c_id, c.network, c.chat_id, c.thread_id, c.type, c.title,"
            " c.locale, c.timezone, c.status, c.created_at AS c_created,"
-           " c.updated_at AS c_updated FROM subscriptions s JOIN chats c ON c.id = s.chat")
+           " c.updated_at AS c_updated, followed.value AS c_pairs"
+           " FROM subscriptions s JOIN chats c ON c.id = s.chat "
+           + chat_pairs.JOIN.format(chat="s.chat"))
 
 
 @dataclass(frozen=True)
@@ -162,20 +164,18 @@ async def reschedule(db: Executor, rows: Sequence[tuple[Subscription, datetime]]
                          [(stamp, to_db(due), sub.chat, sub.updated_at) for sub, due in rows])
 
 
-async def reevaluate(db: Executor, pair: Pair) -> int:
-    """Make every active subscription with alerts on ``pair`` due now (its events changed)."""
-    codes = [f"%,{pair_code(pair)},%", f"%,{pair_code((pair[1], pair[0]))},%"]
+async def reevaluate(db: Executor) -> int:
+    """Make every active subscription with alerts due now (the events changed)."""
     changed = await db.execute("UPDATE subscriptions SET next_due_at = ''"
-                               " WHERE active = 1 AND alerts = 1 AND next_due_at <> ''"
-                               " AND (',' || pairs || ',' LIKE ? OR ',' || pairs || ',' LIKE ?)",
-                               codes)
+                               " WHERE active = 1 AND alerts = 1 AND next_due_at <> ''")
     return changed.rowcount
 
 
 def _chat(row: Row) -> Chat:
     return Chat(row["c_id"], row["network"], row["chat_id"], row["thread_id"], row["type"],
                 row["title"], row["locale"], row["timezone"], row["status"],
-                from_db(row["c_created"]), from_db(row["c_updated"]))
+                from_db(row["c_created"]), from_db(row["c_updated"]),
+                chat_pairs.decode(row["c_pairs"]))
 
 
 async def record_digests(db: Executor, digests: Sequence[tuple[int, frozenset[str]]],

@@ -20,9 +20,10 @@ from telegram import ChatMember, Message
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.core.clock import Clock
+from bot.core.library import Pair
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.delivery.transport import ChatRef
-from bot.store import chats
+from bot.store import chat_pairs, chats
 from bot.store.chat_settings import Permission, StoredChat, open_chat
 from bot.store.chats import BotStatus, Chat
 from bot.store.db import Database
@@ -91,16 +92,23 @@ def bot_status(member: ChatMember) -> BotStatus:
 class LazyChat:
     """A chat's settings for one request (ChatSettings): read now, row created on first write."""
 
+    persistent = True
+
     def __init__(self, store: TelegramChats, chat: ChatInfo, found: Chat | None,
-                 locale: str, zone: str, permission: Permission) -> None:
+                 permission: Permission) -> None:
         self.store = store
         self.info = chat
-        self.locale = locale
-        self.zone = zone
+        # A topic without a row of its own speaks its group's language.
+        self.locale: str | None = found.locale if found else None
+        self.zone: str | None = found.timezone if found else None
         self._found = found
         self._permission = permission
         self._allowed: bool | None = None
         self._stored: StoredChat | None = None
+
+    def settle(self, locale: str, zone: str) -> None:
+        """The language and zone a row created by this request starts with."""
+        self.locale, self.zone = locale, zone
 
     async def can_manage(self) -> bool:
         """The sender's right to change the chat (asked at most once per request)."""
@@ -111,6 +119,7 @@ class LazyChat:
     async def stored(self) -> StoredChat:
         """The stored chat, read afresh (created with this request's language if new)."""
         if self._stored is None:
+            assert self.locale is not None and self.zone is not None, "settled by the session"
             self._stored = await open_chat(
                 self.store.db, self.info.ref, self.store.clock, type=self.info.kind,
                 locale=self.locale, timezone=self.zone, title=self.info.title,
@@ -121,6 +130,7 @@ class LazyChat:
     async def set_locale(self, locale: str) -> None:
         """Remember the chat's language."""
         await (await self.stored()).set_locale(locale)
+        self.locale = locale
         self.store.forget(self.info.ref.chat_id)
 
     async def set_timezone(self, zone: str) -> None:
@@ -144,6 +154,31 @@ class LazyChat:
             return False
         return await (await self.stored()).unsubscribe()
 
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs the chat follows (a topic without its own choice: its group's); ()
+        when it never chose."""
+        # One read by row id: opening the stored chat would take a write transaction.
+        row = self._stored.chat if self._stored is not None else self._found
+        return await chat_pairs.get(self.store.db, row.id) if row is not None else ()
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``."""
+        await (await self.stored()).set_pairs(pairs)
+
+    async def introduce(self) -> bool:
+        """True on a new chat's first answer, so it is told once.
+
+        A chat already stored is not new, nor one told since start: they cost no database
+        write here.
+        """
+        ref = self.info.ref
+        if self._found is not None or ref in self.store.introduced:
+            return False
+        self.store.introduced[ref] = None
+        while len(self.store.introduced) > CACHE_SIZE:
+            self.store.introduced.popitem(last=False)
+        return await chat_pairs.introduce(self.store.db, ref, self.store.clock.now())
+
     def _has_row(self) -> bool:
         """True when this very chat (not just its group) is stored."""
         return self._stored is not None or (
@@ -163,6 +198,7 @@ class TelegramChats:
         self.db = db
         self.clock = clock
         self._cache: OrderedDict[ChatRef, tuple[float, Chat | None]] = OrderedDict()
+        self.introduced: OrderedDict[ChatRef, None] = OrderedDict()  # told the pairs lately
         self._generation = 0
 
     async def find(self, ref: ChatRef) -> Chat | None:
@@ -187,19 +223,13 @@ class TelegramChats:
         for ref in [r for r in self._cache if r.chat_id == chat_id]:
             del self._cache[ref]
 
-    async def open(self, chat: ChatInfo, locale: str, zone: str,
-                   permission: Permission) -> LazyChat:
-        """The chat's settings for a request; ``locale`` and ``zone`` apply when none is stored."""
-        found = await self.find(chat.ref)
-        if found is not None:
-            locale, zone = found.locale, found.timezone
-        return LazyChat(self, chat, found, locale, zone, permission)
+    async def open(self, chat: ChatInfo, permission: Permission) -> LazyChat:
+        """The chat's settings for a request (the session settles language and zone)."""
+        return LazyChat(self, chat, await self.find(chat.ref), permission)
 
     async def rows_of(self, chat_id: str) -> list[Chat]:
         """Every stored row of a Telegram chat: the chat itself and its forum topics."""
-        rows = await self.db.fetchall("SELECT * FROM chats WHERE network = ? AND chat_id = ?",
-                                      (NETWORK, chat_id))
-        return [Chat.from_row(r) for r in rows]
+        return await chats.rows_of(self.db, NETWORK, chat_id)
 
     async def set_status(self, chat: ChatInfo, status: BotStatus, locale: str,
                          zone: str) -> None:

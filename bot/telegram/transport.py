@@ -25,9 +25,8 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered, split, to_text
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,6 @@ def _split(markup: str, limit: int) -> tuple[str, ...]:
 
 async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
                         attachments: Sequence[Attachment] = (),
-                        captions: Sequence[str | None] = (),
                         markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Send a message (in parts if long) then its files; return what Telegram accepted.
 
@@ -101,23 +99,20 @@ async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
     # would make the sender retry the whole message and repeat the parts already sent.
     for part in parts[1:]:
         sent.append(await _patiently(partial(_send_part, bot, to, part, None)))
-    for index, attachment in enumerate(attachments):
-        caption = captions[index] if index < len(captions) else None
-        sent.append(await _patiently(partial(send_attachment, bot, to, attachment, caption)))
+    for attachment in attachments:
+        sent.append(await _patiently(partial(send_attachment, bot, to, attachment)))
     return sent
 
 
 async def send_reply(bot: Bot, to: Outgoing, message: Rendered,
                      attachments: Sequence[Attachment] = (),
-                     captions: Sequence[str | None] = (),
                      markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Answer a command: like ``send_rendered``, but a short flood wait is sat out here.
 
     A pushed message goes back to the sender's queue on RetryAfter; a reply has no queue,
     and the person who asked is waiting for it.
     """
-    return await _patiently(partial(send_rendered, bot, to, message, attachments, captions,
-                                    markup))
+    return await _patiently(partial(send_rendered, bot, to, message, attachments, markup))
 
 
 async def _patiently(call: Callable[[], Awaitable[T]], tries: int = 3) -> T:
@@ -148,10 +143,9 @@ async def _send_part(bot: Bot, to: Outgoing, part: str, reply: ReplyParameters |
                                       link_preview_options=NO_PREVIEW, reply_markup=markup)
 
 
-async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment,
-                          caption: str | None = None) -> Message:
-    """A PNG as a photo, anything else as a document, with an optional plain caption."""
-    text = caption[:CAPTION_LIMIT] if caption else None
+async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment) -> Message:
+    """A PNG as a photo, anything else as a document, with its plain caption if any."""
+    text = attachment.caption[:CAPTION_LIMIT] if attachment.caption else None
     if attachment.mime == "image/png":
         return await bot.send_photo(to.chat_id, attachment.data, caption=text,
                                     filename=attachment.filename,

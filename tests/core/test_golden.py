@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import parse_instant
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.render import measure
+from tests.support.asking import ask
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SEED_DAY, AFTER = "2025-05-07", "2025-06-15"  # the seed's publication; after all its events
@@ -25,10 +25,22 @@ COMMANDS = {
     "summary": "/summary", "trade": "/trade", "trade-2023": "/trade 2023",
     "events": "/events", "events-past": "/events past", "events-all": "/events all",
     "articles": "/articles", "help": "/help", "summary-2": "/summary 2",
+    # Each pair named the ways readers name it; /pairs lists them all.
+    "pairs": "/pairs",
+    "trade-kz-de": "/trade Allemagne", "events-all-kz-de": "/events all Kazakhstan-Germany",
+    "summary-kz-de": "/summary germano-kazakh", "articles-kz-de": "/articles DE",
+    "trade-uz-fr": "/trade UZ-FR", "events-all-uz-fr": "/events all Ouzbékistan",
+    "summary-uz-fr": "/summary Uzbek-French", "articles-uz-fr": "/articles Uzbekistan",
 }
 # The dates each briefing is kept at (SEED_DAY and AFTER unless said here).
 DATES = {"trade": (BEFORE, SEED_DAY), "trade-2023": (NO_2023, SEED_DAY),
-         "articles": (BEFORE, SEED_DAY), "help": (SEED_DAY,)}
+         "articles": (BEFORE, SEED_DAY), "help": (SEED_DAY,),
+         # The other pairs: before and after their newest articles.
+         "pairs": (BEFORE, SEED_DAY), "articles-kz-de": (SEED_DAY,),
+         "articles-uz-fr": (SEED_DAY,), "trade-kz-de": (BEFORE, SEED_DAY),
+         "events-all-kz-de": ("2024-09-20", SEED_DAY), "summary-kz-de": ("2024-09-16", SEED_DAY),
+         "trade-uz-fr": ("2024-08-01", SEED_DAY), "events-all-uz-fr": ("2024-08-01", SEED_DAY),
+         "summary-uz-fr": ("2024-08-01", SEED_DAY)}
 
 
 def dates(name: str) -> tuple[str, ...]:
@@ -39,14 +51,8 @@ def dates(name: str) -> tuple[str, ...]:
 CASES = [(name, day) for name in sorted(COMMANDS) for day in dates(name)]
 
 
-class _Prefs:
-    async def set_locale(self, locale: str) -> None:
-        """Golden renders change nothing."""
-
-
 async def _render(library: Library, command: str, locale: str, day: str) -> str:
-    ctx = Context(library, locale, parse_instant(day, "Asia/Almaty"), "Asia/Almaty", _Prefs())
-    reply = await dispatch(ctx, command)
+    reply = await ask(library, parse_instant(day, "Asia/Almaty"), command, locale)
     assert reply is not None
     return reply.message.html
 

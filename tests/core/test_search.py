@@ -38,7 +38,7 @@ def test_a_name_finds_exactly_its_articles(library: Library, query: str,
     ("Tokaïev Paris", PARIS_VISIT),
     ("matières premières critiques", SEED),
     ("critical raw materials", SEED),
-    ("ambassador", SEED),  # a role, in English; the article says it in French too
+    ("ambassador Kazakhstan", SEED),  # a role, in English; the article says it in French too
     ("partenaire clé UE", KEY_PARTNER),
     ("Journée française", SEED),  # an event's title
 ])
@@ -47,8 +47,8 @@ def test_the_best_hit_comes_first(library: Library, query: str, title: str) -> N
 
 
 def test_accents_and_case_do_not_matter(library: Library) -> None:
-    assert found(library, "ETAT visite") == found(library, "état visite")
-    assert found(library, "ETAT visite")[0] == SEED
+    assert found(library, "ETAT visite novembre") == found(library, "état visite novembre")
+    assert found(library, "ETAT visite novembre")[0] == SEED
     assert found(library, "CONTRATS") == found(library, "contrats") == [CONTRACTS]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.clock import FixedClock
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store import chats, subscriptions
-from bot.store.chat_settings import StoredChat, open_chat
+from bot.store.chat_settings import StoredChat, anyone, open_chat
 from bot.store.db import Database
+from tests.support.asking import ask
 
 N = "\u00a0"
 REF = ChatRef("test", "-100", None)
@@ -23,17 +23,17 @@ async def nobody() -> bool:
 
 async def stored(db: Database, clock: FixedClock, locale: str = "en",
                  admin: bool = True) -> StoredChat:
-    """The test group, as an adapter would open it for one request."""
-    if admin:
-        return await open_chat(db, REF, clock, type="group", locale=locale,
-                               timezone="Asia/Almaty", title="Test group")
-    return await open_chat(db, REF, clock, type="group", locale=locale, timezone="Asia/Almaty",
-                           title="Test group", can_manage=nobody)
+    """The test group, as an adapter would open it for one request, past its first answer
+    (which lists the pairs: tests/core/test_pairs.py)."""
+    chat = await open_chat(db, REF, clock, type="group", locale=locale, timezone="Asia/Almaty",
+                           title="Test group", can_manage=nobody if not admin else anyone)
+    await chat.introduce()
+    return chat
 
 
 async def say(chat: StoredChat, library: Library, line: str, prefix: str = "/") -> str:
     """The plain text of the reply to ``line``."""
-    reply = await dispatch(chat.context(library, prefix=prefix), line)
+    reply = await ask(library, chat.clock.now(), line, prefix=prefix, chat=chat)
     assert reply is not None
     return reply.message.text
 
@@ -47,10 +47,10 @@ async def test_subscribe_with_defaults_in_english(db: Database, clock: FixedCloc
         "Settings of this chat\n"
         "Language: English\n"
         "Time zone: Asia/Almaty (now 1:00\u202fAM)\n"
+        "Pairs: Kazakhstan–France\n"
         "Digest: daily at 8:00\u202fAM\n"
         "  sent only when something changed\n"
-        "Alerts: 7 days before, 1 day before, and the morning of the event\n"
-        "Pairs: Kazakhstan–France\n\n"
+        "Alerts: 7 days before, 1 day before, and the morning of the event\n\n"
         "Change: /subscribe weekly friday 18:00 · /timezone Paris · /lang fr · "
         "/unsubscribe")
     sub = await subscriptions.get(db, chat.chat.id)
@@ -86,7 +86,8 @@ async def test_bad_arguments_are_explained_in_both_languages(
     assert (await say(en, library, "/subscribe soon")).startswith(
         "“soon” is not understood here.\n")
     assert (await say(en, library, "/subscribe KZ-XX")).startswith(
-        "“KZ-XX” is not a pair Bilat covers: ")
+        "“KZ-XX” is not a country or a pair Bilat knows. Pairs covered: Kazakhstan–France "
+        "(KZ-FR), ")
     assert await subscriptions.get(db, en.chat.id) is None  # nothing was changed
 
     await chats.set_locale(db, en.chat.id, "fr", clock.now())
@@ -157,12 +158,7 @@ async def test_unsubscribe_and_subscribe_again(db: Database, clock: FixedClock,
 
 async def test_without_stored_settings_the_commands_say_so(library: Library,
                                                            clock: FixedClock) -> None:
-    class Prefs:
-        async def set_locale(self, locale: str) -> None:
-            """Nothing is stored."""
-
-    ctx = Context(library, "en", clock.now(), "Asia/Almaty", Prefs())
-    reply = await dispatch(ctx, "/subscribe")
+    reply = await ask(library, clock.now(), "/subscribe")
     assert reply is not None
     assert reply.message.text == "Subscriptions are not available here."
 

@@ -8,11 +8,11 @@ import time
 import pytest
 
 from bot.core.clock import FixedClock
+from bot.core.network import Limits
 from bot.core.render import Rendered
 from bot.delivery.election import wall_clock
 from bot.delivery.pacer import FORGET_EVERY, Pacer, SharedPacing, Window
 from bot.delivery.sender import Policy, Sender
-from bot.delivery.transport import Limits
 from bot.store import outbox, replicas
 from bot.store.db import Database
 from bot.store.outbox import Message

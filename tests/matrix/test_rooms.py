@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.matrix.store import room_ref
+from bot.matrix.rooms import room_ref
 from bot.store import chats, subscriptions
 from bot.store.db import Database
 from tests.fakes.synapse import Synapse
@@ -51,7 +51,9 @@ async def test_only_members_with_power_change_a_v12_rooms_subscription(
     await carol.join(room)
     await alice.wait_member(room, bot.account.user_id)
 
-    assert await _answer(bob, room, "!subscribe") == NOT_ALLOWED
+    assert await _answer(bob, room, "!subscribe") == NOT_ALLOWED + (
+        "\n\nBilat covers Kazakhstan–France, Uzbekistan–France, and Kazakhstan–Germany. This "
+        "chat sees Kazakhstan–France: !pairs lists them, !follow chooses.")  # the first answer
     assert await _answer(bob, room, "!lang fr") == NOT_ALLOWED
     assert await _subscription_active(bot.db, room) is None
     assert (await _answer(alice, room, "!subscribe 09:30")).startswith("Subscribed.")

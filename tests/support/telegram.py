@@ -22,6 +22,14 @@ CHANNEL = -1005555
 CHANNEL_HANDLE = "@bilat_news"
 
 
+# What a new chat's first answer ends with (bot/core/commands.py, ``introduced``).
+INTRODUCTION = ("\n\nBilat covers Kazakhstan–France, Uzbekistan–France, and Kazakhstan–Germany. "
+                "This chat sees Kazakhstan–France: /pairs lists them, /follow chooses.")
+INTRODUCTION_FR = ("\n\nBilat couvre Kazakhstan–France, Ouzbékistan–France et "
+                   "Kazakhstan–Allemagne. Cette conversation voit Kazakhstan–France\u00a0: "
+                   "/couples les liste, /suivre les choisit.")
+
+
 def world(api: FakeBotAPI) -> None:
     """Users, a group, a forum and a channel; Ada administers the group and the channel."""
     api.add_user(ADA, "Ada", "fr", username="ada")

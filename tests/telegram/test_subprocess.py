@@ -23,6 +23,7 @@ from tests.support.telegram import (
     CHANNEL_HANDLE,
     FORUM,
     GROUP,
+    INTRODUCTION,
     ask,
     post,
 )
@@ -70,7 +71,8 @@ async def test_bilat_run_against_the_fake_bot_api(api: FakeBotAPI, tmp_path: Pat
         [bob_sub] = await ask(api, BOB, BOB, "/subscribe daily 00:00 always")
         assert (bob_sub.plain_text or "").startswith("Subscribed.")
         [refused] = await ask(api, GROUP, BOB, f"/subscribe@{BOT_NAME}")
-        assert refused.plain_text == "Only this chat’s administrators can change its settings."
+        assert refused.plain_text == "Only this chat’s administrators can change its " \
+            "settings." + INTRODUCTION  # the group's first answer
         await ask(api, GROUP, ADA, f"/subscribe@{BOT_NAME} daily 00:00 always")
         await ask(api, FORUM, BOB, "/subscribe daily 00:00 always", thread_id=7)
         await ask(api, ADA, ADA, f"/subscribe {CHANNEL_HANDLE} daily 00:00 always")
