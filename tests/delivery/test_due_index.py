@@ -42,24 +42,24 @@ async def follow(db: Database, scheduler: Scheduler, clock: FixedClock, chat: in
 
 async def test_a_daily_digest_follows_paris_across_both_dst_changes(
         db: Database, seed_library: Library) -> None:
-    clock = FixedClock(datetime(2025, 3, 28, 12, 0, tzinfo=UTC))
+    clock = FixedClock(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
     chat = await subscribe(db, clock, "paris", zone="Europe/Paris", settings=NIGHT)
     scheduler = Scheduler(db, lambda: seed_library, clock)
-    spring = await follow(db, scheduler, clock, chat.id, datetime(2025, 4, 1, tzinfo=UTC))
+    spring = await follow(db, scheduler, clock, chat.id, datetime(2026, 3, 31, tzinfo=UTC))
     assert [when for _, when in spring] == [
-        datetime(2025, 3, 29, 1, 30, tzinfo=UTC),  # 02:30 CET
-        datetime(2025, 3, 30, 1, 30, tzinfo=UTC),  # 02:30 does not exist: 03:30 CEST
-        datetime(2025, 3, 31, 0, 30, tzinfo=UTC),  # 02:30 CEST
+        datetime(2026, 3, 28, 1, 30, tzinfo=UTC),  # 02:30 CET
+        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),  # 02:30 does not exist: 03:30 CEST
+        datetime(2026, 3, 30, 0, 30, tzinfo=UTC),  # 02:30 CEST
     ]
-    clock.set(datetime(2025, 10, 25, 12, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
     await subscriptions.subscribe(db, chat.id, NIGHT, clock.now())
-    autumn = await follow(db, scheduler, clock, chat.id, datetime(2025, 10, 28, tzinfo=UTC))
+    autumn = await follow(db, scheduler, clock, chat.id, datetime(2026, 10, 27, tzinfo=UTC))
     assert [when for _, when in autumn] == [
-        datetime(2025, 10, 26, 0, 30, tzinfo=UTC),  # 02:30 happens twice: the first, CEST
-        datetime(2025, 10, 27, 1, 30, tzinfo=UTC),  # 02:30 CET
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 happens twice: the first, CEST
+        datetime(2026, 10, 26, 1, 30, tzinfo=UTC),  # 02:30 CET
     ]
     assert [key.rsplit(":", 1)[1] for key, _ in spring + autumn] == [
-        "2025-03-29", "2025-03-30", "2025-03-31", "2025-10-26", "2025-10-27"]
+        "2026-03-28", "2026-03-29", "2026-03-30", "2026-10-25", "2026-10-26"]
 
 
 async def test_a_change_of_zone_is_due_at_the_next_tick(db: Database,
