@@ -118,7 +118,11 @@ async def add_candidate(db: Executor, canonical_url: str, url: str, source_url: 
         " first_seen, updated_at) VALUES (?, ?, ?, ?, ?, 'new', ?, ?)"
         " ON CONFLICT (canonical_url) DO NOTHING",
         (canonical_url, url, source_url, title, " ".join(countries), to_db(now), to_db(now)))
-    return changes.lastrowid if changes.rowcount else None
+    if not changes.rowcount:
+        return None
+    row = await db.fetchone("SELECT id FROM candidates WHERE canonical_url = ?",
+                            (canonical_url,))  # both dialects: no lastrowid on PostgreSQL
+    return int(row[0]) if row else None
 
 
 async def drafted(db: Executor, candidate: int, content_hash: str, draft: str,
