@@ -9,6 +9,11 @@ an index probe at any size, and a doubled tick, two overlapping ticks or a resta
 plan a message twice. A change of subscription or zone makes it due at the next tick; a
 change of the events (new data) makes every subscription with alerts due once.
 
+Alerts that fall due with the chat's digest (same tick) are folded into it: one message, the
+digest then the alerts, instead of a digest and separate alerts repeating the same note. Each
+folded alert is still written under its own outbox key, as delivered with the digest, so no
+later tick or restart sends it separately.
+
 After downtime, alerts that came due less than ``grace`` ago are still sent; older ones are
 recorded as dropped and logged, never sent days late. A digest more than ``grace`` late is
 skipped: the next one reports everything since the previous.
@@ -49,7 +54,7 @@ from bot.core.render import Rendered
 from bot.metrics import TICKS
 from bot.store import arrivals, kv, outbox, subscriptions
 from bot.store.chats import Chat
-from bot.store.db import Database
+from bot.store.db import Database, Executor
 from bot.store.outbox import Message
 from bot.store.subscriptions import Subscription
 
@@ -70,6 +75,7 @@ class TickReport:
     alerts: int = 0
     unchanged: int = 0  # digests not sent: nothing changed and the chat did not ask "always"
     dropped: int = 0  # alerts and digests too late to send
+    folded: int = 0  # alerts sent inside their chat's digest rather than on their own
 
     @property
     def planned(self) -> int:
@@ -104,6 +110,7 @@ class _Plan:
     messages: list[Message] = field(default_factory=list)
     late: list[AlertDue] = field(default_factory=list)
     listed: frozenset[str] = frozenset()  # events the digest lists
+    folded: list[Message] = field(default_factory=list)  # alerts inside the digest
 
     @property
     def empty(self) -> bool:
@@ -252,8 +259,11 @@ class Scheduler:
             if content is None:
                 report.unchanged += 1
             else:
-                plan.messages.insert(0, Message(digest.key(chat.id), chat.id, "digest",
-                                                content, sub.settings.silent))
+                # Alerts due now ride in the digest: one message, never the note twice.
+                plan.folded, plan.messages = plan.messages, []
+                plan.messages.append(Message(digest.key(chat.id), chat.id, "digest",
+                                             _with_alerts(content, plan.folded),
+                                             sub.settings.silent))
         return plan
 
     async def _write(self, plans: list[_Plan], done: list[tuple[Subscription, datetime]],
@@ -269,6 +279,7 @@ class Scheduler:
                     if message.kind == "digest":
                         report.digests += 1
                         digests.append((plan.chat.id, plan.listed))
+                        report.folded += await self._fold(tx, plan, message.key, now)
                     else:
                         report.alerts += 1
                 for alert in plan.late:
@@ -279,6 +290,14 @@ class Scheduler:
             # The next digest of each chat reports changes from here.
             await subscriptions.record_digests(tx, digests, now)
             await subscriptions.reschedule(tx, done, now)
+
+    @staticmethod
+    async def _fold(tx: Executor, plan: _Plan, digest: str, now: datetime) -> int:
+        """Record the alerts folded into ``digest`` as delivered with it."""
+        count = 0
+        for alert in plan.folded:
+            count += await outbox.add_folded(tx, alert, digest, now)
+        return count
 
     def _digest(self, tick: _Tick, sub: Subscription, chat: Chat,
                 due: DigestDue) -> tuple[Rendered | None, frozenset[str]]:
@@ -315,6 +334,14 @@ class Scheduler:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
                                             chat.timezone, prefix)
         return tick.alerts[key]
+
+
+def _with_alerts(digest: Rendered, alerts: list[Message]) -> Rendered:
+    """The digest followed by the alerts that fell due with it."""
+    if not alerts:
+        return digest
+    return Rendered("\n\n".join([digest.html, *(a.content.html for a in alerts)]),
+                    "\n\n".join([digest.text, *(a.content.text for a in alerts)]))
 
 
 def _covering(tick: _Tick, sub: Subscription, chat: Chat) -> Subscription:

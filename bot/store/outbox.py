@@ -117,6 +117,18 @@ async def add_dropped(db: Executor, key: str, chat: int, kind: Kind, reason: str
     return changed.rowcount > 0
 
 
+async def add_folded(db: Executor, message: Message, digest: str, now: datetime) -> bool:
+    """Record an alert sent inside the digest ``digest``: delivered with it, never on its
+    own; False if its key was already known."""
+    changed = await db.execute(
+        "INSERT INTO outbox (key, chat, kind, html, text, silent, state, next_attempt_at,"
+        " created_at, last_error) VALUES (?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?)"
+        " ON CONFLICT (key) DO NOTHING",
+        (message.key, message.chat, message.kind, message.content.html, message.content.text,
+         int(message.silent), to_db(now), to_db(now), f"with {digest}"))
+    return changed.rowcount > 0
+
+
 async def get(db: Executor, key: str) -> OutboxRow | None:
     """The row planned under ``key``."""
     row = await db.fetchone("SELECT * FROM outbox WHERE key = ?", (key,))

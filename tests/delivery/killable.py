@@ -1,4 +1,4 @@
-"""A delivery run to kill: plans a digest and alerts for every chat, then sends them.
+"""A delivery run to kill: plans an alert and a digest for every chat, then sends them.
 
 Usage: ``python tests/delivery/killable.py DB OUT``. Each message is appended to OUT as
 ``<chat id>\\t<hash of the text>`` and fsynced, then the "network" takes a few milliseconds to
@@ -25,7 +25,9 @@ from bot.store.db import Database
 
 SEED = (Path(__file__).resolve().parents[2] / "data" / "articles" /
         "lagazette-2025-05-07-kazakhstan-france.yaml")
-DUE = datetime(2025, 5, 21, 3, 0, tzinfo=UTC)  # 08:00 in Almaty: a digest and an alert
+ALERT = datetime(2025, 5, 21, 3, 0, tzinfo=UTC)  # Wednesday 08:00 in Almaty: a week alert
+DIGEST = datetime(2025, 5, 22, 3, 0, tzinfo=UTC)  # Thursday: the weekly digest, carrying
+# that day's week alert (the Astana International Forum) in itself
 LATENCY = 0.004
 
 
@@ -60,10 +62,13 @@ class FileTransport:
 async def main(db_path: Path, out: Path) -> None:
     """Plan (a no-op on a restart) and send everything."""
     library = Library.load(SEED)
-    clock = FixedClock(DUE)
+    clock = FixedClock(ALERT)
     transport = FileTransport(out)
     async with await Database.open(db_path) as db:
-        await Scheduler(db, lambda: library, clock).tick()
+        scheduler = Scheduler(db, lambda: library, clock)
+        await scheduler.tick()
+        clock.set(DIGEST)
+        await scheduler.tick()
         await Sender(db, transport, clock, Policy(max_in_flight=16)).drain()
     os.close(transport.fd)
 

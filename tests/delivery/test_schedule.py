@@ -218,7 +218,8 @@ async def test_doubled_and_overlapping_ticks_plan_once(
     clock.set(utc(2025, 5, 21, 3, 0))  # digests and two alerts due for each chat
     scheduler = Scheduler(db, lambda: events_library, clock)
     first, second = await asyncio.gather(scheduler.tick(), scheduler.tick())
-    assert first.planned + second.planned == 15
+    assert first.planned + second.planned == 5  # each digest carries its chat's two alerts
+    assert first.folded + second.folded == 10
     assert (await scheduler.tick()).planned == 0
     # Another connection to the same file, as a second process would have.
     other = await Database.open(db_path)
@@ -228,7 +229,7 @@ async def test_doubled_and_overlapping_ticks_plan_once(
     finally:
         await other.close()
     assert sum(r.planned for r in reports) == 0
-    assert (await outbox.counts(db)) == {"pending": 15}
+    assert (await outbox.counts(db)) == {"pending": 5, "sent": 10}  # alerts: with the digest
 
 
 async def test_a_restart_plans_nothing_twice(db_path: Path, events_library: Library) -> None:
@@ -236,12 +237,14 @@ async def test_a_restart_plans_nothing_twice(db_path: Path, events_library: Libr
     async with await Database.open(db_path) as db:
         await subscribe(db, clock, "chat")
         clock.set(utc(2025, 5, 21, 3, 0))
-        assert (await Scheduler(db, lambda: events_library, clock).tick()).planned == 3
+        report = await Scheduler(db, lambda: events_library, clock).tick()
+        assert (report.planned, report.folded) == (1, 2)  # the digest, with the two alerts
     clock.advance(timedelta(seconds=30))
     async with await Database.open(db_path) as db:
         report = await Scheduler(db, lambda: events_library, clock).tick()
-        assert report.planned == 0
+        assert (report.planned, report.folded) == (0, 0)
         assert len(await outbox.rows(db)) == 3
+        assert len(await outbox.rows(db, "pending")) == 1
 
 
 async def test_late_alerts_within_grace_are_sent_older_ones_dropped(
@@ -251,7 +254,8 @@ async def test_late_alerts_within_grace_are_sent_older_ones_dropped(
     scheduler = Scheduler(db, lambda: events_library, clock)
     clock.set(utc(2025, 5, 21, 7, 0))  # back after downtime, 4 h after the 08:00 alerts
     report = await scheduler.tick()
-    assert (report.alerts, report.digests, report.dropped) == (2, 1, 0)
+    # The 08:00 digest is still within grace: the two alerts ride in it.
+    assert (report.alerts, report.digests, report.folded, report.dropped) == (0, 1, 2, 0)
 
     late = await subscribe(db, clock, "late")
     clock.set(utc(2025, 5, 27, 10, 0))  # 7 h after the day-before alert: too late
