@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -29,6 +30,7 @@ from bot.ops import logs
 from bot.store.db import Database, DatabaseError
 
 if TYPE_CHECKING:
+    from bot.delivery.election import Replica
     from bot.newsroom.notify import EditorNotifier
     from bot.newsroom.poller import Poller
     from bot.ops.health import Health
@@ -417,12 +419,13 @@ async def _run(settings: Settings) -> None:
             polling: asyncio.Task[None] | None = None
             try:
                 if await _start(networks, health, started, stop.event):
+                    delivery = from_settings(db, data, clock, [n.transport for n in started],
+                                             settings)
                     # Sources are polled only for editors: without one, no draft is read.
                     if settings.editors:
                         polling = asyncio.create_task(
-                            _newsroom(db, poller, notifier, stop.event), name="newsroom")
-                    delivery = from_settings(db, data, clock, [n.transport for n in started],
-                                             settings)
+                            _newsroom(db, poller, notifier, delivery.replica, stop.event),
+                            name="newsroom")
                     await delivery.run(stop.event)
             finally:
                 health.stopping = True
@@ -434,15 +437,22 @@ async def _run(settings: Settings) -> None:
     log.info("stopped")
 
 
-async def _newsroom(db: Database, poller: Poller, notifier: EditorNotifier,
+async def _newsroom(db: Database, poller: Poller, notifier: EditorNotifier, replica: Replica,
                     stop: asyncio.Event) -> None:
-    """The newsroom once the networks run: drafts left from before a restart are told to the
-    editors and back under review, then the sources are polled until stop."""
+    """The newsroom once the networks run, on the replica holding the scheduler's lease only
+    (several replicas on one database never poll twice or tell an editor twice): drafts left
+    from before a restart are told to the editors and back under review, then the sources
+    are polled until stop or until the lease goes to another replica."""
     from bot.store import newsroom as store
 
-    await store.recover(db)
-    await notifier.catch_up()
-    await poller.run(stop)
+    while not stop.is_set():
+        if not replica.leader:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), replica.beat)
+            continue
+        await store.recover(db)
+        await notifier.catch_up()
+        await poller.run(stop, lambda: replica.leader)
 
 
 class _Stop:

@@ -83,15 +83,16 @@ class Poller:
             log.warning("sources file: %s (the previous list stays in use)", exc)
         return self._sources
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Poll until ``stop`` is set: resume undrafted candidates, then each source when due."""
+    async def run(self, stop: asyncio.Event, leads: Callable[[], bool] = lambda: True) -> None:
+        """Poll until ``stop`` is set, or until ``leads`` turns False (this replica lost the
+        scheduler's lease): resume undrafted candidates, then each source when due."""
         loop = asyncio.get_running_loop()
         async with self.opened():
             for waiting in await store.pending(self.db):
                 await self._draft(waiting)
             gate = asyncio.Semaphore(self.settings.concurrency)
             running: set[asyncio.Task[None]] = set()
-            while not stop.is_set():
+            while not stop.is_set() and leads():
                 now = loop.time()
                 listed = self.sources()
                 for source in listed:
