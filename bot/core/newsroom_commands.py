@@ -13,7 +13,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core import i18n
-from bot.core.command_table import Button, CommandTable, Context, Reply, echo, notice, usage
+from bot.core.command_table import (
+    Button,
+    Buttons,
+    CommandTable,
+    Context,
+    Reply,
+    echo,
+    notice,
+    usage,
+)
 from bot.core.newsroom import DraftView, Newsroom, NewsroomError, SourceLine
 from bot.core.phrases import N_
 from bot.core.render import Rendered
@@ -151,23 +160,26 @@ def draft_html(locale: str, view: DraftView, prefix: str = "/") -> str:
     return "\n".join(lines)
 
 
-def draft_buttons(ctx: Context, view: DraftView) -> tuple[tuple[Button, ...], ...]:
+def draft_buttons(locale: str, view: DraftView) -> Buttons:
     """Keep/drop under each fact, then Publish (Telegram shows them; Matrix has commands)."""
+    def _(message: str) -> str:
+        return i18n.gettext(locale, message)
+
     if view.state != "drafted":
         return ()
     n = view.number
-    rows = [(Button(ctx._("Keep {fact}").format(fact=f.number), f"keep {n} {f.number}"),
-             Button(ctx._("Drop {fact}").format(fact=f.number), f"drop {n} {f.number}"))
+    rows = [(Button(_("Keep {fact}").format(fact=f.number), f"keep {n} {f.number}"),
+             Button(_("Drop {fact}").format(fact=f.number), f"drop {n} {f.number}"))
             for f in view.facts[:MAX_FACT_BUTTONS]]
-    rows.append((Button(ctx._("Publish"), f"publish {n}"),
-                 Button(ctx._("Drop the draft"), f"discard {n}")))
+    rows.append((Button(_("Publish"), f"publish {n}"),
+                 Button(_("Drop the draft"), f"discard {n}")))
     return tuple(rows)
 
 
 def draft_reply(ctx: Context, view: DraftView) -> Reply:
     """The draft with its buttons."""
     return Reply(Rendered.from_html(draft_html(ctx.locale, view, ctx.prefix)),
-                 buttons=draft_buttons(ctx, view))
+                 buttons=draft_buttons(ctx.locale, view))
 
 
 def _number(word: str) -> int | None:

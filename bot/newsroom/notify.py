@@ -1,17 +1,20 @@
 """Telling editors of each new draft in their private chat, once, even across a restart.
 
 Telegram only: a Telegram editor's user id is also their private chat with the bot (they
-must have started it once). Matrix editors ask with ``!draft``: a bot cannot open a direct
-room with someone who has not invited it.
+must have started it once). The notice carries the draft's buttons (keep/drop each fact,
+publish) where the network shows buttons, as ``/draft`` does.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Protocol, runtime_checkable
 
+from bot.core.command_table import Buttons
 from bot.core.network import ChatRef, DeliveryError, Transport
-from bot.core.newsroom_commands import draft_html
+from bot.core.newsroom import DraftView
+from bot.core.newsroom_commands import draft_buttons, draft_html
 from bot.core.render import Rendered
 from bot.newsroom.service import Newsroom
 from bot.store import chats
@@ -20,6 +23,16 @@ from bot.store.db import Database
 from bot.store.newsroom import Candidate
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class ButtonTransport(Protocol):
+    """A network that shows buttons under a message (Telegram's inline keyboard)."""
+
+    async def send_with_buttons(self, chat: ChatRef, message: Rendered,
+                                buttons: Buttons) -> str:
+        """Like ``Transport.send``, with ``buttons`` under the message."""
+        ...
 
 
 class EditorNotifier:
@@ -46,7 +59,7 @@ class EditorNotifier:
             known = await chats.get(self.db, ref)
             locale = known.locale if known else self.default_locale
             try:
-                await transport.send(ref, Rendered.from_html(draft_html(locale, view)))
+                await _send(transport, ref, locale, view)
                 told = True
             except DeliveryError as exc:
                 log.warning("draft %d: editor %s not reached (%s)", candidate.id, editor, exc)
@@ -57,3 +70,11 @@ class EditorNotifier:
         """Tell the editors of drafts made before a restart and not yet sent."""
         for candidate in await store.unnotified(self.db):
             await self(candidate)
+
+
+async def _send(transport: Transport, ref: ChatRef, locale: str, view: DraftView) -> str:
+    """The draft as ``/draft`` shows it: with its buttons where the network has them."""
+    message = Rendered.from_html(draft_html(locale, view))
+    if isinstance(transport, ButtonTransport):
+        return await transport.send_with_buttons(ref, message, draft_buttons(locale, view))
+    return await transport.send(ref, message)

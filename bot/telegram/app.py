@@ -43,8 +43,8 @@ MAX_CONCURRENT_UPDATES = 64
 DESCRIPTION = "Briefings on %(pair)s relations, in French and English."
 
 
-def build_application(tg: TelegramSettings, session: Session,
-                      chats: TelegramChats) -> Application:  # type: ignore[type-arg]
+def build_application(tg: TelegramSettings, session: Session, chats: TelegramChats,
+                      handlers: Handlers | None = None) -> Application:  # type: ignore[type-arg]
     """A PTB Application pointed at the configured Bot API, with Bilat's handlers."""
     app = (Application.builder()
            .token(tg.token.reveal())
@@ -52,7 +52,7 @@ def build_application(tg: TelegramSettings, session: Session,
            .base_file_url(tg.base_file_url)
            .concurrent_updates(PerChatProcessor(MAX_CONCURRENT_UPDATES))
            .build())
-    Handlers(session, chats).register(app)
+    (handlers or Handlers(session, chats)).register(app)
     app.add_handler(InlineAnswers(session, chats).handler())
     return app
 
@@ -95,8 +95,12 @@ class TelegramBot:
             httpx_log.setLevel(logging.WARNING)
         self.settings = tg
         self.session = session
-        self.app = build_application(tg, session, chats)
-        self.transport = TelegramTransport(self.app.bot)
+        handlers = Handlers(session, chats)
+        self.app = build_application(tg, session, chats, handlers)
+        # Pushed messages with buttons (an editor's draft notice) get data the presses of
+        # this running bot answer.
+        self.transport = TelegramTransport(
+            self.app.bot, lambda buttons: handlers.buttons.markup(buttons, session.library()))
 
     async def start(self) -> None:
         """Connect (getMe), publish the menus, and start receiving updates."""

@@ -25,6 +25,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.core.command_table import Buttons
 from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered, split, to_text
 
@@ -189,8 +190,10 @@ class TelegramTransport:
     network = NETWORK
     limits = TELEGRAM_LIMITS
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot,
+                 markup: Callable[[Buttons], InlineKeyboardMarkup | None] | None = None) -> None:
         self.bot = bot
+        self.markup = markup  # buttons as an inline keyboard (bot.telegram.buttons)
 
     async def send(self, chat: ChatRef, message: Rendered,
                    attachments: Sequence[Attachment] = ()) -> str:
@@ -202,10 +205,18 @@ class TelegramTransport:
         """The same without a notification sound (``disable_notification``)."""
         return await self._send(replace(Outgoing.of(chat), quiet=True), message, attachments)
 
+    async def send_with_buttons(self, chat: ChatRef, message: Rendered,
+                                buttons: Buttons) -> str:
+        """Send one message with ``buttons`` under it (an inline keyboard whose presses the
+        running bot answers); without them when this transport cannot mint them."""
+        markup = self.markup(buttons) if self.markup is not None else None
+        return await self._send(Outgoing.of(chat), message, (), markup)
+
     async def _send(self, to: Outgoing, message: Rendered,
-                    attachments: Sequence[Attachment]) -> str:
+                    attachments: Sequence[Attachment],
+                    markup: InlineKeyboardMarkup | None = None) -> str:
         try:
-            sent = await send_rendered(self.bot, to, message, attachments)
+            sent = await send_rendered(self.bot, to, message, attachments, markup)
         except TelegramError as exc:
             raise delivery_error(exc) from exc
         return str(sent[0].message_id) if sent else ""

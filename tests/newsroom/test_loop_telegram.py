@@ -118,16 +118,26 @@ async def test_the_newsroom_loop_on_telegram_across_a_restart(
         told = len(api.messages(BOB))
         await desk.poller.poll(source)
         await api.wait_for_messages(BOB, told + 1)
-        notice = api.messages(BOB)[-1].plain_text or ""
+        told_record = api.messages(BOB)[-1]
+        notice = told_record.plain_text or ""
         assert notice.startswith("Draft 1 · Loopback News\n" + TITLE + "\nLanguage: en")
         assert "✓ 1. turnover-2024" not in notice  # facts by their values, not their ids
         assert "✓ 1. flow turnover · period 2024 · value 5.1" in notice
         assert "   Trade between Kazakhstan and France reached $5.1 billion in 2024" in notice
 
-        # The editor asks for it and drops the investment figure with its button.
+        # The notice carries the draft's buttons, as /draft shows them: the editor drops
+        # the investment figure right there, and the notice shows the draft as it now stands.
+        on_notice = keyboard(told_record)
+        assert {"Keep 1", "Drop 2", "Publish", "Drop the draft"} <= set(on_notice)
+        api.callback_query(BOB, BOB, told_record.message_id or 0, on_notice["Drop 2"])
+        await eventually(
+            lambda: "✗ 2." in api.get_message(BOB, told_record.message_id or 0)["text"])
         [shown] = await ask(api, BOB, BOB, "/draft")
+        assert "✗ 2." in (shown.plain_text or "")
         buttons = keyboard(shown)
         assert {"Keep 1", "Drop 2", "Publish", "Drop the draft"} <= set(buttons)
+        api.callback_query(BOB, BOB, shown.message_id or 0, buttons["Keep 2"])
+        await eventually(lambda: "✓ 2." in api.get_message(BOB, shown.message_id or 0)["text"])
         api.callback_query(BOB, BOB, shown.message_id or 0, buttons["Drop 2"])
         await eventually(lambda: "✗ 2." in api.get_message(BOB, shown.message_id or 0)["text"])
         # Ada is no editor: the same command is refused.
