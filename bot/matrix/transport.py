@@ -19,6 +19,8 @@ from nio import (  # type: ignore[import-untyped]
     AsyncClient,
     ErrorResponse,
     LocalProtocolError,
+    RoomCreateResponse,
+    RoomPreset,
     RoomSendResponse,
     SendRetryError,
     UploadResponse,
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 NETWORK = "matrix"
 READY_TIMEOUT = 30.0
+ROOM_POLL = 0.1  # seconds between looks for a new room in the synced state
 DEFAULT_RETRY_AFTER = 5.0
 TERMINAL_CODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"})
 NETWORK_ERRORS = (ClientError, TimeoutError, SendRetryError, ConnectionError)
@@ -121,6 +124,31 @@ class MatrixTransport:
         if related is not None:
             content["m.relates_to"] = related
         return await self.send_content(room_id, content)
+
+    async def direct_room(self, user_id: str, known: str | None) -> str:
+        """A direct room with ``user_id``: ``known`` while they are still in it (joined or
+        invited), else a new one the bot creates and invites them to (``is_direct``)."""
+        await self._wait_ready()
+        room = self.client.rooms.get(known) if known else None
+        if room is not None and (user_id in room.users or user_id in room.invited_users):
+            return str(room.room_id)
+        try:
+            created = await self.client.room_create(
+                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat)
+        except NETWORK_ERRORS as exc:
+            raise DeliveryError("transient", f"{type(exc).__name__}: {exc}") from exc
+        if not isinstance(created, RoomCreateResponse):
+            raise classify(created)
+        room_id = str(created.room_id)
+        # Sending needs the room in the client's state: the running sync brings it.
+        for _ in range(int(READY_TIMEOUT / ROOM_POLL)):
+            if room_id in self.client.rooms:
+                break
+            await asyncio.sleep(ROOM_POLL)
+        else:
+            raise DeliveryError("transient", f"room {room_id} not synced yet")
+        log.info("matrix: direct room %s opened with %s", room_id, user_id)
+        return room_id
 
     async def _wait_ready(self) -> None:
         try:

@@ -1,28 +1,32 @@
 """Telling editors of each new draft in their private chat, once, even across a restart.
 
-Telegram only: a Telegram editor's user id is also their private chat with the bot (they
-must have started it once). The notice carries the draft's buttons (keep/drop each fact,
-publish) where the network shows buttons, as ``/draft`` does.
+On Telegram an editor's user id is also their private chat with the bot (they must have
+started it once); the notice carries the draft's buttons (keep/drop each fact, publish), as
+``/draft`` does. On Matrix the bot opens a direct room with each editor (created with
+``is_direct`` and an invitation), remembers it in the database and tells them there.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from bot.core.command_table import Buttons
-from bot.core.network import ChatRef, DeliveryError, Transport
+from bot.core.network import ChatRef, DeliveryError, Transport, command_prefix
 from bot.core.newsroom import DraftView
 from bot.core.newsroom_commands import draft_buttons, draft_html
 from bot.core.render import Rendered
 from bot.newsroom.service import Newsroom
-from bot.store import chats
+from bot.store import chats, kv
 from bot.store import newsroom as store
 from bot.store.db import Database
 from bot.store.newsroom import Candidate
 
 log = logging.getLogger(__name__)
+
+DIRECT_ROOMS = "editor-rooms"  # kv namespace: editor (matrix:@user:server) -> direct room id
 
 
 @runtime_checkable
@@ -32,6 +36,15 @@ class ButtonTransport(Protocol):
     async def send_with_buttons(self, chat: ChatRef, message: Rendered,
                                 buttons: Buttons) -> str:
         """Like ``Transport.send``, with ``buttons`` under the message."""
+        ...
+
+
+@runtime_checkable
+class DirectRooms(Protocol):
+    """A network where the bot opens a direct room with someone (Matrix)."""
+
+    async def direct_room(self, user_id: str, known: str | None) -> str:
+        """The direct room with ``user_id``: ``known`` while still shared, else a new one."""
         ...
 
 
@@ -53,18 +66,34 @@ class EditorNotifier:
         for editor in self.editors:
             network, _, user = editor.partition(":")
             transport = reachable.get(network)
-            if transport is None or network != "telegram":
+            if transport is None:
                 continue
-            ref = ChatRef(network, user)
-            known = await chats.get(self.db, ref)
-            locale = known.locale if known else self.default_locale
             try:
+                ref = await self._private_chat(transport, editor, network, user)
+                if ref is None:
+                    continue
+                known = await chats.get(self.db, ref)
+                locale = known.locale if known else self.default_locale
                 await _send(transport, ref, locale, view)
                 told = True
             except DeliveryError as exc:
                 log.warning("draft %d: editor %s not reached (%s)", candidate.id, editor, exc)
         if told:
             await store.mark_notified(self.db, candidate.id)
+
+    async def _private_chat(self, transport: Transport, editor: str, network: str,
+                            user: str) -> ChatRef | None:
+        """Where ``editor`` reads the bot alone: on Telegram their user id is that chat; on
+        Matrix a direct room the bot opens once and remembers in the database."""
+        if network == "telegram":
+            return ChatRef(network, user)
+        if not isinstance(transport, DirectRooms):
+            return None
+        known = await kv.get(self.db, DIRECT_ROOMS, editor)
+        room = await transport.direct_room(user, known)
+        if room != known:
+            await kv.put(self.db, DIRECT_ROOMS, editor, room, datetime.now(UTC))
+        return ChatRef(network, room)
 
     async def catch_up(self) -> None:
         """Tell the editors of drafts made before a restart and not yet sent."""
@@ -74,7 +103,7 @@ class EditorNotifier:
 
 async def _send(transport: Transport, ref: ChatRef, locale: str, view: DraftView) -> str:
     """The draft as ``/draft`` shows it: with its buttons where the network has them."""
-    message = Rendered.from_html(draft_html(locale, view))
+    message = Rendered.from_html(draft_html(locale, view, command_prefix(ref.network)))
     if isinstance(transport, ButtonTransport):
         return await transport.send_with_buttons(ref, message, draft_buttons(locale, view))
     return await transport.send(ref, message)

@@ -22,12 +22,14 @@ from bot.matrix.login import connect
 from bot.matrix.rooms import RoomStore
 from bot.newsroom import sources as sources_file
 from bot.newsroom.desk import Desk
+from bot.newsroom.notify import DIRECT_ROOMS, EditorNotifier
 from bot.newsroom.poller import Poller
 from bot.newsroom.service import Newsroom, ReviewDesk
 from bot.newsroom.sources import Source
 from bot.ops.admin import Operator
 from bot.ops.reload import DataReloader
-from bot.store import outbox
+from bot.store import kv, outbox
+from bot.store import newsroom as store
 from bot.store.db import Database
 from tests.conftest import DATA
 from tests.fakes.synapse import Synapse
@@ -48,13 +50,19 @@ class NewsroomRun(BotRun):
 
     data: DataReloader
     newsroom: Newsroom
+    notifier: EditorNotifier
 
-    async def start_with(self, data: DataReloader, sources: Path, editor: str) -> Poller:
-        """Start the bot with ``editor`` as its one editor; the poller, opened by the test."""
+    async def start_with(self, data: DataReloader, sources: Path, editor: str, *,
+                         tell: bool = False) -> Poller:
+        """Start the bot with ``editor`` as its one editor; the poller, opened by the test.
+        With ``tell``, the editor is told of each new draft, as ``bilat run`` does."""
         settings = self.settings()
         self.db = await Database.open(self.home / "bilat.sqlite3")
         drafting = Desk(data)
-        poller = Poller(self.db, sources, drafting, self.clock.now, FAST)
+        self.notifier = EditorNotifier(self.db, {editor},
+                                       lambda: {"matrix": self.bot.transport}, "en")
+        poller = Poller(self.db, sources, drafting, self.clock.now, FAST,
+                        notify=self.notifier if tell else None)
         self.newsroom = Newsroom(self.db, sources, {editor}, poller.wake, ReviewDesk(
             data.root, data, data.reload, drafting, self.clock.now))
         ops = Operator(self.db, data, (), newsroom=self.newsroom)
@@ -128,3 +136,65 @@ async def test_the_newsroom_loop_on_matrix(newsroom_bot: NewsroomRun, people: Ma
     clock.set(datetime(2025, 6, 13, 3, tzinfo=UTC))
     await scheduler.tick()
     assert len([r for r in await outbox.rows(newsroom_bot.db) if r.kind == "digest"]) == 1
+
+
+async def invited(human: Human) -> list[str]:
+    """Sync until ``human`` has an invitation; the rooms they are invited to."""
+    async def any_invite() -> bool:
+        return bool(human.client.invited_rooms)
+    await human.until(any_invite)
+    return list(human.client.invited_rooms)
+
+
+def notices(human: Human, room: str, sender: str) -> list[str]:
+    """The bodies of the bot's messages in ``room``, oldest first."""
+    return [str(e["content"]["body"]) for e in human.events.get(room, [])
+            if e.get("type") == "m.room.message" and e.get("sender") == sender]
+
+
+async def test_a_matrix_editor_is_told_in_a_direct_room(
+        newsroom_bot: NewsroomRun, people: MakeHuman, site: Site, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA, data_dir)
+    sources = data_dir / "sources.yaml"
+    sources_file.save(sources, [Source(site.url("/feeds/news"), "Loopback News")])
+    site.pages["/news/kz-fr"] = article_html(TITLE, BODY)
+    site.feeds["news"] = [Entry("/news/kz-fr", TITLE, "Twelve agreements signed.")]
+    data = DataReloader.load(data_dir, interval=0)
+    editor = await people("editor")
+    bot_id = newsroom_bot.account.user_id
+    poller = await newsroom_bot.start_with(data, sources, f"matrix:{editor.user_id}", tell=True)
+    assert newsroom_bot.db is not None
+    async with poller.opened():
+        await poller.poll(sources_file.load(sources)[0])
+
+    # The bot opened a direct room and invited the editor; the draft waits there.
+    [room] = await invited(editor)
+    invite = editor.client.invited_rooms[room]
+    assert invite.inviter == bot_id
+    await editor.join(room)
+
+    async def told() -> bool:
+        return len(notices(editor, room, bot_id)) == 1
+    await editor.until(told)
+    [notice] = notices(editor, room, bot_id)
+    assert notice.startswith(f"Draft 1 · Loopback News\n{TITLE}\nLanguage: en")
+    assert "Next: !drop 1 2" in notice  # the commands as Matrix users type them
+    assert await kv.get(newsroom_bot.db, DIRECT_ROOMS, f"matrix:{editor.user_id}") == room
+    # The editor reviews right there.
+    assert "✗ 2. kind stock" in await ask(editor, room, "!drop 1 2")
+
+    # Told again by a fresh notifier (as after a restart): the room is remembered in the
+    # database, so the same room, no new invitation.
+    newsroom_bot.notifier = EditorNotifier(newsroom_bot.db, {f"matrix:{editor.user_id}"},
+                                           lambda: {"matrix": newsroom_bot.bot.transport}, "en")
+    drafted = await store.candidate(newsroom_bot.db, 1)
+    assert drafted is not None
+    await newsroom_bot.notifier(drafted)
+
+    async def told_again() -> bool:
+        return len(notices(editor, room, bot_id)) >= 3  # the !drop answer, then the notice
+    await editor.until(told_again)
+    assert notices(editor, room, bot_id)[-1].startswith("Draft 1 · Loopback News")
+    assert not editor.client.invited_rooms
+    assert len(newsroom_bot.bot.client.rooms) == 1
