@@ -15,6 +15,7 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.library import Library
+from bot.core.network import Transport
 from bot.core.session import Session
 from bot.delivery.scheduler import Scheduler
 from bot.matrix.client import MatrixBot
@@ -52,6 +53,11 @@ class NewsroomRun(BotRun):
     newsroom: Newsroom
     notifier: EditorNotifier
 
+    def transports(self) -> dict[str, Transport]:
+        """The running bot's transport, for the notifier."""
+        assert self.bot is not None
+        return {"matrix": self.bot.transport}
+
     async def start_with(self, data: DataReloader, sources: Path, editor: str, *,
                          tell: bool = False) -> Poller:
         """Start the bot with ``editor`` as its one editor; the poller, opened by the test.
@@ -59,8 +65,7 @@ class NewsroomRun(BotRun):
         settings = self.settings()
         self.db = await Database.open(self.home / "bilat.sqlite3")
         drafting = Desk(data)
-        self.notifier = EditorNotifier(self.db, {editor},
-                                       lambda: {"matrix": self.bot.transport}, "en")
+        self.notifier = EditorNotifier(self.db, {editor}, self.transports, "en")
         poller = Poller(self.db, sources, drafting, self.clock.now, FAST,
                         notify=self.notifier if tell else None)
         self.newsroom = Newsroom(self.db, sources, {editor}, poller.wake, ReviewDesk(
@@ -187,7 +192,7 @@ async def test_a_matrix_editor_is_told_in_a_direct_room(
     # Told again by a fresh notifier (as after a restart): the room is remembered in the
     # database, so the same room, no new invitation.
     newsroom_bot.notifier = EditorNotifier(newsroom_bot.db, {f"matrix:{editor.user_id}"},
-                                           lambda: {"matrix": newsroom_bot.bot.transport}, "en")
+                                           newsroom_bot.transports, "en")
     drafted = await store.candidate(newsroom_bot.db, 1)
     assert drafted is not None
     await newsroom_bot.notifier(drafted)
@@ -197,4 +202,4 @@ async def test_a_matrix_editor_is_told_in_a_direct_room(
     await editor.until(told_again)
     assert notices(editor, room, bot_id)[-1].startswith("Draft 1 · Loopback News")
     assert not editor.client.invited_rooms
-    assert len(newsroom_bot.bot.client.rooms) == 1
+    assert newsroom_bot.bot is not None and len(newsroom_bot.bot.client.rooms) == 1
