@@ -62,3 +62,53 @@ async def test_pasted_text_a_link_and_a_forward_become_drafts(
         api.send_message(ADA, ADA, PASTED, entities=[])
         [helped] = (await api.wait_for_messages(ADA, seen + 1))[seen:]
         assert "Draft" not in (helped.plain_text or "")
+
+
+async def test_html_and_text_documents_become_drafts_other_files_are_refused(
+        api: FakeBotAPI, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA, data_dir)
+    clock = FixedClock(datetime(2025, 6, 11, 5, tzinfo=UTC))
+    async with newsdesk(api, tmp_path / "bilat.sqlite3", data_dir, data_dir / "sources.yaml",
+                        clock) as desk:
+        before = len(api.messages(BOB))
+        # An HTML page saved from the publisher's site: downloaded through getFile.
+        api.send_document(BOB, BOB, article_html(TITLE, BODY).encode(), "kz-fr.html")
+        [page] = (await api.wait_for_messages(BOB, before + 1))[before:]
+        assert (page.plain_text or "").startswith("Draft 1 · ")
+        assert "✓ 1. flow turnover · period 2024 · value 5.1" in (page.plain_text or "")
+        assert "Publish" in keyboard(page)
+        assert [c.method for c in api.calls if c.method == "getFile"] == ["getFile"]
+        assert len(api.downloads) == 1
+
+        # A plain-text file, its type said by the client only.
+        text = PASTED.replace("twelve", "eleven").replace("5.1", "5.2")
+        api.send_document(BOB, BOB, text.encode(), "article.TXT")
+        [plain] = (await api.wait_for_messages(BOB, before + 2))[before + 1:]
+        assert (plain.plain_text or "").startswith("Draft 2 · ")
+        assert "eleven agreements" in (plain.plain_text or "")
+
+        # Anything else is refused, and said why; nothing is downloaded or drafted.
+        api.send_document(BOB, BOB, b"%PDF-1.7 ...", "kz-fr.pdf")
+        [pdf] = (await api.wait_for_messages(BOB, before + 3))[before + 2:]
+        assert pdf.plain_text == ("I draft only .html and .txt documents. Send the article as "
+                                  "one of those, as a link, or paste its text.")
+        api.send_document(BOB, BOB, b"x" * 1_500_000, "huge.txt")
+        [huge] = (await api.wait_for_messages(BOB, before + 4))[before + 3:]
+        assert huge.plain_text == ("That document is too big to be an article (1500 KB; at "
+                                   "most 1000 KB).")
+        api.fail_next(1, 502, methods=["getFile"])
+        api.send_document(BOB, BOB, article_html(TITLE, BODY).encode(), "again.html")
+        [failed] = (await api.wait_for_messages(BOB, before + 5))[before + 4:]
+        assert (failed.plain_text or "").startswith("I could not download that document (")
+        assert (failed.plain_text or "").endswith("). Send it again, or send a link.")
+        assert len(api.downloads) == 2
+        assert [c.state for c in await store.candidates(desk.db)] == ["drafted"] * 2
+
+        # Ada is no editor: her document is not drafted.
+        seen = len(api.messages(ADA))
+        api.send_document(ADA, ADA, article_html(TITLE, BODY).encode(), "kz-fr.html")
+        api.send_message(ADA, ADA, "/help")
+        found = (await api.wait_for_messages(ADA, seen + 1))[seen:]
+        assert all("Draft" not in (m.plain_text or "") for m in found)
+        assert len(api.downloads) == 2

@@ -11,9 +11,11 @@ at it with ``base_url=api.base_url``.
 It answers the methods Bilat calls, and no other (a 404, as Telegram answers an unknown
 method): ``server`` routes them to ``updates`` (getMe, getUpdates, webhooks), ``messages``
 (sending and editing text, photos and documents), ``chats`` (who may post where, getChat,
-getChatMember), ``queries`` (inline and callback answers) and ``commands`` (the bot's
-commands and descriptions). ``world`` holds users, chats and memberships and injects the
-updates a test plays; ``html`` validates Telegram's HTML as the server does.
+getChatMember), ``queries`` (inline and callback answers), ``commands`` (the bot's
+commands and descriptions) and ``files`` (getFile, and the download route
+``/file/bot<token>/<file_path>`` for documents users send, ``send_document``). ``world``
+holds users, chats and memberships and injects the updates a test plays; ``html``
+validates Telegram's HTML as the server does.
 
 Tests inspect everything the bot sent (``api.sent``, ``api.messages()``,
 ``await api.wait_for(...)``) and inject failures (blocked users, kicked bots, migrated

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from tests.fakes.botapi import chats, commands, messages, queries, updates
+from tests.fakes.botapi import chats, commands, files, messages, queries, updates
 from tests.fakes.botapi.errors import ApiError, too_many_requests
 from tests.fakes.botapi.limits import RateLimitConfig, RateLimiter
 from tests.fakes.botapi.messages import MAX_DOCUMENT_BYTES, SEND_METHODS
@@ -28,7 +28,7 @@ _NGINX_PAGE: Final = (
 )
 # Every method the server answers, by concern; any other method is a 404, as on Telegram.
 HANDLERS: Final = {**updates.HANDLERS, **messages.HANDLERS, **chats.HANDLERS,
-                   **queries.HANDLERS, **commands.HANDLERS}
+                   **queries.HANDLERS, **commands.HANDLERS, **files.HANDLERS}
 
 
 class FakeBotAPI(World):
@@ -49,6 +49,7 @@ class FakeBotAPI(World):
         self.sent: list[SentRecord] = []
         self.calls: list[ApiCall] = []
         self.files: dict[str, StoredFile] = {}
+        self.downloads: list[str] = []  # file paths the bot downloaded
         self.inline_answers: dict[str, list[JSON]] = {}
         self.webhook: JSON | None = None
         self.descriptions: dict[str, str] = {}
@@ -79,13 +80,14 @@ class FakeBotAPI(World):
 
     @property
     def base_file_url(self) -> str:
-        """Return the value for PTB's ``base_file_url`` (``{url}/file/bot``; never served)."""
+        """Return the value for PTB's ``base_file_url`` (``{url}/file/bot``)."""
         return f"{self.url}/file/bot"
 
     async def start(self) -> None:
         """Start listening (on a random free port unless one was given or already bound)."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port, reuse_address=True).start()
@@ -104,6 +106,17 @@ class FakeBotAPI(World):
         """Restart the HTTP server on the same port, keeping all state."""
         await self.stop()
         await self.start()
+
+    def send_document(self, chat_id: int, from_user_id: int, data: bytes, file_name: str,
+                      mime_type: str | None = None, caption: str | None = None) -> JSON:
+        """Inject a document a user sends (kept for getFile and download); the update."""
+        chat = self.chat(chat_id)
+        stored = files.store_user_file(self, data, file_name, mime_type)
+        content: JSON = {"document": files.document_json(stored)}
+        if caption is not None:
+            content["caption"] = caption
+        message = self.new_message(chat, content, sender=self.user(from_user_id))
+        return self.push_update("message", message)
 
     async def __aenter__(self) -> FakeBotAPI:
         await self.start()
@@ -206,6 +219,9 @@ class FakeBotAPI(World):
         return f"last sent: {sent}; failed calls: {failures[-10:]}"
 
     # ---- HTTP
+
+    async def _download(self, request: web.Request) -> web.Response:
+        return await files.download(self, request)
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
