@@ -100,15 +100,21 @@ async def ask(human: Human, room: str, line: str) -> str:
     return str(reply["content"]["body"])
 
 
-async def test_the_newsroom_loop_on_matrix(newsroom_bot: NewsroomRun, people: MakeHuman,
-                                           site: Site, tmp_path: Path) -> None:
+def publisher(site: Site, tmp_path: Path) -> tuple[Path, Path, DataReloader]:
+    """A copy of the data, a sources file naming the site's feed, which lists one article on
+    a covered pair: (data directory, sources file, the data as the bot loads it)."""
     data_dir = tmp_path / "data"
     shutil.copytree(DATA, data_dir)
     sources = data_dir / "sources.yaml"
     sources_file.save(sources, [Source(site.url("/feeds/news"), "Loopback News")])
     site.pages["/news/kz-fr"] = article_html(TITLE, BODY)
     site.feeds["news"] = [Entry("/news/kz-fr", TITLE, "Twelve agreements signed.")]
-    data = DataReloader.load(data_dir, interval=0)
+    return data_dir, sources, DataReloader.load(data_dir, interval=0)
+
+
+async def test_the_newsroom_loop_on_matrix(newsroom_bot: NewsroomRun, people: MakeHuman,
+                                           site: Site, tmp_path: Path) -> None:
+    data_dir, sources, data = publisher(site, tmp_path)
     editor = await people("editor")
     poller = await newsroom_bot.start_with(data, sources, f"matrix:{editor.user_id}")
     room = await editor.create_room(newsroom_bot.account.user_id)
@@ -159,13 +165,7 @@ def notices(human: Human, room: str, sender: str) -> list[str]:
 
 async def test_a_matrix_editor_is_told_in_a_direct_room(
         newsroom_bot: NewsroomRun, people: MakeHuman, site: Site, tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    shutil.copytree(DATA, data_dir)
-    sources = data_dir / "sources.yaml"
-    sources_file.save(sources, [Source(site.url("/feeds/news"), "Loopback News")])
-    site.pages["/news/kz-fr"] = article_html(TITLE, BODY)
-    site.feeds["news"] = [Entry("/news/kz-fr", TITLE, "Twelve agreements signed.")]
-    data = DataReloader.load(data_dir, interval=0)
+    _, sources, data = publisher(site, tmp_path)
     editor = await people("editor")
     bot_id = newsroom_bot.account.user_id
     poller = await newsroom_bot.start_with(data, sources, f"matrix:{editor.user_id}", tell=True)
