@@ -357,16 +357,17 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
-                 zone: str, prefix: str = "/") -> Rendered:
+                 zone: str, prefix: str = "/", *, folded: bool = False) -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.
 
-    "Tomorrow" and "today" count from the chat's own day when the alert goes out.
+    "Tomorrow" and "today" count from the chat's own day when the alert goes out. A
+    ``folded`` alert goes inside a digest, which names the views itself.
     """
     scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix)
     today = now.astimezone(scope.zone).date()
     return fit("alert", locale, BUDGETS["alert"], scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),
-        today=lambda event: today), ["note", "people"])
+        today=lambda event: today, folded=folded), ["note", "people"])
 
 
 # Words for settings ---------------------------------------------------------------------------

@@ -243,28 +243,37 @@ class Scheduler:
         if chat.status not in POSTABLE or (digest is None and not alerts):
             return None  # nothing due, or the bot cannot post there
         plan = _Plan(chat)
+        content = self._due_digest(tick, sub, chat, digest, plan, report)
+        # Alerts due with a digest ride in it: one message, never the note twice.
+        ride = plan.folded if content is not None else plan.messages
         for alert in alerts:
             if tick.now - alert.moment > self.grace:
                 plan.late.append(alert)
             else:
-                plan.messages.append(Message(alert.key(chat.id), chat.id, "alert",
-                                             self._alert(tick, alert, chat),
-                                             sub.settings.silent))
-        if digest is not None and tick.now - digest.moment > self.grace:
+                ride.append(Message(alert.key(chat.id), chat.id, "alert",
+                                    self._alert(tick, alert, chat, content is not None),
+                                    sub.settings.silent))
+        if digest is not None and content is not None:
+            plan.messages.insert(0, Message(digest.key(chat.id), chat.id, "digest",
+                                            _with_alerts(content, plan.folded),
+                                            sub.settings.silent))
+        return plan
+
+    def _due_digest(self, tick: _Tick, sub: Subscription, chat: Chat,
+                    digest: DigestDue | None, plan: _Plan,
+                    report: TickReport) -> Rendered | None:
+        """The digest to send now, if one is due, on time and not empty."""
+        if digest is None:
+            return None
+        if tick.now - digest.moment > self.grace:
             log.info("%s: digest of %s skipped, %s late", chat.ref, digest.day,
                      tick.now - digest.moment)
             report.dropped += 1
-        elif digest is not None:
-            content, plan.listed = self._digest(tick, sub, chat, digest)
-            if content is None:
-                report.unchanged += 1
-            else:
-                # Alerts due now ride in the digest: one message, never the note twice.
-                plan.folded, plan.messages = plan.messages, []
-                plan.messages.append(Message(digest.key(chat.id), chat.id, "digest",
-                                             _with_alerts(content, plan.folded),
-                                             sub.settings.silent))
-        return plan
+            return None
+        content, plan.listed = self._digest(tick, sub, chat, digest)
+        if content is None:
+            report.unchanged += 1
+        return content
 
     async def _write(self, plans: list[_Plan], done: list[tuple[Subscription, datetime]],
                      now: datetime, report: TickReport) -> None:
@@ -325,14 +334,16 @@ class Scheduler:
                            prefix=command_prefix(chat.ref.network))
         return render_digest(scope, parts, sub.since, sub.settings.cadence)
 
-    def _alert(self, tick: _Tick, due: AlertDue, chat: Chat) -> Rendered:
-        """The alert's message, rendered once per language and zone."""
+    def _alert(self, tick: _Tick, due: AlertDue, chat: Chat, folded: bool) -> Rendered:
+        """The alert's message (``folded``: as part of a digest, which closes with the
+        views), rendered once per language and zone."""
         today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
         prefix = command_prefix(chat.ref.network)
-        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix)
+        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix,
+               folded)
         if key not in tick.alerts:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
-                                            chat.timezone, prefix)
+                                            chat.timezone, prefix, folded=folded)
         return tick.alerts[key]
 
 

@@ -48,5 +48,6 @@ async def test_delivery_plans_sends_and_stops(db: Database, seed_library: Librar
     await asyncio.wait_for(running, timeout=5)
     # One message per chat: the alert rides in the digest, recorded under its own key.
     assert sorted(s.chat.chat_id for s in transport.sent) == ["a", "b"]
-    assert all("Journée Française" in s.message.text for s in transport.sent)
+    assert all("Journée Française" in s.message.text and s.message.text.count("More:") == 1
+               for s in transport.sent)  # the digest's closing line, not the alert's too
     assert await outbox.counts(db) == {"sent": 4}
