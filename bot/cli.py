@@ -68,6 +68,9 @@ def cmd_check(settings: Settings, path: str | None) -> int:
             print(error)
         print(f"{len(exc.errors)} error(s); nothing loaded.", file=sys.stderr)
         return 1
+    if not library.articles:
+        print(f"{root}: no article files (*.yaml) found; nothing to serve.", file=sys.stderr)
+        return 1
     phrases = Phrases("en", library.countries)
     found = checks.all_findings(library)
     for finding in found:

@@ -45,6 +45,41 @@ def _currency(code: str) -> str:
 Country = Annotated[str, AfterValidator(_country)]
 Currency = Annotated[str, AfterValidator(_currency)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+
+# Limits by schema. Data is written by people and checked once, then served to everyone, so
+# every text, number and date is bounded here rather than wherever it is used.
+NAME_MAX = 200  # a publisher, a name, a place
+LINE_MAX = 400  # one sentence of ours: a title, a key point, a note (the longest is ~200)
+PASSAGE_MAX = 1000  # a verbatim source sentence or quotation (the longest is ~330)
+URL_MAX = 500
+ITEMS_MAX = 100  # people, quotes, figures or events in one article
+AMOUNT_DIGITS = 15  # up to 999 trillion in the unit word: beyond is a typo, not a statistic
+AMOUNT_PLACES = 6
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a window that makes sense for news
+
+
+def _printable(text: str) -> str:
+    """Refuse control characters (a newline or tab excepted): they break messages."""
+    for char in text:
+        if char not in "\n\t" and (ord(char) < 32 or 127 <= ord(char) < 160):
+            raise ValueError(f"contains the control character U+{ord(char):04X}")
+    return text
+
+
+def _in_window(day: date) -> date:
+    """Refuse dates outside the news window (0001-01-01 or 9999-12-31 are typos)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return day
+
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_printable)]
+Line = Annotated[str, Field(min_length=1, max_length=LINE_MAX), AfterValidator(_printable)]
+Passage = Annotated[str, Field(min_length=1, max_length=PASSAGE_MAX),
+                    AfterValidator(_printable)]
+Day = Annotated[date, AfterValidator(_in_window)]
+Figure = Annotated[Decimal, Field(ge=0, max_digits=AMOUNT_DIGITS,
+                                  decimal_places=AMOUNT_PLACES)]
 Qualifier = Literal["exact", "approximately", "more_than", "nearly", "less_than"]
 Unit = Literal["one", "thousand", "million", "billion"]
 UNIT_FACTOR: dict[str, int] = {"one": 1, "thousand": 10**3, "million": 10**6, "billion": 10**9}
@@ -53,8 +88,8 @@ UNIT_FACTOR: dict[str, int] = {"one": 1, "thousand": 10**3, "million": 10**6, "b
 class Localized(Model):
     """A text written by Bilat in both interface languages."""
 
-    fr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    fr: Line
+    en: Line
 
     def get(self, locale: str) -> str:
         """Return the text for ``locale`` (English for any other)."""
@@ -64,8 +99,8 @@ class Localized(Model):
 class Source(Model):
     """Where an article was published."""
 
-    publisher: str = Field(min_length=1)
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    publisher: Name
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=URL_MAX)
     published: datetime
     language: str = Field(pattern=r"^[a-z]{2,3}$")
 
@@ -74,14 +109,15 @@ class Source(Model):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("publication time needs its UTC offset (e.g. +01:00)")
+        _in_window(value.date())
         return value
 
 
 class Period(Model):
     """A calendar year or a range of whole months, as a statistic covers it."""
 
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="before")
     @classmethod
@@ -130,14 +166,14 @@ class Period(Model):
 class Growth(Model):
     """A stated change in percent, with what it is measured against."""
 
-    percent: Decimal
+    percent: Decimal = Field(ge=-100, le=100_000, max_digits=9, decimal_places=3)
     base: Literal["previous_year", "same_period_previous_year"]
 
 
 class Amount(Model):
     """Money exactly as printed: the digits, the unit word and the currency."""
 
-    value: Decimal = Field(ge=0)
+    value: Figure
     unit: Unit = "one"
     currency: Currency
     qualifier: Qualifier = "exact"
@@ -159,7 +195,7 @@ class Evidenced(Model):
     """A fact that carries the sentence of the source it comes from."""
 
     id: Slug
-    evidence: str = Field(min_length=1)
+    evidence: Passage
 
 
 class TradeFigure(Evidenced, Amount):
@@ -189,7 +225,7 @@ class Investment(Evidenced, Amount):
     host: Country
     since: int | None = Field(default=None, ge=1900, le=2100)
     period: Period | None = None
-    as_of: date | None = None
+    as_of: Day | None = None
     attributed_to: Localized | None = None
 
 
@@ -198,10 +234,10 @@ class Count(Evidenced):
     """A counted thing (companies, visas, programmes...) with its qualifier."""
 
     what: Localized
-    value: Decimal = Field(ge=0)
+    value: Figure
     qualifier: Qualifier = "exact"
     topic: Literal["economy", "people", "education", "diplomacy", "other"] = "other"
-    as_of: date | None = None
+    as_of: Day | None = None
     period: Period | None = None
     growth: Growth | None = None
 
@@ -210,7 +246,7 @@ class DayDate(Model):
     """An event on a known day."""
 
     precision: Literal["day"]
-    value: date
+    value: Day
 
     def bounds(self) -> tuple[date, date]:
         """Earliest and latest day the event can fall on."""
@@ -221,8 +257,8 @@ class DaysDate(Model):
     """An event over a range of days."""
 
     precision: Literal["days"]
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> DaysDate:
@@ -246,6 +282,8 @@ class MonthDate(Model):
     def _month(cls, value: str) -> str:
         if not 1 <= int(value[5:]) <= 12:
             raise ValueError(f"{value} is not a valid month")
+        if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            raise ValueError(f"{value} is outside {FIRST_YEAR}-{LAST_YEAR}")
         return value
 
     def bounds(self) -> tuple[date, date]:
@@ -269,8 +307,8 @@ class BeforeDate(Model):
     """An event known only to come before a day (that day excluded)."""
 
     precision: Literal["before"]
-    value: date
-    after: date | None = None
+    value: Day
+    after: Day | None = None
 
     def bounds(self) -> tuple[date, date]:
         """Earliest and latest day the event can fall on."""
@@ -297,7 +335,7 @@ class Place(Model):
     """Where an event takes place, with its IANA time zone."""
 
     name: Localized
-    timezone: str
+    timezone: str = Field(max_length=64)
 
     @field_validator("timezone")
     @classmethod
@@ -323,7 +361,7 @@ class Event(Evidenced):
     date: EventDate
     time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     place: Place | None = None
-    participants: tuple[str, ...] = ()
+    participants: tuple[str, ...] = Field(default=(), max_length=ITEMS_MAX)
     status: Literal["planned", "held", "cancelled"]
     note: Localized | None = None
     same_as: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
@@ -333,7 +371,7 @@ class Person(Model):
     """Someone the article names, with their role at the time."""
 
     id: Slug
-    name: str = Field(min_length=1)
+    name: Name
     country: Country | None = None
     role: Localized
 
@@ -342,9 +380,9 @@ class Person(Model):
 class Quote(Model):
     """A quotation, verbatim, in the language it was given in."""
 
-    speaker: str
+    speaker: Slug
     language: str = Field(pattern=r"^[a-z]{2,3}$")
-    text: str = Field(min_length=1)
+    text: Passage
 
 
 class Article(Model):
@@ -352,16 +390,16 @@ class Article(Model):
 
     id: Slug
     source: Source
-    countries: tuple[Country, ...] = Field(min_length=2)
+    countries: tuple[Country, ...] = Field(min_length=2, max_length=10)
     title: Localized
     key_points: tuple[Localized, ...] = Field(min_length=3, max_length=5)
-    sectors: tuple[str, ...] = ()
-    people: tuple[Person, ...] = ()
-    quotes: tuple[Quote, ...] = ()
-    trade: tuple[TradeFigure, ...] = ()
-    investments: tuple[Investment, ...] = ()
-    counts: tuple[Count, ...] = ()
-    events: tuple[Event, ...] = ()
+    sectors: tuple[str, ...] = Field(default=(), max_length=ITEMS_MAX)
+    people: tuple[Person, ...] = Field(default=(), max_length=ITEMS_MAX)
+    quotes: tuple[Quote, ...] = Field(default=(), max_length=ITEMS_MAX)
+    trade: tuple[TradeFigure, ...] = Field(default=(), max_length=ITEMS_MAX)
+    investments: tuple[Investment, ...] = Field(default=(), max_length=ITEMS_MAX)
+    counts: tuple[Count, ...] = Field(default=(), max_length=ITEMS_MAX)
+    events: tuple[Event, ...] = Field(default=(), max_length=ITEMS_MAX)
 
     @field_validator("countries")
     @classmethod
@@ -391,5 +429,5 @@ class CountryForms(Model):
     """How a country is named inside a sentence: English name, French name with its article."""
 
     code: Country
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1, pattern=r"^(le |la |les |l')")
+    en: Name
+    fr: Name = Field(pattern=r"^(le |la |les |l')")
