@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +14,9 @@ from bot.core.load import Dataset, load_dataset
 
 T = TypeVar("T")
 Pair = tuple[str, str]
+# Derived values kept per library. Some keys carry the time (events split per quarter-hour and
+# zone), so while the data stays unchanged for months the memo must forget the oldest.
+MEMO_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,18 @@ class Library:
     sectors: dict[str, Sector] = field(default_factory=dict)
     countries: dict[str, CountryForms] = field(default_factory=dict)
     # Derived indexes, computed once per library: the data never changes under a Library.
-    memo: dict[object, Any] = field(default_factory=dict, init=False, repr=False,
-                                    compare=False, hash=False)
+    memo: OrderedDict[object, Any] = field(default_factory=OrderedDict, init=False,
+                                           repr=False, compare=False, hash=False)
 
     def cached(self, key: object, build: Callable[[], T]) -> T:
-        """``build()`` once per library and key."""
-        if key not in self.memo:
-            self.memo[key] = build()
-        return cast(T, self.memo[key])
+        """``build()`` once per library and key, keeping the ``MEMO_SIZE`` latest used."""
+        if key in self.memo:
+            self.memo.move_to_end(key)
+            return cast(T, self.memo[key])
+        value = self.memo[key] = build()
+        while len(self.memo) > MEMO_SIZE:
+            self.memo.popitem(last=False)
+        return value
 
     @classmethod
     def from_dataset(cls, data: Dataset) -> Library:
