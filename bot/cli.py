@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
 from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
-from bot.core.commands import Context, dispatch
+from bot.core.commands import Context, as_command, dispatch
 from bot.core.library import Library
 from bot.core.load import DataInvalid
 from bot.core.operations import Operations
@@ -90,9 +91,10 @@ def cmd_render(settings: Settings, text: str, lang: str | None, as_of: str | Non
     library = _library(settings)
     ctx = Context(library, lang or settings.default_locale, _clock(settings, as_of).now(),
                   settings.timezone, _Prefs())
-    command = text if text.lstrip()[:1] in "/!" else "/" + text.lstrip()
-    reply = asyncio.run(dispatch(ctx, command))
-    assert reply is not None
+    reply = asyncio.run(dispatch(ctx, as_command(text)))
+    if reply is None:
+        print(f"bilat: {text!r} is not a command; try 'bilat render help'", file=sys.stderr)
+        return 2
     print(reply.message.html if as_html else reply.message.text)
     return 0
 
@@ -289,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `bilat render ... | head`: the reader has gone, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 141
 
 
 if __name__ == "__main__":

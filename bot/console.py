@@ -7,6 +7,7 @@ persist, and pushed digests and alerts are printed as they are sent (ConsoleTran
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import TextIO
 
 from bot.core import i18n
 from bot.core.clock import Clock
-from bot.core.commands import COMMANDS, Attachment, Context, dispatch, parse
+from bot.core.commands import COMMANDS, Attachment, Context, as_command, dispatch, parse
 from bot.core.library import Library
 from bot.core.operations import Operations
 from bot.core.phrases import N_
@@ -29,6 +30,9 @@ CONSOLE = ChatRef("console", "console")
 # Whoever types in the console runs Bilat and has its database: an operator.
 CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
+SORRY = N_("Sorry, something went wrong while answering. Please try again in a moment.")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -93,8 +97,12 @@ class Console:
         """The plain-text answer to one line, or None for a blank line."""
         if not line.strip():
             return None
-        text = line if line.lstrip()[:1] in "/!" else "/" + line.lstrip()
-        reply = await dispatch(self.context(), text)
+        text = as_command(line)
+        try:
+            reply = await dispatch(self.context(), text)
+        except Exception:  # one command's bug must not end the console
+            log.exception("console: answering %r failed", text[:80])
+            return i18n.gettext(self.locale, SORRY)
         parsed = parse(text, prefixes="/!")
         SERVED.inc(command=parsed.name if parsed and COMMANDS.get(parsed.name) else "unknown",
                    network=CONSOLE.network)

@@ -11,7 +11,7 @@ from bot.core.checks import Disagreement, Finding, GrowthMismatch, SumMismatch, 
 from bot.core.facts import Article, Count, Event, Investment, Period, TradeFigure
 from bot.core.library import Library, Pair, Sourced, pair_key, visible
 from bot.core.phrases import Phrases
-from bot.core.render import Rendered, render
+from bot.core.render import Rendered, echo, render
 
 FLOWS = ("turnover", "exports", "imports")
 EVENT_MODES = ("upcoming", "past", "all")
@@ -341,7 +341,7 @@ def summary(scope: Scope, ref: str | None = None) -> Rendered:
     article = lib.find(ref, scope.pair) if ref else (pool[0] if pool else None)
     if article is None:
         return render("summary", scope.locale, **scope.base(
-            article=None, ref=ref, articles=pool[:10]))
+            article=None, ref=echo(ref) if ref else ref, articles=pool[:10]))
     upcoming, _ = split_events(scope)
     own = [i for i in upcoming if article in i.sources]
     meetings = [e for e in article.events if e.kind in ("meeting", "talks") and

@@ -14,9 +14,9 @@ from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.phrases import N_
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.core.render import Rendered, render
+from bot.core.render import ARG_ECHO_LIMIT, Rendered, echo, render
 
-ARG_ECHO_LIMIT = 40
+__all__ = ["ARG_ECHO_LIMIT", "echo"]  # quoted back by every command module
 NOT_ALLOWED = N_("Only this chat’s administrators can change its settings.")
 
 
@@ -171,11 +171,6 @@ def notice(*lines: str) -> Reply:
     return Reply(Rendered.from_html("\n".join(html.escape(line, quote=False) for line in lines)))
 
 
-def echo(arg: str) -> str:
-    """A user's argument, shortened for quoting back in an error."""
-    return arg if len(arg) <= ARG_ECHO_LIMIT else arg[:ARG_ECHO_LIMIT] + "…"
-
-
 def usage(ctx: Context, name: str) -> str:
     """``Usage: /trade [year]`` in the context's language."""
     cmd = COMMANDS.get(name)
@@ -183,6 +178,14 @@ def usage(ctx: Context, name: str) -> str:
     if cmd and cmd.usage:
         syntax += " " + ctx._(cmd.usage)
     return ctx._("Usage: {syntax}").format(syntax=syntax)
+
+
+def as_command(line: str, prefix: str = "/") -> str:
+    """A line typed where everything is for Bilat: ``trade`` and ``!trade`` become ``/trade``."""
+    text = line.strip()
+    if text[:1] in "/!":
+        text = text[1:]
+    return prefix + text
 
 
 async def dispatch(ctx: Context, text: str, bot_username: str | None = None) -> Reply | None:

@@ -346,7 +346,18 @@ class Place(Model):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone") from None
+        if not is_place_zone(value):
+            raise ValueError(f"{value!r} is not a place's time zone")
         return value
+
+
+# Names tzdata lists that are no place's zone: the host's zone, a placeholder, the rule sets.
+NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
+def is_place_zone(name: str) -> bool:
+    """True for an IANA zone one can live in (not ``localtime``, ``Factory``, ``posix/...``)."""
+    return name.lower() not in NOT_PLACES and not name.startswith(("posix/", "right/"))
 
 
 EventKind = Literal["state_visit", "official_visit", "visit", "forum", "ceremony", "meeting",

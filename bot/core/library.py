@@ -91,8 +91,10 @@ class Library:
     def find(self, ref: str, pair: Pair | None = None) -> Article | None:
         """An article by id, id prefix, or 1-based number in the newest-first list."""
         pool = self.about(pair) if pair else list(self.articles)
-        if ref.isdigit():
-            index = int(ref) - 1
+        # ASCII digits only: str.isdigit accepts "²", which int refuses; and a few digits,
+        # since int refuses thousands of them.
+        if ref.isascii() and ref.isdigit():
+            index = int(ref[-6:]) - 1 if len(ref) <= 6 else -1
             return pool[index] if 0 <= index < len(pool) else None
         exact = [a for a in pool if a.id == ref]
         if exact:

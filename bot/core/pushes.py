@@ -159,7 +159,8 @@ def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone
     """The alerts whose moment falls in ``(after, now]``, oldest first."""
     due = [a for pair in settings.pairs for item in events.get(pair, [])
            for a in alert_moments(pair, item, settings, zone) if after < a.moment <= now]
-    return sorted(due, key=lambda a: (a.moment, a.item.key))
+    # Alerts due at the same moment go in the order of the events they announce.
+    return sorted(due, key=lambda a: (a.moment, a.target, a.item.key))
 
 
 def planned_events(library: Library, pair: Pair) -> list[EventItem]:

@@ -31,6 +31,7 @@ from bot.core.commands import (
     notice,
     usage,
 )
+from bot.core.facts import is_place_zone
 from bot.core.library import Pair, pair_key
 from bot.core.phrases import N_, Phrases
 from bot.core.pushes import (
@@ -69,7 +70,7 @@ def _weekdays() -> dict[str, int]:
 @cache
 def _zones() -> dict[str, str]:
     """IANA zone names by their lower-case form."""
-    return {name.lower(): name for name in available_timezones()}
+    return {name.lower(): name for name in available_timezones() if is_place_zone(name)}
 
 
 def find_zone(name: str) -> str | None:

@@ -125,7 +125,7 @@ class InlineAnswers:
 
     def trade(self, scope: Scope, rest: str) -> InlineQueryResultArticle:
         """The trade briefing (for a year when one is given)."""
-        year = int(rest) if rest.isdigit() and len(rest) == 4 else None
+        year = int(rest) if rest.isascii() and rest.isdigit() and len(rest) == 4 else None
         _ = scope.phrases._
         title = f"{_(TRADE_TITLE)} · {scope.phrases.pair(scope.pair)}"
         return InlineQueryResultArticle(_id("trade", str(year or "")), title,
