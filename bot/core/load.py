@@ -56,21 +56,25 @@ class _Loader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         """Compose as SafeLoader does, refusing aliases and deep nesting."""
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in data files; write the value "
-                "out", self.peek_event().start_mark)
+                "out", self._mark())
         if self._depth >= MAX_DEPTH:
             raise yaml.composer.ComposerError(
-                None, None, f"nested more than {MAX_DEPTH} levels deep",
-                self.peek_event().start_mark)
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self._mark())
         self._depth += 1
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def _mark(self) -> yaml.Mark | None:
+        """Where the next event starts."""
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        return event.start_mark
 
 
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
@@ -155,9 +159,9 @@ def _unprintable(text: str, error: yaml.reader.ReaderError) -> DataError:
 
 def _parse(path: Path, label: str) -> tuple[_Parsed | None, list[DataError]]:
     """Parse one YAML file, or say where it is not YAML."""
-    text, problems = _read(path, label)
+    text, unread = _read(path, label)
     if text is None:
-        return None, problems
+        return None, unread
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:

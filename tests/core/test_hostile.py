@@ -27,14 +27,14 @@ from tests.core.test_commands import _text
 from tests.delivery.test_subscription_commands import say, stored
 from tests.test_cli import bilat
 
-
 # Item 9: digits that str.isdigit accepts and int refuses --------------------------------
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 async def test_superscript_digits_are_not_article_numbers(
         library: Library, may7: datetime, locale: str) -> None:
     text = await _text(library, may7, "/summary ²", locale)
-    assert text.startswith(("No article matches “²”.", "Aucun article ne correspond à «\u00a0²\u00a0»"))
+    assert text.startswith(("No article matches “²”.",
+                            "Aucun article ne correspond à «\u00a0²\u00a0»"))
 
 
 async def test_five_thousand_digits_are_no_article_number(library: Library,

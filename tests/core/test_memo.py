@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core import briefings, library as library_module
+from bot.core import briefings
+from bot.core import library as library_module
 from bot.core.clock import parse_instant
 from bot.core.library import Library
 from tests.conftest import DATA
