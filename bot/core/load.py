@@ -74,7 +74,7 @@ class _Loader(yaml.SafeLoader):
     def _mark(self) -> yaml.Mark | None:
         """Where the next event starts."""
         event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
-        return event.start_mark
+        return event.start_mark  # type: ignore[return-value]  # the C and Python marks
 
 
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
