@@ -1,0 +1,60 @@
+"""A database that refuses to record a delivery does not block the chat (issue 10, item 5).
+
+The refusal is real: a trigger makes SQLite abort the write, as a full disk or an I/O error
+would, then goes away while the sender runs on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.core.clock import FixedClock
+from bot.delivery.sender import Sender
+from bot.store import outbox
+from bot.store.db import Database
+from tests.delivery.helpers import subscribe
+from tests.delivery.recording import RecordingTransport, terminal
+from tests.delivery.test_sender import plan
+
+REFUSE = ("CREATE TRIGGER refuse_{state} BEFORE UPDATE OF state ON outbox"
+          " WHEN NEW.state = '{state}' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+
+
+async def test_a_sent_message_the_database_refused_is_recorded_later_not_resent(
+        db: Database, clock: FixedClock, caplog: pytest.LogCaptureFixture) -> None:
+    chat = await subscribe(db, clock, "a")
+    await plan(db, clock, chat, "first")
+    transport = RecordingTransport()
+    sender = Sender(db, transport, clock)
+    await db.execute(REFUSE.format(state="sent"))
+    with caplog.at_level(logging.ERROR, logger="bot.delivery.sender"):
+        assert await sender.drain() == 1
+    assert "could not record the outcome" in caplog.text
+    assert sender.unrecorded == 1
+    await plan(db, clock, chat, "second")
+    assert await sender.drain() == 0  # still refused: the chat waits, in order
+    assert transport.texts("a") == ["first"]
+    await db.execute("DROP TRIGGER refuse_sent")  # the database takes writes again
+    assert await sender.drain() == 1  # while running: no restart needed
+    assert transport.texts("a") == ["first", "second"]  # the first was not sent again
+    assert sender.unrecorded == 0
+    rows = await outbox.rows(db)
+    assert [(r.state, r.message_id) for r in rows] == [("sent", "m1"), ("sent", "m2")]
+
+
+async def test_a_failure_the_database_refused_goes_back_to_its_retry(
+        db: Database, clock: FixedClock) -> None:
+    chat = await subscribe(db, clock, "b")
+    await plan(db, clock, chat, "only")
+    transport = RecordingTransport()
+    transport.fail("b", terminal())
+    sender = Sender(db, transport, clock)
+    await db.execute(REFUSE.format(state="failed"))
+    await sender.drain()
+    assert (await outbox.rows(db))[0].state == "sending"
+    await db.execute("DROP TRIGGER refuse_failed")
+    await sender.drain()
+    assert [r.state for r in await outbox.rows(db)] == ["failed"]
+    assert sender.unrecorded == 0
