@@ -168,6 +168,7 @@ class Settings:
     grace: timedelta = timedelta(hours=6)  # late alerts and digests are still sent within it
     max_failures: int = 3  # terminal delivery failures in a row before a subscription stops
     max_attempts: int = 8  # tries of one message through network or server errors
+    start_attempts: int = 6  # tries to reach each network at start, 1, 2, 4... s apart
     telegram_token: Secret | None = field(default=None, repr=False)
     http_host: str = "127.0.0.1"
     http_port: int = 8080  # /healthz and /metrics; 0 turns the endpoint off
@@ -209,6 +210,8 @@ class Settings:
             grace=parse_duration("BILAT_GRACE", get("BILAT_GRACE") or "6h"),
             max_failures=parse_count("BILAT_MAX_FAILURES", get("BILAT_MAX_FAILURES") or "3"),
             max_attempts=parse_count("BILAT_MAX_ATTEMPTS", get("BILAT_MAX_ATTEMPTS") or "8"),
+            start_attempts=parse_count("BILAT_START_ATTEMPTS",
+                                       get("BILAT_START_ATTEMPTS") or "6"),
             telegram_token=Secret(token) if token else None,
             http_host=get("BILAT_HTTP_HOST") or "127.0.0.1",
             http_port=parse_port("BILAT_HTTP_PORT", get("BILAT_HTTP_PORT") or "8080"),

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
+OPEN_ATTEMPTS = 3  # a database locked by another process: tried again after 1 s, then 2 s
 Params = Sequence[Any]
 Row = sqlite3.Row
 
@@ -115,10 +116,49 @@ class Database:
         self._tx = Tx(conn)
         self._lock = asyncio.Lock()
         self.path = path
+        self._identity = _identity(path)
+
+    def vanished(self) -> str | None:
+        """Why the file this connection writes to is no longer the file at ``path``, if so.
+
+        SQLite writes on happily into a file deleted or replaced under it, and everything
+        written is lost at the next start: only the path tells.
+        """
+        if self._identity is None:
+            return None  # in memory
+        now = _identity(self.path)
+        if now is None:
+            return f"{self.path} was deleted while in use"
+        if now != self._identity:
+            return f"{self.path} was replaced by another file while in use"
+        return None
 
     @classmethod
     async def open(cls, path: Path | str, migrations: Path = MIGRATIONS) -> Database:
-        """Connect (WAL, foreign keys, busy timeout) and bring the schema up to date."""
+        """Connect (WAL, foreign keys, busy timeout) and bring the schema up to date.
+
+        A locked database is tried again with back-off; a damaged file, or one that is no
+        database, fails at once; either way the error names BILAT_DB, not a traceback.
+        """
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                return await cls._open(path, migrations)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise DatabaseError(f"BILAT_DB: cannot open {path}: {exc}") from None
+                if attempt == OPEN_ATTEMPTS:
+                    raise DatabaseError(f"BILAT_DB: {path} stayed locked by another process "
+                                        f"({exc}); is another Bilat running on it?") from None
+                log.warning("%s is locked (%s); trying again", path, exc)
+                await asyncio.sleep(2 ** (attempt - 1))
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseError(f"BILAT_DB: {path} is damaged or not a database ({exc}); "
+                                    "restore it from a backup, or point BILAT_DB at another "
+                                    "file") from None
+        raise AssertionError("unreachable")
+
+    @classmethod
+    async def _open(cls, path: Path | str, migrations: Path) -> Database:
         label = str(path)
         if label != ":memory:":
             Path(label).parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +219,17 @@ class Database:
         """The first row a query returns, if any."""
         async with self._lock:
             return await self._tx.fetchone(sql, params)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``; None in memory or when there is none."""
+    if path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        found = Path(path).stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 # Migrations ---------------------------------------------------------------------------------
