@@ -319,8 +319,8 @@ class Handlers:
             locale = found.locale if found else self.services.fallback_locale(
                 message.from_user, info.kind)
             thread = int(info.ref.thread_id) if info.ref.thread_id else None
-            await context.bot.send_message(message.chat.id, i18n.gettext(locale, SORRY),
-                                           message_thread_id=thread)
+            await send_reply(context.bot, Outgoing(message.chat.id, thread),  # follows a move
+                             Rendered.from_html(html.escape(i18n.gettext(locale, SORRY))))
         except Exception as exc:  # the apology is best effort; the bot carries on regardless
             log.warning("could not apologise in chat %s: %s", message.chat.id, exc)
 
