@@ -21,8 +21,8 @@ async def test_a_deleted_database_file_is_unhealthy_and_logged(
         health = Health(db, CLOCK)
         async with serving("127.0.0.1", port, health, db):
             assert (await healthz(port))[0] == 200
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            for found in tmp_path.glob("b.sqlite3*"):  # the file, its -wal and -shm
+                found.unlink()
             with caplog.at_level(logging.ERROR, logger="bot.ops.health"):
                 status, body = await healthz(port)
                 await healthz(port)  # logged once, not at every probe
