@@ -14,6 +14,18 @@ from tests.ops.helpers import free_port
 from tests.ops.test_health import CLOCK, healthz
 
 
+def _delete(folder: Path, name: str) -> None:
+    """What an operator's ``rm state/*`` does: the file, its -wal and its -shm."""
+    for found in folder.glob(name + "*"):
+        found.unlink()
+
+
+def _replace(path: Path) -> None:
+    """What restoring a backup over a running bot does."""
+    path.rename(path.with_name("moved.sqlite3"))
+    path.write_bytes(b"")
+
+
 async def test_a_deleted_database_file_is_unhealthy_and_logged(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path, port = tmp_path / "b.sqlite3", free_port()
@@ -21,8 +33,7 @@ async def test_a_deleted_database_file_is_unhealthy_and_logged(
         health = Health(db, CLOCK)
         async with serving("127.0.0.1", port, health, db):
             assert (await healthz(port))[0] == 200
-            for found in tmp_path.glob("b.sqlite3*"):  # the file, its -wal and -shm
-                found.unlink()
+            _delete(tmp_path, "b.sqlite3")
             with caplog.at_level(logging.ERROR, logger="bot.ops.health"):
                 status, body = await healthz(port)
                 await healthz(port)  # logged once, not at every probe
@@ -38,8 +49,7 @@ async def test_a_replaced_database_file_is_unhealthy(tmp_path: Path) -> None:
     path = tmp_path / "b.sqlite3"
     async with await Database.open(path) as db:
         health = Health(db, CLOCK)
-        path.rename(tmp_path / "moved.sqlite3")
-        path.write_bytes(b"")
+        _replace(path)
         verdict = await health.verdict()
     assert not verdict.ready
     assert verdict.body["database"].startswith(f"gone ({path} was replaced by another file")
