@@ -214,8 +214,19 @@ def _has(node: Any, part: str | int) -> bool:
 _UNION_TAGS = frozenset({"day", "days", "month", "year", "before", "unknown"})
 
 
+MESSAGE_MAX = 300  # characters of one error; a value pasted by mistake is cut in the middle
+
+
 def _message(error: Any) -> str:
-    """Turn a pydantic error into a sentence an editor can act on."""
+    """Turn a pydantic error into a sentence an editor can act on (quoting a long value cut)."""
+    text = _sentence(error)
+    if len(text) <= MESSAGE_MAX:
+        return text
+    head, tail = MESSAGE_MAX * 2 // 3, MESSAGE_MAX // 3
+    return f"{text[:head]} … {text[-tail:]}"
+
+
+def _sentence(error: Any) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         return "unknown field"

@@ -184,3 +184,12 @@ def test_bilat_check_on_an_empty_folder_fails(tmp_path: Path) -> None:
                             capture_output=True, timeout=60, check=False, cwd=ROOT)
     assert result.returncode == 1
     assert "no article files (*.yaml) found" in result.stderr
+
+
+def test_a_long_wrong_value_is_quoted_cut(tmp_path: Path) -> None:
+    """Found by the fuzzer: a 1,000-character list as an event kind was quoted in full."""
+    wrong = "[" + ", ".join(["x" * 100] * 10) + "]"
+    (error,) = _changed(tmp_path, "kind: forum", f"kind: {wrong}")
+    assert len(error) < 400
+    assert error.startswith("x.yaml:31: events[0].kind: ['xxx")
+    assert error.endswith("'signing' or 'other'")
