@@ -1,0 +1,40 @@
+"""SIGTERM ends ``bilat run`` within 10 s in the fault cases of issue 10 too."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from tests.conftest import DATA
+from tests.core.test_limits import _laughs
+from tests.fakes.botapi import FakeBotAPI
+from tests.ops.helpers import bilat_run, environment, free_port, until
+
+STOP_SECONDS = 10
+
+
+async def test_sigterm_during_the_start_up_back_off(api: FakeBotAPI, tmp_path: Path) -> None:
+    env = environment(api, tmp_path / "b.sqlite3", free_port(),
+                      TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")
+    async with bilat_run(env, tmp_path / "bilat.log") as bot:
+        await until(lambda: "trying again in 2 s" in bot.output(), within=30,
+                    what="the second back-off")
+        assert await bot.stop() < STOP_SECONDS
+
+
+async def test_sigterm_while_hostile_data_is_being_reloaded(api: FakeBotAPI,
+                                                            tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    env = environment(api, tmp_path / "b.sqlite3", free_port(), BILAT_DATA_DIR=str(data),
+                      BILAT_RELOAD_INTERVAL="1s")
+    async with bilat_run(env, tmp_path / "bilat.log") as bot:
+        await bot.ready()
+        (data / "articles" / "laughs.yaml").write_text(_laughs(9), encoding="utf-8")
+        (data / "articles" / "deep.yaml").write_text("x: " + "[" * 100_000, encoding="utf-8")
+        await until(lambda: "data reload refused: 2 error(s)" in bot.output(), within=30,
+                    what="the refusal")
+        await asyncio.sleep(2.5)  # several more checks of the same files
+        assert await bot.stop() < STOP_SECONDS
+    assert bot.output().count("data reload refused") == 1
