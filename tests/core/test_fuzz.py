@@ -96,7 +96,7 @@ HOSTILE = [
     "UTC", "fr", "en", "past", "all", "tous", "daily", "weekly", "monday", "lundi", "08:00",
     "25:99", "8h", "on", "off", "alerts", "7d", "1d", "KZ-FR", "x" * 4090,
 ]
-CHARACTERS = st.characters(exclude_categories=("Cs",))
+CHARACTERS = st.characters(exclude_categories=["Cs"])
 words = st.one_of(st.sampled_from(HOSTILE), st.text(CHARACTERS, min_size=1, max_size=60),
                   st.from_regex(r"[0-9]{1,60}", fullmatch=True))
 names = st.one_of(st.sampled_from([c.name for c in COMMANDS]),
