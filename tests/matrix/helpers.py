@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from bot.matrix.login import connect
 from bot.matrix.settings import MatrixSettings
 from bot.matrix.store import RoomStore
 from bot.store.db import Database
+from tests.conftest import ROOT
 from tests.fakes.synapse import RegisteredUser, Synapse, _http_json
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
@@ -227,3 +230,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], wait: float = WAIT) -
     while not await check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.05)
+
+
+async def run_matrix_only(tmp_path: Path, synapse: Synapse,
+                          account: RegisteredUser) -> asyncio.subprocess.Process:
+    """``python -m bot run`` with only MATRIX_* set (stderr piped, no endpoint)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
+    env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
+               MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
+               MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
 import signal
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -22,10 +20,9 @@ from bot.matrix.handlers import Services
 from bot.matrix.store import RoomStore
 from bot.ops.health import Health
 from bot.store.db import Database
-from tests.conftest import ROOT
 from tests.fakes.synapse import Synapse, _http_json
 from tests.matrix.conftest import MakeHuman, unique
-from tests.matrix.helpers import BotRun
+from tests.matrix.helpers import BotRun, run_matrix_only
 from tests.ops.helpers import free_port
 
 WAIT = 30.0
@@ -110,14 +107,7 @@ async def test_health_sees_the_homeserver_go_and_come_back(
 async def test_a_revoked_token_ends_a_matrix_only_process(
         tmp_path: Path, synapse: Synapse, people: MakeHuman) -> None:
     account = await synapse.register(unique("bilat"), secrets.token_hex(8))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
-               MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
-               MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    process = await run_matrix_only(tmp_path, synapse, account)
     try:
         alice = await people("alice")
         room = await alice.create_room(account.user_id)
