@@ -140,7 +140,8 @@ class Database:
         A locked database is tried again with back-off; a damaged file, or one that is no
         database, fails at once; either way the error names BILAT_DB, not a traceback.
         """
-        for attempt in range(1, OPEN_ATTEMPTS + 1):
+        attempt = 1
+        while True:
             try:
                 return await cls._open(path, migrations)
             except sqlite3.OperationalError as exc:
@@ -151,11 +152,11 @@ class Database:
                                         f"({exc}); is another Bilat running on it?") from None
                 log.warning("%s is locked (%s); trying again", path, exc)
                 await asyncio.sleep(2 ** (attempt - 1))
+                attempt += 1
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(f"BILAT_DB: {path} is damaged or not a database ({exc}); "
                                     "restore it from a backup, or point BILAT_DB at another "
                                     "file") from None
-        raise AssertionError("unreachable")
 
     @classmethod
     async def _open(cls, path: Path | str, migrations: Path) -> Database:
