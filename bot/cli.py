@@ -203,7 +203,7 @@ async def _run(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.db_path, stop=stop.event) as db:
         ops = Operator(db, data, settings.admins, settings.max_failures)
         networks = _networks(settings, data, db, clock, ops)
         health = Health(db, clock)

@@ -8,6 +8,7 @@ fall into each other's open transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -134,11 +135,13 @@ class Database:
         return None
 
     @classmethod
-    async def open(cls, path: Path | str, migrations: Path = MIGRATIONS) -> Database:
+    async def open(cls, path: Path | str, migrations: Path = MIGRATIONS,
+                   stop: asyncio.Event | None = None) -> Database:
         """Connect (WAL, foreign keys, busy timeout) and bring the schema up to date.
 
         A locked database is tried again with back-off; a damaged file, or one that is no
         database, fails at once; either way the error names BILAT_DB, not a traceback.
+        ``stop`` (SIGTERM) cuts the back-off short.
         """
         attempt = 1
         while True:
@@ -151,7 +154,10 @@ class Database:
                     raise DatabaseError(f"BILAT_DB: {path} stayed locked by another process "
                                         f"({exc}); is another Bilat running on it?") from None
                 log.warning("%s is locked (%s); trying again", path, exc)
-                await asyncio.sleep(2 ** (attempt - 1))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for((stop or asyncio.Event()).wait(), 2 ** (attempt - 1))
+                if stop is not None and stop.is_set():
+                    raise DatabaseError(f"BILAT_DB: stopped while {path} was locked") from None
                 attempt += 1
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(f"BILAT_DB: {path} is damaged or not a database ({exc}); "
