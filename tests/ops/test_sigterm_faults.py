@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
+import sqlite3
+import sys
+import time
+from contextlib import closing
 from pathlib import Path
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.core.test_limits import _laughs
 from tests.fakes.botapi import FakeBotAPI
 from tests.ops.helpers import bilat_run, environment, free_port, until
@@ -38,3 +43,29 @@ async def test_sigterm_while_hostile_data_is_being_reloaded(api: FakeBotAPI,
         await asyncio.sleep(2.5)  # several more checks of the same files
         assert await bot.stop() < STOP_SECONDS
     assert bot.output().count("data reload refused") == 1
+
+
+async def test_sigterm_while_the_database_is_locked_at_start(api: FakeBotAPI,
+                                                             tmp_path: Path) -> None:
+    db = tmp_path / "b.sqlite3"
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("PRAGMA journal_mode = DELETE")
+        other.execute("CREATE TABLE t (x)")
+        other.execute("BEGIN EXCLUSIVE")  # held until the bot has stopped
+        log = tmp_path / "bilat.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=ROOT, stdout=out, stderr=out,
+                stdin=asyncio.subprocess.DEVNULL, env=environment(api, db, free_port()))
+            try:
+                await until(lambda: "is locked" in log.read_text(encoding="utf-8"),
+                            within=30, what="the first retry")
+                started = time.monotonic()
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 15)
+                assert time.monotonic() - started < STOP_SECONDS
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+    assert f"bilat: BILAT_DB: stopped while {db} was locked" in log.read_text(encoding="utf-8")
