@@ -372,10 +372,11 @@ class Event(Evidenced):
     date: EventDate
     time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     place: Place | None = None
-    participants: tuple[str, ...] = Field(default=(), max_length=ITEMS_MAX)
+    participants: tuple[Slug, ...] = Field(default=(), max_length=ITEMS_MAX)
     status: Literal["planned", "held", "cancelled"]
     note: Localized | None = None
-    same_as: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
+    same_as: str | None = Field(default=None, max_length=161,
+                                pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
 
 
 class Person(Model):
@@ -404,7 +405,7 @@ class Article(Model):
     countries: tuple[Country, ...] = Field(min_length=2, max_length=10)
     title: Localized
     key_points: tuple[Localized, ...] = Field(min_length=3, max_length=5)
-    sectors: tuple[str, ...] = Field(default=(), max_length=ITEMS_MAX)
+    sectors: tuple[Slug, ...] = Field(default=(), max_length=ITEMS_MAX)
     people: tuple[Person, ...] = Field(default=(), max_length=ITEMS_MAX)
     quotes: tuple[Quote, ...] = Field(default=(), max_length=ITEMS_MAX)
     trade: tuple[TradeFigure, ...] = Field(default=(), max_length=ITEMS_MAX)

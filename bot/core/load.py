@@ -25,6 +25,7 @@ Path_ = tuple[str | int, ...]
 MAX_FILES = 2000  # article files in one data directory
 MAX_FILE_BYTES = 256 * 1024  # one article file (the largest bundled one is 12 KB)
 MAX_DEPTH = 20  # nesting of mappings and lists (articles need 5)
+MESSAGE_MAX = 300  # characters of one error message
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class DataError:
     line: int
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A value pasted by mistake may be quoted: cut it in the middle, keep the sentence.
+        if len(self.message) > MESSAGE_MAX:
+            head, tail = MESSAGE_MAX * 2 // 3, MESSAGE_MAX // 3
+            object.__setattr__(self, "message",
+                               f"{self.message[:head]} … {self.message[-tail:]}")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
@@ -214,19 +222,8 @@ def _has(node: Any, part: str | int) -> bool:
 _UNION_TAGS = frozenset({"day", "days", "month", "year", "before", "unknown"})
 
 
-MESSAGE_MAX = 300  # characters of one error; a value pasted by mistake is cut in the middle
-
-
 def _message(error: Any) -> str:
-    """Turn a pydantic error into a sentence an editor can act on (quoting a long value cut)."""
-    text = _sentence(error)
-    if len(text) <= MESSAGE_MAX:
-        return text
-    head, tail = MESSAGE_MAX * 2 // 3, MESSAGE_MAX // 3
-    return f"{text[:head]} … {text[-tail:]}"
-
-
-def _sentence(error: Any) -> str:
+    """Turn a pydantic error into a sentence an editor can act on."""
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         return "unknown field"

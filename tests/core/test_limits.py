@@ -193,3 +193,11 @@ def test_a_long_wrong_value_is_quoted_cut(tmp_path: Path) -> None:
     assert len(error) < 400
     assert error.startswith("x.yaml:31: events[0].kind: ['xxx")
     assert error.endswith("'signing' or 'other'")
+
+
+def test_a_long_unknown_participant_is_quoted_cut(tmp_path: Path) -> None:
+    """Found by the fuzzer: a participant is a person's id, not any text."""
+    errors = _changed(tmp_path, "participants: [someone]", "participants: [" + "é" * 900 + "]")
+    assert errors and all(len(e) < 400 for e in errors)
+    assert errors[0] == ("x.yaml:34: events[0].participants[0]: is 900 characters long; at most "
+                         "80 are allowed")
