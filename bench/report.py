@@ -43,6 +43,8 @@ BENCHES = (
     Bench("startup.py", "cold start to ready (/healthz 200)", ("--runs", "3")),
     Bench("memory.py", "resident memory with 100,000 subscriptions",
           ("--subscriptions", "20000")),
+    Bench("extract.py", "`bilat draft` against the annotated development set: precision, "
+          "recall, articles/s", ("--rounds", "5")),
 )
 
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import sys
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
 
 import aiohttp
@@ -28,26 +26,19 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from tests.fakes.botapi import FakeBotAPI  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
+from tests.support.process import clean_environ  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 TARGET = 1.5
 READY_SECONDS = 30.0
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def environment(api: FakeBotAPI, db: Path, port: int) -> dict[str, str]:
     """The bot's environment: the fake server, a new database, the endpoint on ``port``."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    return {**base, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-            "BILAT_DB": str(db), "BILAT_NOW": "2025-05-07", "BILAT_HTTP_PORT": str(port),
-            "PTB_TIMEDELTA": "1"}
+    return clean_environ(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                         BILAT_DB=str(db), BILAT_NOW="2025-05-08", BILAT_HTTP_PORT=str(port),
+                         PTB_TIMEDELTA="1")
 
 
 async def until_ready(session: aiohttp.ClientSession, port: int,

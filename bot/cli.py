@@ -1,4 +1,4 @@
-"""The ``bilat`` command line: run, console, render, check."""
+"""The ``bilat`` command line: run, console, render, check, draft, new."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,10 +18,10 @@ from bot.aio import unless_stopped
 from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
-from bot.core.clock import Clock, ShiftedClock, SystemClock, parse_instant
+from bot.core.clock import Clock, ShiftedClock, SystemClock, start_instant
 from bot.core.commands import Context, as_command, dispatch
 from bot.core.library import Library
-from bot.core.load import DataInvalid
+from bot.core.load import DataInvalid, Dataset, field_name, file_label, load_dataset
 from bot.core.operations import Operations
 from bot.core.phrases import Phrases
 from bot.delivery.transport import Transport
@@ -29,6 +30,7 @@ from bot.store.db import Database, DatabaseError
 
 if TYPE_CHECKING:
     from bot.ops.health import Health
+    from bot.ops.reload import DataReloader
 
 log = logging.getLogger("bot")
 
@@ -44,40 +46,172 @@ def _parser() -> argparse.ArgumentParser:
     for p in (console, render):
         p.add_argument("--lang", choices=("fr", "en"), help="language (default from config)")
         p.add_argument("--as-of", dest="as_of", metavar="INSTANT",
-                       help="as of this date or ISO 8601 instant (default: now, or BILAT_NOW)")
+                       help="as of this date (noon there) or ISO 8601 instant (default: now, "
+                       "or BILAT_NOW)")
     check = sub.add_parser("check", help="validate data files and report inconsistencies")
     check.add_argument("path", nargs="?", help="a data directory or one article file")
+    draft = sub.add_parser("draft", help="draft an article file from a published article")
+    draft.add_argument("path", help="the article as HTML or plain text; - for standard input")
+    draft.add_argument("--url", help="where it was published")
+    draft.add_argument("--published", metavar="DATE",
+                       help="publication day when the page does not say (2025-05-28)")
+    draft.add_argument("--publisher", help="who published it, when the page does not say")
+    draft.add_argument("--lang", choices=("en", "fr", "ru"),
+                       help="the article's language (default: recognised from the text)")
+    draft.add_argument("-o", "--output", metavar="FILE",
+                       help="write here (default: data/articles/<id>.yaml; - for stdout)")
+    new = sub.add_parser("new", help="write a commented skeleton of an article file")
+    new.add_argument("path", nargs="?", default="-", help="file to write (default: stdout)")
     return parser
 
 
 def _clock(settings: Settings, as_of: str | None) -> Clock:
-    """Start at --as-of or BILAT_NOW and run on; else the real time."""
+    """Start at --as-of or BILAT_NOW (a date alone: noon there) and run on; else real time."""
     start = as_of or settings.now
-    return ShiftedClock(parse_instant(start, settings.timezone)) if start else SystemClock()
+    return ShiftedClock(start_instant(start, settings.timezone)) if start else SystemClock()
+
+
+def _tell(lines: Sequence[str]) -> None:
+    """Operator notes on standard error (standard output is the conversation)."""
+    for line in lines:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _stale_note(settings: Settings, clock: Clock, library: Library) -> list[str]:
+    """On the real clock, the note that the data is old and how to see the demo."""
+    from bot.ops.first_run import stale_data
+
+    if not isinstance(clock, SystemClock):
+        return []
+    note = stale_data(library, clock.now(), settings.timezone)
+    return [note] if note else []
 
 
 def _library(settings: Settings) -> Library:
-    return Library.load(settings.data_dir)
+    return Library.load(settings.data_dir, settings.default_pairs)
 
 
 def cmd_check(settings: Settings, path: str | None) -> int:
-    """Validate data; print errors (exit 1) or the count and consistency warnings."""
-    root = Path(path) if path else settings.data_dir
+    """Validate data; print errors (exit 1), or what is left to review and the consistency
+    warnings. Given one article file, check it with all the data but print only its own."""
+    target = Path(path) if path else None
+    one = target is not None and target.is_file()
+    root = settings.data_dir if one or target is None else target
+    extra = [target] if one and target is not None else []
+    mine = file_label(target, root) if one and target is not None else None
     try:
-        library = Library.load(root)
+        data = load_dataset(root, extra)
     except DataInvalid as exc:
-        for error in exc.errors:
-            print(error)
-        print(f"{len(exc.errors)} error(s); nothing loaded.", file=sys.stderr)
-        return 1
-    if not library.articles:
+        return _print_errors(exc, mine)
+    if not data.articles and not one:
         print(f"{root}: no article files (*.yaml) found; nothing to serve.", file=sys.stderr)
         return 1
+    ids = {aid for aid, (label, _) in data.located.items() if mine is None or label == mine}
+    todo = _print_pending(data, ids)
+    library = Library.from_dataset(data)
     phrases = Phrases("en", library.countries)
-    found = checks.all_findings(library)
+    found = [f for f in checks.all_findings(library) if mine is None or _about(f, ids)]
     for finding in found:
         print(f"warning: {describe(finding, phrases)}")
-    print(f"{len(library.articles)} article(s) valid, {len(found)} warning(s).")
+    drafts = sum(1 for a in data.articles if a.draft and a.id in ids)
+    print(f"{len(ids)} article(s) valid ({drafts} draft(s), {todo} item(s) to review), "
+          f"{len(found)} warning(s).")
+    return 0
+
+
+def _print_errors(exc: DataInvalid, mine: str | None) -> int:
+    """Print the errors (of file ``mine`` only, when given); exit status 1."""
+    errors = [e for e in exc.errors if mine is None or e.file == mine]
+    for error in errors:
+        print(error)
+    others = len(exc.errors) - len(errors)
+    if others:
+        print(f"{others} error(s) in other files: run 'bilat check' for them.", file=sys.stderr)
+    print(f"{len(errors)} error(s); nothing loaded.", file=sys.stderr)
+    return 1
+
+
+def _print_pending(data: Dataset, ids: set[str]) -> int:
+    """Print what is left to review in the articles ``ids``, with file and line; the count."""
+    from bot.core.review import pending
+
+    todo = 0
+    for article in data.articles:
+        if article.id not in ids:
+            continue
+        label, lines = data.located[article.id]
+        for item in pending(article):
+            todo += 1
+            print(f"{label}:{lines.get(item.path, 1)}: {field_name(item.path)}: to review: "
+                  f"{item.message}")
+    return todo
+
+
+def _about(finding: checks.Finding, ids: set[str]) -> bool:
+    """True when a consistency finding involves one of the articles ``ids``."""
+    if isinstance(finding, checks.Disagreement):
+        return any(f.article.id in ids for f in finding.figures)
+    return finding.article.id in ids
+
+
+def cmd_draft(settings: Settings, path: str, url: str | None, published: str | None,
+              publisher: str | None, output: str | None, lang: str | None = None) -> int:
+    """Draft an article file from a published article; print where it went."""
+    try:
+        from bot.draft import source
+        from bot.draft.article import draft, known
+    except ImportError as exc:
+        print(f"bilat draft needs the drafting libraries ({exc.name}): "
+              "pip install -e '.[draft]'", file=sys.stderr)
+        return 2
+    raw = sys.stdin.read() if path == "-" else _read(Path(path))
+    try:
+        page = source.read(raw, url)
+        if lang:
+            page = replace(page, language=lang)
+        day = source.published_day(published) if published else None
+        made = draft(page, known(_library(settings)), published=day, publisher=publisher,
+                     url=url, origin="standard input" if path == "-" else Path(path).name)
+    except source.SourceError as exc:
+        print(f"bilat draft: {exc}", file=sys.stderr)
+        return 2
+    if output == "-":
+        print(made.text, end="")
+        return 0
+    target = Path(output) if output else settings.data_dir / "articles" / f"{made.id}.yaml"
+    if target.exists():
+        print(f"bilat draft: {target} exists; choose another with -o", file=sys.stderr)
+        return 2
+    target.write_text(made.text, encoding="utf-8")
+    facts = made.facts
+    print(f"{target}: {len(facts.trade)} trade figure(s), {len(facts.investments)} "
+          f"investment(s), {len(facts.counts)} count(s), {len(facts.events)} event(s), "
+          f"{len(facts.people)} person(s), all unreviewed. Next: bilat check {target}")
+    return 0
+
+
+def _read(path: Path) -> str:
+    """An input file as text (UTF-8, or Latin-1 for old pages)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def cmd_new(path: str) -> int:
+    """Write the commented skeleton of an article file."""
+    from bot.core.skeleton import SKELETON
+
+    if path == "-":
+        print(SKELETON, end="")
+        return 0
+    target = Path(path)
+    if target.exists():
+        print(f"bilat new: {target} exists", file=sys.stderr)
+        return 2
+    target.write_text(SKELETON, encoding="utf-8")
+    print(f"{target}: skeleton written. Fill it in, then: bilat check {target}")
     return 0
 
 
@@ -107,14 +241,29 @@ def cmd_console(settings: Settings, lang: str | None, as_of: str | None) -> int:
 
 
 async def _console(settings: Settings, lang: str | None, as_of: str | None) -> None:
+    """The console, with the data reloaded every BILAT_RELOAD_INTERVAL as in ``bilat run``."""
+    from bot.ops.reload import DataReloader
+
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
+    clock = _clock(settings, as_of)
+    _tell(_stale_note(settings, clock, data()))
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(data.watch(stop), name="data-reload")
+    try:
+        await _converse(settings, lang, data, clock)
+    finally:
+        stop.set()
+        await watcher
+
+
+async def _converse(settings: Settings, lang: str | None, data: DataReloader,
+                    clock: Clock) -> None:
     from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsolePrefs, ConsoleTransport
     from bot.delivery.service import from_settings
     from bot.ops.admin import Operator
-    from bot.ops.reload import DataReloader
     from bot.store.chat_settings import open_chat
 
-    data = DataReloader.load(settings.data_dir, interval=0)  # reloaded by /reload only
-    clock = _clock(settings, as_of)
     async with await Database.open(settings.db_path) as db:
         chat = await open_chat(db, CONSOLE, clock, type="private",
                                locale=lang or settings.default_locale,
@@ -154,10 +303,20 @@ class Network(Protocol):
 
 
 def cmd_run(settings: Settings) -> int:
-    """Every configured network with delivery, until SIGTERM or ^C; the console when none is."""
+    """Every configured network with delivery, until SIGTERM or ^C; the console when none is
+    and a person is at a terminal. Without either, exit 2 at once: a container that restarts
+    the bot forever on a successful exit would hide the missing setting."""
+    from bot.ops.first_run import console_reason, mistyped, no_terminal
+
     if settings.telegram_token is None and not _matrix_configured(settings):
+        if not sys.stdin.isatty():
+            _tell(no_terminal(settings.unread))
+            return 2
+        _tell(console_reason(settings.unread))
         return cmd_console(settings, None, None)
     logs.setup(settings.log_level, settings.log_json)
+    for line in mistyped(settings.unread):
+        log.warning("%s", line)
     return asyncio.run(_run(settings))
 
 
@@ -165,7 +324,7 @@ def _matrix_configured(settings: Settings) -> bool:
     """True when MATRIX_HOMESERVER is set (the other MATRIX_* are checked now, by name)."""
     from bot.matrix.settings import MatrixSettings
 
-    return MatrixSettings.from_env(settings.env, settings.db_path) is not None
+    return MatrixSettings.from_settings(settings) is not None
 
 
 def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,
@@ -196,8 +355,11 @@ async def _run(settings: Settings) -> int:
     from bot.ops.http import serving
     from bot.ops.reload import DataReloader
 
-    data = DataReloader.load(settings.data_dir, settings.reload_interval)
+    data = DataReloader.load(settings.data_dir, settings.reload_interval,
+                             settings.default_pairs)
     clock = _clock(settings, None)
+    for note in _stale_note(settings, clock, data()):
+        log.warning("%s", note)
     loop = asyncio.get_running_loop()
     stop = _Stop(loop)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -333,6 +495,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.load()
         if args.command == "check":
             return cmd_check(settings, args.path)
+        if args.command == "draft":
+            return cmd_draft(settings, args.path, args.url, args.published, args.publisher,
+                             args.output, args.lang)
+        if args.command == "new":
+            return cmd_new(args.path)
         if args.command == "render":
             return cmd_render(settings, args.text, args.lang, args.as_of, args.html)
         if args.command == "console":
@@ -347,10 +514,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `bilat render ... | head`: the reader has gone, quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush does not fail again
-        return 141
+    except BrokenPipeError:  # `bilat render ... | head`: the reader has what it wanted
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: its traceback, but never a secret in it
         logs.report_uncaught(exc)
         return 1

@@ -31,6 +31,8 @@ CONSOLE = ChatRef("console", "console")
 CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
 SORRY = N_("Sorry, something went wrong while answering. Please try again in a moment.")
+# What ends the session, with or without the slash, in English and French.
+QUIT_WORDS = frozenset({"quit", "exit", "quitter", "sortir"})
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ class Console:
                 print("> ", end="", file=self.out, flush=True)
             # Read in a thread: the scheduler and sender run on this loop meanwhile.
             line = await asyncio.to_thread(lines.readline)
-            if not line or line.strip() in ("/quit", "/exit", "quit", "exit"):
+            if not line or line.strip().lstrip("/").lower() in QUIT_WORDS:
                 break
             answer = await self.answer(line)
             if answer:

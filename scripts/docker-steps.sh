@@ -73,5 +73,5 @@ run() {
 echo "docker-steps: bilat check"
 run check | tail -n 1 | grep -E "^[0-9]+ article\(s\) valid"
 echo "docker-steps: bilat render in French"
-run render "/trade 2024" --lang fr --as-of 2025-05-07 | grep -q "Commerce Kazakhstan–France"
+run render "/trade 2024" --lang fr --as-of 2025-05-08 | grep -q "Commerce Kazakhstan–France"
 echo "docker-steps: OK"

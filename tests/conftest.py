@@ -1,16 +1,22 @@
-"""Shared fixtures: the bundled data, the seed article, fixed instants, a fresh database."""
+"""Shared fixtures: the bundled data, the seed article, fixed instants, a fresh database, the
+fake Bot API with the Telegram tests' world."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+# Before telegram is imported by any test module (PTB 22 warns on int retry_after otherwise).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from bot.core.clock import FixedClock, parse_instant
 from bot.core.library import Library
 from bot.store.db import Database
+from tests.support.telegram import api  # noqa: F401 - the fake Bot API fixture, for every folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import DATA, ROOT
+from tests.support.process import clean_environ
 
 
 def bilat(*args: str, stdin: str = "", env: dict[str, str] | None = None,
           cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bot`` with a clean Bilat environment."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
-                          capture_output=True, env={**base, **(env or {})}, cwd=cwd,
+                          capture_output=True, env=clean_environ(**(env or {})), cwd=cwd,
                           timeout=60, check=False)
 
 
@@ -48,13 +49,23 @@ def test_check_fails_on_a_broken_file_and_names_it(tmp_path: Path) -> None:
 
 
 def test_render_as_of_in_french() -> None:
-    result = bilat("render", "/events", "--lang", "fr", "--as-of", "2025-05-07")
+    result = bilat("render", "/events", "--lang", "fr", "--as-of", "2025-05-08")
     assert result.returncode == 0, result.stderr
-    assert "8 mai 2025 (demain) · Astana" in result.stdout
+    assert "Au 8 mai 2025\n" in result.stdout
+    assert "8 mai 2025 (aujourd’hui) · Astana" in result.stdout
+
+
+def test_a_date_alone_starts_the_clock_at_noon(tmp_path: Path) -> None:
+    """Not at 23:59:59, where the first answer would already be as of the next day."""
+    env = {"BILAT_DB": str(tmp_path / "b.sqlite3")}
+    result = bilat("console", "--lang", "en", "--as-of", "2025-05-07", stdin="/events\n",
+                   env=env)
+    assert result.returncode == 0, result.stderr
+    assert "As of May 7, 2025\n" in result.stdout
 
 
 def test_render_html_form() -> None:
-    result = bilat("render", "/trade 2024", "--lang", "en", "--as-of", "2025-05-07", "--html")
+    result = bilat("render", "/trade 2024", "--lang", "en", "--as-of", "2025-05-08", "--html")
     assert "<b>$5.5\u00a0billion</b>" in result.stdout
 
 
@@ -71,19 +82,85 @@ def test_console_answers_like_a_chat_with_bilat_now(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "May 8, 2025 (tomorrow) · Astana" in out
-    assert "Unknown command /nonsense." in out
+    assert "Unknown command /nonsense. /help lists the commands." in out
     assert "Langue\u00a0: français." in out
     assert "Commerce Kazakhstan–France" in out
 
 
-def test_run_without_credentials_starts_the_console(tmp_path: Path) -> None:
-    env = {"BILAT_NOW": "2025-05-07", "BILAT_DB": str(tmp_path / "b.sqlite3")}
+def test_run_without_a_network_or_a_terminal_stops_at_once(tmp_path: Path) -> None:
+    """In a container, a quiet exit 0 would be restarted forever: say why, and fail."""
+    env = {"BILAT_NOW": "2025-05-08", "BILAT_DB": str(tmp_path / "b.sqlite3"),
+           "TELEGRAM_TOKEN": "123:abc", "BILAT_TELEGRAM_BOT_TOKEN": "123:abc"}
     result = bilat("run", stdin="/help\n", env=env)
-    assert result.returncode == 0, result.stderr
-    assert "/trade [year]" in result.stdout
+    assert result.returncode == 2
+    assert result.stdout == ""
+    err = result.stderr
+    assert "no chat network is configured" in err and "no terminal for the console" in err
+    assert "TELEGRAM_TOKEN is set, but Bilat reads TELEGRAM_BOT_TOKEN: rename it." in err
+    assert "BILAT_TELEGRAM_BOT_TOKEN is set, but Bilat reads TELEGRAM_BOT_TOKEN: rename it." \
+        in err
+
+
+def test_run_at_a_terminal_says_why_it_opens_the_console(tmp_path: Path) -> None:
+    """``make run`` with no credentials, on the real clock: the console, and why."""
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
+    env = {**base, "BILAT_DB": str(tmp_path / "b.sqlite3"), "TELEGRAM_TOKEN": "123:abc"}
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=follower,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env=env, cwd=ROOT)
+        os.write(leader, b"/aide\n/quit\n")
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert process.returncode == 0, err
+    assert "No chat network is configured" in err and "Starting the console instead" in err
+    assert "TELEGRAM_TOKEN is set, but Bilat reads TELEGRAM_BOT_TOKEN: rename it." in err
+    # The real clock is far past the bundled data: say so, and how to see the demo.
+    assert "The newest article came out on 2025-05-07" in err
+    assert "BILAT_NOW=2025-05-08 make run, or bilat console --as-of 2025-05-08" in err
+    assert "/trade [year]" in out
+
+
+def test_the_console_reloads_changed_data(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
+    env = {**base, "BILAT_DB": str(tmp_path / "b.sqlite3"), "BILAT_DATA_DIR": str(data),
+           "BILAT_NOW": "2025-05-08", "BILAT_RELOAD_INTERVAL": "1s"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "console", "--lang", "en"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("/articles\n")
+    process.stdin.flush()
+    while "Wikinews" not in (line := process.stdout.readline()):
+        assert line, "the first answer never listed Wikinews"
+    (data / "articles" / "wikinews-2023-11-02-macron-astana.yaml").unlink()
+    time.sleep(2.5)  # more than BILAT_RELOAD_INTERVAL
+    out, err = process.communicate("/articles\n/quit\n", timeout=60)
+    assert process.returncode == 0, err
+    assert "La Gazette" in out
+    assert "Wikinews" not in out
 
 
 def test_invalid_setting_is_named() -> None:
     result = bilat("render", "/help", env={"BILAT_TIMEZONE": "Mars/Olympus"})
     assert result.returncode == 2
     assert "BILAT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone" in result.stderr
+
+
+def test_the_default_pair_is_a_setting() -> None:
+    result = bilat("render", "/trade", "--as-of", "2025-05-07",
+                   env={"BILAT_DEFAULT_PAIRS": "KZ-DE"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Kazakhstan–Germany trade\n")
+    assert bilat("render", "/trade DE").stdout.startswith("Kazakhstan–Germany trade\n")
+    bad = bilat("render", "/help", env={"BILAT_DEFAULT_PAIRS": "Germany"})
+    assert bad.returncode == 2
+    assert "BILAT_DEFAULT_PAIRS: 'Germany' is not a list of country pairs such as KZ-FR,KZ-DE" \
+        in bad.stderr

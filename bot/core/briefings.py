@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -29,14 +29,20 @@ class Scope:
     locale: str
     now: datetime
     zone: tzinfo
+    pairs: tuple[Pair, ...] = ()  # every pair an article list or event list covers; () = pair
 
     @classmethod
     def make(cls, library: Library, locale: str, now: datetime, zone: str = "UTC",
-             pair: Pair | None = None) -> Scope:
+             pair: Pair | None = None, pairs: tuple[Pair, ...] = ()) -> Scope:
         """Build a scope, seeing only what was published by ``now``."""
         seen = visible(library, now)
-        chosen = pair or library.default_pair() or ("KZ", "FR")
-        return cls(seen, chosen, locale, now, ZoneInfo(zone))
+        chosen = pair or (pairs[0] if pairs else None) or library.default_pair() or ("KZ", "FR")
+        return cls(seen, chosen, locale, now, ZoneInfo(zone), pairs if len(pairs) > 1 else ())
+
+    @property
+    def covering(self) -> tuple[Pair, ...]:
+        """The pairs this scope covers."""
+        return self.pairs or (self.pair,)
 
     @property
     def phrases(self) -> Phrases:
@@ -50,7 +56,8 @@ class Scope:
 
     def base(self, **context: object) -> dict[str, object]:
         """Context every template gets."""
-        return {"p": self.phrases, "pair_name": self.phrases.pair(self.pair),
+        names = [self.phrases.pair(pair) for pair in self.covering]
+        return {"p": self.phrases, "pair_name": ", ".join(names),
                 "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
 
 
@@ -258,13 +265,36 @@ _PRECISION_RANK = {"day": 0, "days": 1, "month": 2, "before": 3, "year": 4, "unk
 
 
 def merged_events(library: Library, pair: Pair) -> list[EventItem]:
-    """Events on the pair, reports of the same happening merged through ``same_as``."""
-    return library.cached(("merged-events", pair_key(pair)), lambda: _merge(library, pair))
+    """Events on the pair, reports of the same happening merged through ``same_as``.
+
+    Reports are merged across every pair first, so a happening reported for two pairs (a
+    regional summit) is one event with one key, whichever pair it is listed under.
+    """
+    key = pair_key(pair)
+    return library.cached(("merged-events", key), lambda: [
+        item for item in _all_merged(library)
+        if any(pair_key(a.countries[:2]) == key for a in item.sources)])
 
 
-def _merge(library: Library, pair: Pair) -> list[EventItem]:
+def events_on(library: Library, pairs: tuple[Pair, ...]) -> list[EventItem]:
+    """Events on any of ``pairs``, each once."""
+    if len(pairs) == 1:
+        return merged_events(library, pairs[0])
+    seen: dict[str, EventItem] = {}
+    for pair in pairs:
+        for item in merged_events(library, pair):
+            seen.setdefault(item.key, item)
+    return list(seen.values())
+
+
+def _all_merged(library: Library) -> list[EventItem]:
+    """Every event of the library, reports of the same happening merged."""
+    return library.cached("all-merged-events", lambda: _merge(library))
+
+
+def _merge(library: Library) -> list[EventItem]:
     groups: dict[str, list[Sourced[Event]]] = defaultdict(list)
-    for s in library.events(pair):
+    for s in (Sourced(e, a) for a in library.articles for e in a.events):
         groups[s.fact.same_as or f"{s.article.id}/{s.fact.id}"].append(s)
     items = []
     for reports in groups.values():
@@ -293,12 +323,13 @@ def split_events(scope: Scope) -> tuple[list[EventItem], list[EventItem]]:
     # Every zone's offset is a multiple of 15 minutes, so "today" anywhere is constant
     # within a quarter-hour: the split can be shared by every request in it.
     quarter = int(scope.now.timestamp()) // 900
-    return scope.library.cached(("split-events", pair_key(scope.pair), quarter, str(scope.zone)),
+    keys = tuple(pair_key(p) for p in scope.covering)
+    return scope.library.cached(("split-events", keys, quarter, str(scope.zone)),
                                 lambda: _split_events(scope))
 
 
 def _split_events(scope: Scope) -> tuple[list[EventItem], list[EventItem]]:
-    items = merged_events(scope.library, scope.pair)
+    items = events_on(scope.library, scope.covering)
     days: dict[str | None, date] = {}
     upcoming: list[EventItem] = []
     past: list[EventItem] = []
@@ -337,11 +368,13 @@ def events(scope: Scope, mode: str = "upcoming") -> Rendered:
 def summary(scope: Scope, ref: str | None = None) -> Rendered:
     """One article: headline, who met whom, key points, figures, sectors, next event."""
     lib = scope.library
-    pool = lib.about(scope.pair)
-    article = lib.find(ref, scope.pair) if ref else (pool[0] if pool else None)
+    pool = lib.about_any(scope.covering)
+    article = lib.find_in(ref, pool) if ref else (pool[0] if pool else None)
     if article is None:
         return render("summary", scope.locale, **scope.base(
             article=None, ref=echo(ref) if ref else ref, articles=pool[:10]))
+    # The article's own pair decides its next event.
+    scope = replace(scope, pair=(article.countries[0], article.countries[1]), pairs=())
     upcoming, _ = split_events(scope)
     own = [i for i in upcoming if article in i.sources]
     meetings = [e for e in article.events if e.kind in ("meeting", "talks") and
@@ -355,6 +388,6 @@ def summary(scope: Scope, ref: str | None = None) -> Rendered:
 
 
 def article_list(scope: Scope) -> Rendered:
-    """The articles on the pair, newest first, numbered for /summary."""
-    return render("articles", scope.locale, **scope.base(articles=scope.library.about(
-        scope.pair)))
+    """The articles on the scope's pairs, newest first, numbered for /summary."""
+    return render("articles", scope.locale, **scope.base(articles=scope.library.about_any(
+        scope.covering)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -71,3 +72,23 @@ def parse_instant(text: str, zone: str = "UTC") -> datetime:
     if instant.tzinfo is None:
         raise ValueError(f"{text!r} needs a UTC offset, e.g. 2025-05-07T09:00:00+05:00")
     return instant
+
+
+DEMO_HOUR = day_time(12)  # a date alone starts a running clock at noon
+
+
+def start_instant(text: str, zone: str = "UTC") -> datetime:
+    """Where ``--as-of`` and BILAT_NOW start a clock: a date alone is noon of that day in
+    ``zone`` (the answers then say that day for the next twelve hours, where the end of the
+    day would roll over to the next within a second); an ISO 8601 instant is itself."""
+    text = text.strip()
+    if len(text) == 10:
+        day = parse_instant(text, zone).date()
+        return datetime.combine(day, DEMO_HOUR, tzinfo=ZoneInfo(zone))
+    return parse_instant(text, zone)
+
+
+def demo_day(published: datetime, zone: str) -> date:
+    """The first date whose noon (``start_instant``) comes after ``published`` in ``zone``."""
+    local = published.astimezone(ZoneInfo(zone))
+    return local.date() + timedelta(days=1 if local.time() >= DEMO_HOUR else 0)

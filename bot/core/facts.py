@@ -83,6 +83,8 @@ Figure = Annotated[Decimal, Field(ge=0, max_digits=AMOUNT_DIGITS,
 Qualifier = Literal["exact", "approximately", "more_than", "nearly", "less_than"]
 Unit = Literal["one", "thousand", "million", "billion"]
 UNIT_FACTOR: dict[str, int] = {"one": 1, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+# Text a draft leaves for the editor to write (titles, key points); never served.
+PLACEHOLDER = "TODO"
 
 
 class Localized(Model):
@@ -196,6 +198,8 @@ class Evidenced(Model):
 
     id: Slug
     evidence: Passage
+    # Drafted by `bilat draft` and not yet checked by an editor: never served.
+    unreviewed: bool = False
 
 
 class TradeFigure(Evidenced, Amount):
@@ -386,7 +390,7 @@ class Person(Model):
     name: Name
     country: Country | None = None
     role: Localized
-
+    unreviewed: bool = False
 
 
 class Quote(Model):
@@ -401,6 +405,8 @@ class Article(Model):
     """One published article, encoded as facts."""
 
     id: Slug
+    # A file `bilat draft` wrote and an editor has not finished: checked, never served.
+    draft: bool = False
     source: Source
     countries: tuple[Country, ...] = Field(min_length=2, max_length=10)
     title: Localized
@@ -420,6 +426,16 @@ class Article(Model):
             raise ValueError("a country is listed twice")
         return value
 
+    @model_validator(mode="after")
+    def _written(self) -> Article:
+        if not self.draft:
+            texts = [self.title.fr, self.title.en, self.source.publisher,
+                     *(t for p in self.key_points for t in (p.fr, p.en))]
+            if any(t.startswith(PLACEHOLDER) for t in texts):
+                raise ValueError(f"the title, key points or publisher still say {PLACEHOLDER}:"
+                                 " write them, or keep `draft: true`")
+        return self
+
     def person(self, person_id: str) -> Person | None:
         """The person with that id, if the article names them."""
         return next((p for p in self.people if p.id == person_id), None)
@@ -438,8 +454,13 @@ class Sector(Model):
 
 
 class CountryForms(Model):
-    """How a country is named inside a sentence: English name, French name with its article."""
+    """How a country is named: in a sentence (English name, French name with its article),
+    as an adjective (``German``, ``allemand``), as the first half of a compound adjective
+    (``Franco``-Kazakh, ``germano``-kazakh), and by other names readers may type."""
 
     code: Country
     en: Name
     fr: Name = Field(pattern=r"^(le |la |les |l')")
+    adjective: Localized | None = None
+    prefix: Localized | None = None
+    aliases: tuple[Name, ...] = Field(default=(), max_length=ITEMS_MAX)

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from bot.core.facts import Article, CountryForms, Event, Sector, TradeFigure
 from bot.core.load import Dataset, load_dataset
+from bot.core.review import servable
 
 T = TypeVar("T")
 Pair = tuple[str, str]
@@ -39,6 +40,8 @@ class Library:
     articles: tuple[Article, ...]
     sectors: dict[str, Sector] = field(default_factory=dict)
     countries: dict[str, CountryForms] = field(default_factory=dict)
+    # The deployment's default pairs (BILAT_DEFAULT_PAIRS): what a chat that never chose sees.
+    defaults: tuple[Pair, ...] = ()
     # Derived indexes, computed once per library: the data never changes under a Library.
     memo: OrderedDict[object, Any] = field(default_factory=OrderedDict, init=False,
                                            repr=False, compare=False, hash=False)
@@ -54,15 +57,17 @@ class Library:
         return value
 
     @classmethod
-    def from_dataset(cls, data: Dataset) -> Library:
-        """Index a validated dataset, newest article first."""
-        ordered = sorted(data.articles, key=lambda a: (a.source.published, a.id), reverse=True)
-        return cls(tuple(ordered), data.sectors, data.countries)
+    def from_dataset(cls, data: Dataset, defaults: tuple[Pair, ...] = ()) -> Library:
+        """Index a validated dataset, newest article first; drafts and unreviewed facts are
+        left out, so the bot never serves them."""
+        served = [a for a in map(servable, data.articles) if a is not None]
+        ordered = sorted(served, key=lambda a: (a.source.published, a.id), reverse=True)
+        return cls(tuple(ordered), data.sectors, data.countries, defaults)
 
     @classmethod
-    def load(cls, root: Path) -> Library:
+    def load(cls, root: Path, defaults: tuple[Pair, ...] = ()) -> Library:
         """Load and index a data directory (raises DataInvalid)."""
-        return cls.from_dataset(load_dataset(root))
+        return cls.from_dataset(load_dataset(root), defaults)
 
     @property
     def pairs(self) -> list[Pair]:
@@ -77,10 +82,29 @@ class Library:
                              (article.countries[0], article.countries[1]))
         return [first[key] for key, _ in counts.most_common()]
 
+    def covered(self, pair: Iterable[str]) -> Pair | None:
+        """``pair`` in its usual order, if articles cover it."""
+        key = pair_key(pair)
+        return next((p for p in self.pairs if pair_key(p) == key), None)
+
+    def default_pairs(self) -> tuple[Pair, ...]:
+        """What a chat that never chose sees: the configured pairs that are covered, else the
+        pair most articles are about."""
+        def build() -> tuple[Pair, ...]:
+            chosen = tuple(dict.fromkeys(c for p in self.defaults if (c := self.covered(p))))
+            return chosen or tuple(self.pairs[:1])
+        return self.cached("default-pairs", build)
+
     def default_pair(self) -> Pair | None:
-        """The pair most articles are about."""
-        pairs = self.pairs
+        """The first default pair."""
+        pairs = self.default_pairs()
         return pairs[0] if pairs else None
+
+    def about_any(self, pairs: Iterable[Pair]) -> list[Article]:
+        """Articles on any of ``pairs``, newest first."""
+        keys = frozenset(pair_key(p) for p in pairs)
+        return self.cached(("about-any", keys), lambda: [
+            a for a in self.articles if pair_key(a.countries[:2]) in keys])
 
     def about(self, pair: Pair) -> list[Article]:
         """Articles on ``pair``, newest first."""
@@ -90,11 +114,15 @@ class Library:
 
     def find(self, ref: str, pair: Pair | None = None) -> Article | None:
         """An article by id, id prefix, or 1-based number in the newest-first list."""
-        pool = self.about(pair) if pair else list(self.articles)
+        return self.find_in(ref, self.about(pair) if pair else list(self.articles))
+
+    @staticmethod
+    def find_in(ref: str, pool: list[Article]) -> Article | None:
+        """An article of ``pool`` by id, id prefix, or 1-based number."""
         # ASCII digits only: str.isdigit accepts "²", which int refuses; and a few digits,
         # since int refuses thousands of them.
         if ref.isascii() and ref.isdigit():
-            index = int(ref[-6:]) - 1 if len(ref) <= 6 else -1
+            index = int(ref) - 1 if len(ref) <= 6 else -1
             return pool[index] if 0 <= index < len(pool) else None
         exact = [a for a in pool if a.id == ref]
         if exact:
@@ -128,4 +156,4 @@ def visible(library: Library, now: datetime) -> Library:
     if hidden == 0:
         return library
     return library.cached(("visible", hidden), lambda: Library(
-        library.articles[hidden:], library.sectors, library.countries))
+        library.articles[hidden:], library.sectors, library.countries, library.defaults))

@@ -9,8 +9,9 @@ file costs a located error, never the process's memory or stack.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,11 @@ def _field(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
+
+
+def field_name(path: Path_) -> str:
+    """A path as written in messages: ``events[1].date``."""
+    return _field(path)
 
 
 def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int],
@@ -222,22 +228,90 @@ def _has(node: Any, part: str | int) -> bool:
 _UNION_TAGS = frozenset({"day", "days", "month", "year", "before", "unknown"})
 
 
+# The shape each field expects, in the words of data/README.md, for messages an editor
+# can act on (pydantic's own say "Input should be a valid dictionary").
+_SHAPES = {
+    "title": "a French and an English text, e.g. {fr: ..., en: ...}",
+    "role": "a French and an English text, e.g. {fr: Président, en: President}",
+    "what": "a French and an English label, e.g. {fr: entreprises, en: companies}",
+    "note": "a French and an English text, e.g. {fr: ..., en: ...}",
+    "attributed_to": "a French and an English text, e.g. {fr: ..., en: ...}",
+    "name": "a text, or for a place {fr: ..., en: ...}",
+    "key_points": "a list of 3 to 5 items, each {fr: ..., en: ...}",
+    "source": "publisher, url, published and language, each on its own line",
+    "place": "{name: {fr: ..., en: ...}, timezone: Europe/Paris}",
+    "date": "{precision: day, value: 2025-05-08} (or days, month, year, before, unknown)",
+    "growth": "{percent: 7.7, base: previous_year}",
+    "period": "a year (2024) or a month range (2023-01/2023-08)",
+    "published": "a date and time with its UTC offset, e.g. 2025-05-07T19:41:00+01:00",
+    "countries": "a list of ISO country codes, e.g. [KZ, FR]",
+    "sectors": "a list of codes from data/sectors.yaml, e.g. [energy, trade]",
+    "participants": "a list of people ids, e.g. [macron, tokayev]",
+    "value": "a number as printed, e.g. 5.5",
+    "percent": "a number, e.g. 7.7",
+    "since": "a year, e.g. 2005",
+    "as_of": "a date, e.g. 2025-05-07",
+    "unreviewed": "true or false",
+    "draft": "true or false",
+    "fr": "the text in French",
+    "en": "the text in English",
+    "id": "a short name of lower-case letters, digits and dashes, e.g. turnover-2024",
+    "evidence": "the source sentence the fact comes from, verbatim",
+    "flow": "turnover, exports or imports",
+    "unit": "one, thousand, million or billion",
+    "currency": "an ISO 4217 code such as USD",
+    "reporter": "an ISO country code such as KZ",
+    "partner": "an ISO country code such as FR",
+    "investor": "an ISO country code such as FR",
+    "host": "an ISO country code such as KZ",
+    "kind": "one of the kinds listed in data/README.md",
+    "status": "planned, held or cancelled",
+    "publisher": "who published the article",
+    "language": "an ISO 639-1 code such as fr",
+    "timezone": "an IANA time zone such as Asia/Almaty",
+    "speaker": "a people id",
+    "text": "the quotation, verbatim",
+    "same_as": "<article-id>/<event-id> of another article",
+    "time": "a local time as HH:MM, e.g. 18:30",
+}
+_KINDS = {
+    "dict_type": "a mapping (key: value lines)", "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "list_type": "a list", "tuple_type": "a list", "string_type": "a text",
+    "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "decimal_type": "a number",
+    "decimal_parsing": "a number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+}
+
+
+def _shape(loc: Iterable[str | int]) -> str:
+    """The expected shape of the field at ``loc``, named by its last named part."""
+    names = [p for p in loc if isinstance(p, str) and p not in _UNION_TAGS]
+    return _SHAPES.get(names[-1], "") if names else ""
+
+
 def _message(error: Any) -> str:
     """Turn a pydantic error into a sentence an editor can act on."""
     kind, value = error["type"], error.get("input")
+    shape = _shape(error["loc"])
     if kind == "extra_forbidden":
-        return "unknown field"
+        return "unknown field (see data/README.md for the fields of each list)"
     if kind == "missing":
-        return "required field is missing"
+        return "required field is missing" + (f": expected {shape}" if shape else "")
     if kind.startswith("date_") or kind.startswith("datetime_"):
-        what = "date" if kind.startswith("date_") else "date and time"
+        what = "date (2025-05-07)" if kind.startswith("date_") else \
+            "date and time with its UTC offset (2025-05-07T19:41:00+01:00)"
         return f"{value} is not a valid {what}"
     if kind == "literal_error":
         return f"{value!r} is not one of {error['ctx']['expected']}"
     if kind == "union_tag_invalid":
         return f"precision {error['ctx']['tag']!r} is not one of {error['ctx']['expected_tags']}"
+    if kind == "union_tag_not_found":
+        return f"expected {shape or 'a precision'}"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} does not have the expected form"
+        return f"{value!r} does not have the expected form" + (f": {shape}" if shape else
+                                                             _pattern_hint(error))
     if kind == "string_too_long":
         return (f"is {len(str(value))} characters long; at most "
                 f"{error['ctx']['max_length']} are allowed")
@@ -249,9 +323,36 @@ def _message(error: Any) -> str:
         bound = "at least" if kind == "too_short" else "at most"
         limit = error["ctx"]["min_length" if kind == "too_short" else "max_length"]
         return f"needs {bound} {limit} items, has {error['ctx']['actual_length']}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        limit = error["ctx"]["ge" if kind == "greater_than_equal" else "le"]
+        return f"{value} is out of range: must be {word} {limit}"
+    if kind in _KINDS:
+        expected = shape or _KINDS[kind]
+        return f"expected {expected}, found {_found(value)}"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     return str(error["msg"])
+
+
+def _pattern_hint(error: Any) -> str:
+    pattern = str(error.get("ctx", {}).get("pattern", ""))
+    if "https?" in pattern:
+        return ": a web address starting with http:// or https://"
+    return ""
+
+
+def _found(value: Any) -> str:
+    """Describe what the file holds instead, in plain words."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
 
 
 def _validate(model: type[BaseModel], parsed: _Parsed, label: str,
@@ -287,6 +388,8 @@ class Dataset:
     articles: tuple[Article, ...]
     sectors: dict[str, Sector]
     countries: dict[str, CountryForms]
+    # article id -> (file label, line of each path): where `bilat check` points an editor.
+    located: dict[str, tuple[str, dict[Path_, int]]] = field(default_factory=dict)
 
 
 def _vocabulary(root: Path, name: str, model: type[BaseModel],
@@ -322,32 +425,43 @@ def _article_files(root: Path) -> Iterator[Path]:
     yield from sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
 
 
-def _cross_checks(article: Article, parsed: _Parsed, label: str,
+def _items(data: Any, name: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of list ``name`` in a raw article, with their index."""
+    items = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _cross_checks(data: Any, parsed: _Parsed, label: str,
                   sectors: dict[str, Sector]) -> list[DataError]:
-    """Check ids and references the models cannot see alone."""
+    """Check ids and references the models cannot see alone (on the raw file, so they come
+    in the same round as the field errors)."""
     errors: list[DataError] = []
 
     def err(path: Path_, message: str) -> None:
         errors.append(DataError(label, parsed.lines.get(path, 1), _field(path), message))
 
-    people = {p.id for p in article.people}
-    for field in ("people", "trade", "investments", "counts", "events"):
+    people = {str(p.get("id")) for _, p in _items(data, "people")}
+    for name in ("people", "trade", "investments", "counts", "events"):
         seen: set[str] = set()
-        for i, item in enumerate(getattr(article, field)):
-            if item.id in seen:
-                err((field, i, "id"), f"duplicate id {item.id!r}")
-            seen.add(item.id)
-    if sectors:
-        for i, code in enumerate(article.sectors):
-            if code not in sectors:
+        for i, item in _items(data, name):
+            if "id" in item and str(item["id"]) in seen:
+                err((name, i, "id"), f"duplicate id {item['id']!r}")
+            seen.add(str(item.get("id")))
+    codes = data.get("sectors") if isinstance(data, dict) else None
+    if sectors and isinstance(codes, list):
+        for i, code in enumerate(codes):
+            if str(code) not in sectors:
                 err(("sectors", i), f"unknown sector {code!r} (see data/sectors.yaml)")
-    for i, quote in enumerate(article.quotes):
-        if quote.speaker not in people:
-            err(("quotes", i, "speaker"), f"unknown person {quote.speaker!r}")
-    for i, event in enumerate(article.events):
-        for j, who in enumerate(event.participants):
-            if who not in people:
-                err(("events", i, "participants", j), f"unknown person {who!r}")
+    for i, quote in _items(data, "quotes"):
+        if "speaker" in quote and str(quote["speaker"]) not in people:
+            err(("quotes", i, "speaker"), f"unknown person {quote['speaker']!r}")
+    for i, event in _items(data, "events"):
+        who = event.get("participants")
+        for j, person in enumerate(who if isinstance(who, list) else []):
+            if str(person) not in people:
+                err(("events", i, "participants", j), f"unknown person {person!r}")
     return errors
 
 
@@ -361,15 +475,20 @@ def _dangling_same_as(articles: list[Article], owners: dict[str, str]) -> list[D
     ]
 
 
-def load_dataset(root: Path) -> Dataset:
-    """Load and validate every file under ``root``; raise DataInvalid listing all errors."""
+def load_dataset(root: Path, extra: Iterable[Path] = ()) -> Dataset:
+    """Load and validate every file under ``root`` (and the ``extra`` article files); raise
+    DataInvalid listing all errors."""
     errors: list[DataError] = []
     base = root if root.is_dir() else root.parent.parent
     sectors: dict[str, Sector] = _vocabulary(base, "sectors.yaml", Sector, errors)
     countries: dict[str, CountryForms] = _vocabulary(base, "countries.yaml", CountryForms, errors)
     articles: list[Article] = []
     owners: dict[str, str] = {}
+    located: dict[str, tuple[str, dict[Path_, int]]] = {}
     files = list(_article_files(root))
+    # os.path.realpath, unlike Path.resolve, does not raise on a symbolic link loop.
+    seen = {os.path.realpath(p) for p in files}
+    files += [p for p in extra if os.path.realpath(p) not in seen]
     if not files and not root.exists():
         errors.append(DataError(str(root), 1, "", "no such file or directory"))
     if len(files) > MAX_FILES:
@@ -380,23 +499,29 @@ def load_dataset(root: Path) -> Dataset:
         label = _label(path, base)
         parsed, problems = _parse(path, label)
         errors.extend(problems)
-        if parsed is None or problems:
+        if parsed is None:
             continue
         if not isinstance(parsed.data, dict):
             errors.append(DataError(label, 1, "", "expected a mapping (an article)"))
             continue
         article, errs = _validate(Article, parsed, label)
         errors.extend(errs)
+        errors.extend(_cross_checks(parsed.data, parsed, label, sectors))
         if article is None:
             continue
-        errors.extend(_cross_checks(article, parsed, label, sectors))
         if article.id in owners:
             errors.append(DataError(label, parsed.lines.get(("id",), 1), "id",
                                     f"duplicate article id {article.id!r} "
                                     f"(also in {owners[article.id]})"))
         owners[article.id] = label
+        located[article.id] = (label, parsed.lines)
         articles.append(article)
     errors.extend(_dangling_same_as(articles, owners))
     if errors:
         raise DataInvalid(errors)
-    return Dataset(tuple(articles), sectors, countries)
+    return Dataset(tuple(articles), sectors, countries, located)
+
+
+def file_label(path: Path, root: Path) -> str:
+    """How errors name ``path`` when ``root`` is loaded."""
+    return _label(path, root if root.is_dir() else root.parent.parent)

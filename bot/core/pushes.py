@@ -6,7 +6,7 @@ functions what is due in a window of time, and writes the rendered messages to t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -157,10 +157,15 @@ def alert_moments(pair: Pair, item: EventItem, settings: PushSettings,
 def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone: ZoneInfo,
                after: datetime, now: datetime) -> list[AlertDue]:
     """The alerts whose moment falls in ``(after, now]``, oldest first."""
-    due = [a for pair in settings.pairs for item in events.get(pair, [])
-           for a in alert_moments(pair, item, settings, zone) if after < a.moment <= now]
+    due: dict[tuple[str, int], AlertDue] = {}
+    for pair in settings.pairs:
+        for item in events.get(pair, []):
+            for a in alert_moments(pair, item, settings, zone):
+                # An event on two of the chat's pairs (a regional summit) is alerted once.
+                if after < a.moment <= now:
+                    due.setdefault((item.key, a.lead), a)
     # Alerts due at the same moment go in the order of the events they announce.
-    return sorted(due, key=lambda a: (a.moment, a.target, a.item.key))
+    return sorted(due.values(), key=lambda a: (a.moment, a.target, a.item.key))
 
 
 def planned_events(library: Library, pair: Pair) -> list[EventItem]:
@@ -243,6 +248,18 @@ def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
     fresh = frozenset(i.key for i in events) - seen
     return PairDigest(pair, articles, tuple(figure_news(library, pair, since)[:FIGURES_SHOWN]),
                       tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
+
+
+def without_repeats(parts: list[PairDigest]) -> list[PairDigest]:
+    """The digest's sections, an event listed under two pairs kept in the first only."""
+    seen: set[str] = set()
+    out = []
+    for part in parts:
+        events = tuple(i for i in part.events if i.key not in seen)
+        seen.update(i.key for i in events)
+        out.append(replace(part, events=events, new_events=part.new_events & {
+            i.key for i in events}))
+    return out
 
 
 def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,

@@ -5,22 +5,24 @@ ChatSettings); who may change them is the adapter's answer to ``can_manage``.
 
 ``/subscribe`` words, in any order (English or French):
 ``daily`` | ``weekly [weekday]`` | a weekday alone (weekly on that day) | ``HH:MM`` (also
-``8h30``) | ``alerts on|off`` | ``always`` (send the digest even when nothing changed) |
-``changes`` (only when something changed, the default) | a pair such as ``KZ-FR``.
+``8h30``, ``18 h 30``, ``6:30pm``) | ``alerts on|off`` | ``always`` (send the digest even
+when nothing changed) | ``changes`` (only when something changed, the default) | a pair
+such as ``KZ-FR``.
 Words left out keep their current value (or the defaults: daily, 08:00, alerts on, changes).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 
-from bot.core import i18n
+from bot.core import i18n, pairs, words
 from bot.core.commands import (
     COMMANDS,
     NOT_ALLOWED,
@@ -29,21 +31,20 @@ from bot.core.commands import (
     Reply,
     echo,
     notice,
+    pair_problem,
     usage,
 )
-from bot.core.facts import is_place_zone
-from bot.core.library import Pair, pair_key
+from bot.core.library import Pair
 from bot.core.phrases import N_, Phrases
 from bot.core.pushes import (
     Cadence,
     PushSettings,
     SubscriptionState,
     clock_time,
-    pair_code,
-    parse_pair,
     weekday_name,
 )
 from bot.core.render import render
+from bot.core.zones import Found, find_zone, label
 
 CADENCES: dict[str, Cadence] = {
     "daily": "daily", "day": "daily", "quotidien": "daily", "quotidienne": "daily",
@@ -53,7 +54,6 @@ SWITCHES = {"on": True, "off": False, "oui": True, "non": False, "yes": True, "n
 ALERT_WORDS = frozenset({"alerts", "alert", "alertes", "alerte"})
 ALWAYS_WORDS = {"always": True, "toujours": True, "changes": False, "changements": False}
 FILLERS = frozenset({"at", "à", "a", "on", "le", "every", "chaque"})
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2})|h(\d{2})?)$")
 
 
 @cache
@@ -65,17 +65,6 @@ def _weekdays() -> dict[str, int]:
             for index, name in get_day_names(width, locale=locale).items():
                 names[str(name).lower().rstrip(".")] = index
     return names
-
-
-@cache
-def _zones() -> dict[str, str]:
-    """IANA zone names by their lower-case form."""
-    return {name.lower(): name for name in available_timezones() if is_place_zone(name)}
-
-
-def find_zone(name: str) -> str | None:
-    """The IANA zone called ``name`` (any case), if there is one."""
-    return _zones().get(name.strip().lower())
 
 
 @dataclass
@@ -107,36 +96,30 @@ class _BadArgument(Exception):
 
 
 def _parse_time(word: str, ctx: Context) -> time | None:
-    """``08:00``, ``8:30``, ``8h``, ``20h15``; None if it does not look like a time at all."""
-    match = _TIME.match(word)
-    if match is None:
-        return None
-    hour, minute = int(match[1]), int(match[2] or match[3] or 0)
-    if hour > 23 or minute > 59:
+    """``08:00``, ``8h``, ``20h15``, ``6:30pm``; None if it does not look like a time at all."""
+    found = words.clock(word)
+    if found is False:
         raise _BadArgument(ctx._("“{arg}” is not a time of day: use HH:MM, from 00:00 to 23:59.")
                            .format(arg=echo(word)))
-    return time(hour, minute)
+    return found if isinstance(found, time) else None
 
 
 def _parse_pair(word: str, ctx: Context) -> Pair | None:
-    """A covered country pair (``KZ-FR``); None if the word is not shaped like one."""
-    try:
-        wanted = parse_pair(word)
-    except ValueError:
+    """A covered country pair (``KZ-FR``, ``DE``, ``franco-kazakh``); None if the word names
+    no country at all."""
+    found = pairs.resolve(ctx.library, word)
+    if found.problem == "unknown" and not re.fullmatch(r"[A-Za-z]{2}-[A-Za-z]{2}", word):
         return None
-    for pair in ctx.library.pairs:
-        if pair_key(pair) == pair_key(wanted):
-            return pair
-    covered = ", ".join(pair_code(p) for p in ctx.library.pairs)
-    raise _BadArgument(ctx._("“{arg}” is not a pair Bilat covers: {pairs}.")
-                       .format(arg=echo(word), pairs=covered))
+    if found.pair is None:
+        raise _BadArgument(pair_problem(ctx, found))
+    return found.pair
 
 
 def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
     """Read the /subscribe words (raises _BadArgument with a message for the user)."""
     draft = _Draft()
-    words = iter(args)
-    for raw in words:
+    given = iter(words.join_clock_words(args))
+    for raw in given:
         word = raw.lower()
         if word in FILLERS:
             continue
@@ -145,7 +128,7 @@ def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
         elif word.rstrip(".") in _weekdays():
             draft.weekday = _weekdays()[word.rstrip(".")]
         elif word in ALERT_WORDS:
-            switch = SWITCHES.get(next(words, "").lower())
+            switch = SWITCHES.get(next(given, "").lower())
             if switch is None:
                 raise _BadArgument(ctx._("After “{arg}”, say on or off.").format(arg=echo(raw)))
             draft.alerts = switch
@@ -173,22 +156,23 @@ def lead_phrase(days: int, locale: str) -> str:
 
 
 def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
-                   headline: str | None = None) -> Reply:
-    """The chat's settings, as /settings shows them, after an optional headline."""
+                   headline: str | None = None, shown: tuple[Pair, ...] = ()) -> Reply:
+    """The chat's settings, as /settings shows them, after an optional headline; ``shown``
+    are the pairs the chat sees."""
     p = Phrases(ctx.locale, ctx.library.countries)
     s = state.settings if state else None
     local_now = ctx.now.astimezone(ZoneInfo(zone))
     return Reply(render(
-        "settings", ctx.locale, headline=headline, p=p, state=state, s=s, zone=zone,
+        "settings", ctx.locale, headline=headline, p=p, state=state, s=s, zone=label(zone),
         local_now=clock_time(local_now.time().replace(second=0, microsecond=0), ctx.locale),
         language=i18n.language_name(ctx.locale, ctx.locale),
         at=clock_time(s.at, ctx.locale) if s else "",
         weekday=weekday_name(s.weekday, ctx.locale) if s else "",
         leads=p.join([lead_phrase(d, ctx.locale) for d in s.leads]) if s else "",
-        pairs=p.join([p.pair(x) for x in s.pairs]) if s else "",
+        pairs=p.join([p.pair(x) for x in shown or (s.pairs if s else ())]),
         last_digest=p.day(state.last_digest_at.astimezone(ZoneInfo(zone)).date())
         if state and state.last_digest_at else "",
-        prefix=ctx.prefix))
+        prefix=ctx.prefix, cmd=ctx.command))
 
 
 def _unavailable(ctx: Context) -> Reply:
@@ -224,13 +208,16 @@ async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     before = await chat.subscription()
     settings = draft.apply(before.settings if before else _default_settings(ctx))
     await chat.subscribe(settings)
+    if draft.pairs:  # pairs named here become the chat's own, as with /follow
+        await chat.set_pairs(tuple(dict.fromkeys(draft.pairs)))
     if before is None:
         headline = ctx._("Subscribed.")
     elif not before.active:
         headline = ctx._("Subscribed again.")
     else:
         headline = ctx._("Subscription updated.")
-    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, headline,
+                          await ctx.pairs())
 
 
 @COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"))
@@ -244,9 +231,9 @@ async def cmd_unsubscribe(ctx: Context, args: list[str]) -> Reply:
     if await chat.unsubscribe():
         return notice(ctx._("Unsubscribed: no more digests or alerts in this chat. "
                             "{command} starts them again.").format(
-                                command=f"{ctx.prefix}subscribe"))
+                                command=ctx.command("subscribe")))
     return notice(ctx._("This chat has no subscription. {command} starts one.").format(
-        command=f"{ctx.prefix}subscribe"))
+        command=ctx.command("subscribe")))
 
 
 @COMMANDS.command("settings", "", N_("This chat’s language, time zone and subscription"))
@@ -255,33 +242,49 @@ async def cmd_settings(ctx: Context, args: list[str]) -> Reply:
     chat = ctx.chat
     if chat is None:
         return _unavailable(ctx)
-    return settings_reply(ctx, await chat.subscription(), ctx.zone)
+    return settings_reply(ctx, await chat.subscription(), ctx.zone, shown=await ctx.pairs())
 
 
-@COMMANDS.command("timezone", N_("[IANA zone]"), N_("Show or set the chat’s time zone"))
+@COMMANDS.command("timezone", N_("[city, country, UTC+5 or IANA zone]"),
+                  N_("Show or set the chat’s time zone"))
 async def cmd_timezone(ctx: Context, args: list[str]) -> Reply:
-    """Show or set the chat's time zone."""
+    """Show or set the chat's time zone, named as a zone, offset, country or city."""
     chat = ctx.chat
     if chat is None:
         return _unavailable(ctx)
     if not args:
         return notice(_zone_line(ctx, ctx.zone),
-                      ctx._("Change it with {command} followed by an IANA name, "
-                            "e.g. {command} Europe/Paris.").format(
-                                command=f"{ctx.prefix}timezone"))
-    zone = find_zone(args[0]) if len(args) == 1 else None
-    if zone is None:
-        return notice(ctx._("“{arg}” is not a time zone: use an IANA name such as "
-                            "Europe/Paris or Asia/Almaty.").format(arg=echo(" ".join(args))),
-                      usage(ctx, "timezone"))
+                      ctx._("Change it with {command} followed by a city, a country or an "
+                            "offset, e.g. {command} Paris, or an IANA name.").format(
+                                command=ctx.command("timezone")))
+    wanted = " ".join(args)
+    # The first city asked loads GeoNames' table (a few tenths of a second): off the loop.
+    found = await asyncio.to_thread(find_zone, wanted, ctx.now)
+    if found.zone is None:
+        return _no_zone(ctx, wanted, found)
     if refusal := await _refused(ctx, chat):
         return refusal
-    await chat.set_timezone(zone)
-    return notice(_zone_line(ctx, zone))
+    await chat.set_timezone(found.zone)
+    return notice(_zone_line(ctx, found.zone))
+
+
+SHOWN_ZONES = 8
+
+
+def _no_zone(ctx: Context, wanted: str, found: Found) -> Reply:
+    """The refusal: the zones to choose from, or what Bilat understands."""
+    if found.choices:
+        lines = [f"{ctx.command('timezone')} {c.zone} · {c.where}"
+                 for c in found.choices[:SHOWN_ZONES]]
+        return notice(ctx._("“{arg}” has several time zones; choose one:").format(
+            arg=echo(wanted)), *lines)
+    return notice(ctx._("“{arg}” is not a time zone Bilat knows: name a city (Paris), a "
+                        "country (France), an offset (UTC+5) or an IANA zone "
+                        "(Europe/Paris).").format(arg=echo(wanted)), usage(ctx, "timezone"))
 
 
 def _zone_line(ctx: Context, zone: str) -> str:
     """``Time zone: Europe/Paris (it is 4:05 PM there).``"""
     local = ctx.now.astimezone(ZoneInfo(zone)).time().replace(second=0, microsecond=0)
     return ctx._("Time zone: {zone} (it is {time} there).").format(
-        zone=zone, time=clock_time(local, ctx.locale))
+        zone=label(zone), time=clock_time(local, ctx.locale))

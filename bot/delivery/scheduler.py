@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from bot.core.pushes import (
     planned_events,
     render_alert,
     render_digest,
+    without_repeats,
 )
 from bot.core.render import Rendered
 from bot.ops.instruments import TICKS
@@ -150,6 +151,10 @@ class Scheduler:
     def _plan(self, tick: _Tick, sub: Subscription, chat: Chat,
               report: TickReport) -> _Plan | None:
         """What one chat has due: its digest and alerts, rendered; None if nothing."""
+        # The chat's pairs (or the deployment's default) decide what its pushes cover.
+        covered = tuple(c for p in chat.pairs if (c := tick.library.covered(p)))
+        sub = replace(sub, settings=replace(
+            sub.settings, pairs=covered or tick.library.default_pairs()))
         zone, s = ZoneInfo(chat.timezone), sub.settings
         digest = digest_due(s, zone, sub.planned_until, tick.now)
         alerts = alerts_due(tick.events_for(s.pairs), s, zone, sub.planned_until, tick.now)
@@ -205,8 +210,9 @@ class Scheduler:
         key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
                sub.digest_events, due.day)
         if key not in tick.digests:
-            parts = [pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
-                     for pair in s.pairs]
+            parts = without_repeats([
+                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
+                for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \

@@ -245,7 +245,7 @@ async def _finish(task: asyncio.Task[None]) -> None:
 def matrix_bot(settings: Settings, library: Callable[[], Library], db: Database,
                clock: Clock, ops: Operations | None = None) -> MatrixNetwork | None:
     """The Matrix bot when MATRIX_HOMESERVER is set, else None (not started yet)."""
-    matrix = MatrixSettings.from_env(settings.env, settings.db_path)
+    matrix = MatrixSettings.from_settings(settings)
     if matrix is None:
         return None
     store = RoomStore(db, clock, matrix.user_id, settings.default_locale, settings.timezone)

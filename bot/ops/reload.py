@@ -20,7 +20,7 @@ import contextlib
 import logging
 from pathlib import Path
 
-from bot.core.library import Library
+from bot.core.library import Library, Pair
 from bot.core.load import DataInvalid
 from bot.core.operations import ReloadOutcome
 from bot.ops.instruments import ARTICLES, RELOADS
@@ -50,6 +50,11 @@ class DataReloader:
 
     def __init__(self, root: Path, library: Library, interval: float = 10.0) -> None:
         self.root = root
+        self.defaults = library.defaults
+        for pair in library.defaults:
+            if library.covered(pair) is None:
+                log.warning("BILAT_DEFAULT_PAIRS: no article covers %s-%s; chats that never "
+                            "chose see %s", *pair, library.default_pairs())
         self.interval = interval
         self._library = library
         self._seen = fingerprint(root)
@@ -59,9 +64,11 @@ class DataReloader:
         ARTICLES.set(len(library.articles))
 
     @classmethod
-    def load(cls, root: Path, interval: float = 10.0) -> DataReloader:
-        """Load the data directory (raises DataInvalid: the first load must succeed)."""
-        return cls(root, Library.load(root), interval)
+    def load(cls, root: Path, interval: float = 10.0,
+             defaults: tuple[Pair, ...] = ()) -> DataReloader:
+        """Load the data directory (raises DataInvalid: the first load must succeed);
+        ``defaults`` are the pairs chats that never chose see (BILAT_DEFAULT_PAIRS)."""
+        return cls(root, Library.load(root, defaults), interval)
 
     def __call__(self) -> Library:
         """The library in service."""
@@ -76,7 +83,7 @@ class DataReloader:
         async with self._lock:
             seen = await asyncio.to_thread(fingerprint, self.root)
             try:
-                library = await asyncio.to_thread(Library.load, self.root)
+                library = await asyncio.to_thread(Library.load, self.root, self.defaults)
             except DataInvalid as exc:
                 self._seen = seen  # the same bad files are not reported again until edited
                 return self._refused([str(e) for e in exc.errors])

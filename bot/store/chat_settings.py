@@ -11,7 +11,7 @@ from bot.core.library import Library, Pair
 from bot.core.operations import Operations
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.delivery.transport import ChatRef
-from bot.store import chats, subscriptions
+from bot.store import chat_pairs, chats, subscriptions
 from bot.store.chats import Chat, ChatType
 from bot.store.db import Database
 
@@ -84,6 +84,18 @@ class StoredChat:
     async def unsubscribe(self) -> bool:
         """Stop the chat's pushes."""
         return await subscriptions.unsubscribe(self.db, self.chat.id, self.clock.now())
+
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs the chat follows; () if it never chose."""
+        return await chat_pairs.get(self.db, self.chat.id)
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs`` (() brings back the default)."""
+        await chat_pairs.put(self.db, self.chat.id, pairs, self.clock.now())
+
+    async def introduce(self) -> bool:
+        """True on the chat's first answer."""
+        return await chat_pairs.introduce(self.db, self.chat.ref, self.clock.now())
 
     async def _reload(self) -> None:
         found = await chats.by_id(self.db, self.chat.id)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.core.library import Pair
 from bot.delivery.transport import ChatRef
+from bot.store import chat_pairs
 from bot.store.db import Database, Executor, Row, from_db, to_db
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ class Chat:
     status: BotStatus
     created_at: datetime
     updated_at: datetime
+    pairs: tuple[Pair, ...] = ()  # followed pairs, where the query joined them; () = default
 
     @classmethod
     def from_row(cls, row: Row) -> Chat:
@@ -122,10 +125,12 @@ async def migrate(db: Database, chat: int, new_chat_id: str, now: datetime) -> C
         if target is not None and target.id != old.id:
             if not await _subscribed(tx, old.id) and await _subscribed(tx, target.id):
                 await tx.execute("DELETE FROM chats WHERE id = ?", (old.id,))
+                await chat_pairs.forget(tx, old.id)
                 log.info("chat %s moved to %s, which already had a subscription", old.ref,
                          new_chat_id)
                 return target
             await tx.execute("DELETE FROM chats WHERE id = ?", (target.id,))
+            await chat_pairs.forget(tx, target.id)
         await tx.execute("UPDATE chats SET chat_id = ?, updated_at = ? WHERE id = ?",
                          (new_chat_id, to_db(now), old.id))
         log.info("chat %s moved to %s", old.ref, new_chat_id)

@@ -9,6 +9,7 @@ from datetime import datetime, time
 from typing import cast
 
 from bot.core.pushes import Cadence, PushSettings, SubscriptionState, pair_code, parse_pair
+from bot.store import chat_pairs
 from bot.store.chats import Chat
 from bot.store.db import Database, Executor, Row, from_db, maybe_from_db, to_db
 
@@ -110,7 +111,9 @@ async def active(db: Executor, network: str | None = None, *, after: int = 0,
     """
     sql = ("SELECT s.*, c.id AS c_id, c.network, c.chat_id, c.thread_id, c.type, c.title,"
            " c.locale, c.timezone, c.status, c.created_at AS c_created,"
-           " c.updated_at AS c_updated FROM subscriptions s JOIN chats c ON c.id = s.chat"
+           " c.updated_at AS c_updated, followed.value AS c_pairs"
+           " FROM subscriptions s JOIN chats c ON c.id = s.chat "
+           + chat_pairs.JOIN.format(chat="s.chat") +
            " WHERE s.active = 1 AND c.status IN ('member', 'admin') AND s.chat > ?")
     params: tuple[object, ...] = (after,)
     if network is not None:
@@ -131,7 +134,8 @@ async def active_pages(db: Executor, page: int = 1000
 def _chat(row: Row) -> Chat:
     return Chat(row["c_id"], row["network"], row["chat_id"], row["thread_id"], row["type"],
                 row["title"], row["locale"], row["timezone"], row["status"],
-                from_db(row["c_created"]), from_db(row["c_updated"]))
+                from_db(row["c_created"]), from_db(row["c_updated"]),
+                chat_pairs.decode(row["c_pairs"]))
 
 
 async def mark_planned(db: Executor, chats: Sequence[int], until: datetime) -> None:

@@ -33,7 +33,8 @@ from bot.telegram.transport import TelegramTransport
 log = logging.getLogger(__name__)
 
 # Edits are not requested at all: an edited command must not be answered again.
-ALLOWED_UPDATES = ["message", "channel_post", "inline_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "channel_post", "inline_query", "my_chat_member",
+                   "callback_query"]
 POLL_TIMEOUT_SECONDS = 10
 MAX_CONCURRENT_UPDATES = 64
 # Reuses the help page's line, so both languages are already in the catalog.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from bot.core.commands import Attachment, Context, Reply
-from bot.core.library import Library
+from bot.core.library import Library, Pair
 
 # Commands that only read: the same request in the same minute gets the same answer.
 CACHEABLE = frozenset({"start", "help", "summary", "trade", "events", "articles"})
@@ -21,7 +21,7 @@ Key = tuple[object, ...]
 class ReplyCache:
     """A small LRU of answers, each with the files (chart, calendar) sent after it.
 
-    A briefing depends on the library, the language, the zone, the pair and the instant; at
+    A briefing depends on the library, the language, the zone, the pairs and the instant; at
     the minute's grain the instant changes nothing but which articles are already published,
     so that count is part of the key.
     """
@@ -31,13 +31,14 @@ class ReplyCache:
         self._items: OrderedDict[Key, tuple[Library, Reply, Files]] = OrderedDict()
 
     @staticmethod
-    def key(ctx: Context, name: str, args: list[str], username: str) -> Key | None:
+    def key(ctx: Context, name: str, args: list[str], username: str,
+            pairs: tuple[Pair, ...] = ()) -> Key | None:
         """The key of a command's answer, or None when it must be made afresh."""
         if name not in CACHEABLE:
             return None
         published = sum(1 for a in ctx.library.articles if a.source.published <= ctx.now)
         # Operators' help also lists their commands.
-        return (name, tuple(args), ctx.locale, ctx.zone, ctx.pair, id(ctx.library),
+        return (name, tuple(args), ctx.locale, ctx.zone, ctx.pair, pairs, id(ctx.library),
                 ctx.now.replace(second=0, microsecond=0), published, username, ctx.is_admin)
 
     def get(self, key: Key, library: Library) -> tuple[Reply, Files] | None:

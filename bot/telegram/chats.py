@@ -20,9 +20,10 @@ from telegram import ChatMember, Message
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.core.clock import Clock
+from bot.core.library import Pair
 from bot.core.pushes import PushSettings, SubscriptionState
 from bot.delivery.transport import ChatRef
-from bot.store import chats
+from bot.store import chat_pairs, chats
 from bot.store.chat_settings import Permission, StoredChat, open_chat
 from bot.store.chats import BotStatus, Chat
 from bot.store.db import Database
@@ -121,6 +122,7 @@ class LazyChat:
     async def set_locale(self, locale: str) -> None:
         """Remember the chat's language."""
         await (await self.stored()).set_locale(locale)
+        self.locale = locale
         self.store.forget(self.info.ref.chat_id)
 
     async def set_timezone(self, zone: str) -> None:
@@ -144,6 +146,31 @@ class LazyChat:
             return False
         return await (await self.stored()).unsubscribe()
 
+    async def pairs(self) -> tuple[Pair, ...]:
+        """The pairs the chat follows (a topic without its own choice: its group's); ()
+        when it never chose."""
+        # One read by row id: opening the stored chat would take a write transaction.
+        row = self._stored.chat if self._stored is not None else self._found
+        return await chat_pairs.get(self.store.db, row.id) if row is not None else ()
+
+    async def set_pairs(self, pairs: tuple[Pair, ...]) -> None:
+        """Follow exactly ``pairs``."""
+        await (await self.stored()).set_pairs(pairs)
+
+    async def introduce(self) -> bool:
+        """True on a new chat's first answer, so it is told once.
+
+        A chat already stored is not new, nor one told since start: they cost no database
+        write here.
+        """
+        ref = self.info.ref
+        if self._found is not None or ref in self.store.introduced:
+            return False
+        self.store.introduced[ref] = None
+        while len(self.store.introduced) > CACHE_SIZE:
+            self.store.introduced.popitem(last=False)
+        return await chat_pairs.introduce(self.store.db, ref, self.store.clock.now())
+
     def _has_row(self) -> bool:
         """True when this very chat (not just its group) is stored."""
         return self._stored is not None or (
@@ -163,6 +190,7 @@ class TelegramChats:
         self.db = db
         self.clock = clock
         self._cache: OrderedDict[ChatRef, tuple[float, Chat | None]] = OrderedDict()
+        self.introduced: OrderedDict[ChatRef, None] = OrderedDict()  # told the pairs lately
         self._generation = 0
 
     async def find(self, ref: ChatRef) -> Chat | None:

@@ -31,15 +31,18 @@ from bot.core import i18n
 from bot.core.clock import Clock
 from bot.core.commands import (
     COMMANDS,
-    EVENT_MODES,
     Attachment,
     Context,
     Parsed,
     Reply,
+    briefing_pairs,
     dispatch,
     help_reply,
+    introduced,
     notice,
     parse,
+    split_mode,
+    with_buttons,
 )
 from bot.core.library import Library
 from bot.core.operations import Operations
@@ -49,6 +52,7 @@ from bot.delivery.transport import ChatRef
 from bot.ops.instruments import COMMANDS as SERVED
 from bot.ops.instruments import FAILURES, SENT
 from bot.store.chat_settings import anyone
+from bot.telegram.buttons import ButtonPresses
 from bot.telegram.cache import Files, ReplyCache
 from bot.telegram.chats import (
     ChatInfo,
@@ -115,6 +119,7 @@ class Handlers:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.cache = ReplyCache()
+        self.buttons = ButtonPresses(self)
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler and the error handler to ``app``."""
@@ -126,6 +131,7 @@ class Handlers:
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
             & ~filters.COMMAND, self.on_text))
         app.add_handler(ChatMemberHandler(self.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(self.buttons.handler())
         app.add_error_handler(self.on_error)
 
     # Requests ----------------------------------------------------------------------------
@@ -161,16 +167,21 @@ class Handlers:
             return  # another bot's command in a shared chat: not ours to answer
         request = await self.request(context.bot, message)
         reply = await self.reply(request, parsed, message.text)
+        if reply is not None:  # after the cache: only this chat's first answer says it
+            reply = await introduced(request.ctx, reply)
         SERVED.inc(command=parsed.name if known else "unknown", network=NETWORK)
         if reply is not None:
             attachments = [*reply.attachments, *(a for a, _ in request.files)]
             captions = [*(None for _ in reply.attachments), *(c for _, c in request.files)]
-            await send_reply(context.bot, request.to, reply.message, attachments, captions)
+            markup = self.buttons.markup(reply.buttons, request.ctx.library)
+            await send_reply(context.bot, request.to, reply.message, attachments, captions,
+                             markup)
             SENT.inc(network=NETWORK, kind="reply")
 
     async def reply(self, request: Request, parsed: Parsed, text: str) -> Reply | None:
         """The answer to a command, from the cache when an equal one was just made."""
-        key = self.cache.key(request.ctx, parsed.name, parsed.args, request.username)
+        key = self.cache.key(request.ctx, parsed.name, parsed.args, request.username,
+                             await request.ctx.pairs())
         hit = self.cache.get(key, request.ctx.library) if key else None
         if hit is not None:
             reply, request.files = hit
@@ -186,8 +197,8 @@ class Handlers:
         override = getattr(self, f"cmd_{name}", None) if COMMANDS.get(name) else None
         if override is not None:
             result: Reply | None = await override(request, args)
-            return result
-        return await dispatch(request.ctx, text, request.username)
+            return with_buttons(request.ctx, name, args, result) if result else None
+        return await dispatch(request.ctx, text, request.username, introduce=False)
 
     async def run(self, request: Request, name: str, args: list[str]) -> Reply:
         """Run the shared table's handler for ``name``."""
@@ -198,7 +209,7 @@ class Handlers:
     async def cmd_start(self, request: Request, args: list[str]) -> Reply:
         """The welcome, with what Telegram adds."""
         line = request.ctx._(HELP_EXTRA).format(bot="@" + request.username)
-        return _with_line(help_reply(request.ctx), line)
+        return _with_line(help_reply(request.ctx, pairs=await request.ctx.pairs()), line)
 
     async def cmd_help(self, request: Request, args: list[str]) -> Reply:
         """The commands, with what Telegram adds."""
@@ -208,21 +219,23 @@ class Handlers:
         """Trade figures; with ``chart`` among the arguments, a chart as a photo too."""
         wanted = [a for a in args if a.lower() not in CHART_WORDS]
         reply = await self.run(request, "trade", wanted)
-        if len(wanted) < len(args) and (not wanted or _is_year(wanted)):
-            scope = request.ctx.scope()
-            png = await asyncio.to_thread(chart.turnover_png, scope)
-            if png is not None:
-                request.files.append((Attachment("bilat-trade.png", "image/png", png),
-                                      chart.caption(request.ctx.locale)))
+        years = [a for a in wanted if _is_year([a])]
+        chosen = await briefing_pairs(request.ctx, [a for a in wanted if a not in years])
+        if len(wanted) < len(args) and len(years) <= 1 and not isinstance(chosen, Reply):
+            for pair in chosen:  # a chart for each pair the briefing covered
+                png = await asyncio.to_thread(chart.turnover_png, request.ctx.scope((pair,)))
+                if png is not None:
+                    request.files.append((Attachment("bilat-trade.png", "image/png", png),
+                                          chart.caption(request.ctx.locale)))
         return reply
 
     async def cmd_events(self, request: Request, args: list[str]) -> Reply:
         """Events; upcoming ones come with an .ics calendar file."""
         reply = await self.run(request, "events", args)
-        mode = EVENT_MODES.get(args[0].lower()) if len(args) == 1 else (
-            "upcoming" if not args else None)
-        if mode in ("upcoming", "all"):
-            scope = request.ctx.scope()
+        split = split_mode(request.ctx, args)
+        chosen = await briefing_pairs(request.ctx, split[1]) if split else ()
+        if split and split[0] in ("upcoming", "all") and not isinstance(chosen, Reply):
+            scope = request.ctx.scope(chosen)
             found = calendar.upcoming_calendar(scope)
             if found is not None:
                 request.files.append((found.attachment(scope), found.caption(scope.locale)))
@@ -273,9 +286,17 @@ class Handlers:
     # Other updates -----------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Plain text in a private chat: show what Bilat understands."""
+        """Plain text in a private chat: show what Bilat understands.
+
+        ``/résumé`` or ``/évènements`` are commands to their writer, not to Telegram (whose
+        command entities stop at the first accent): they are answered as commands.
+        """
         message = update.effective_message
         if message is None:
+            return
+        parsed = parse(message.text or "")
+        if parsed is not None and COMMANDS.get(parsed.name) is not None:
+            await self.on_command(update, context)
             return
         request = await self.request(context.bot, message)
         reply = await self.cmd_help(request, [])

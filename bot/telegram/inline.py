@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     InlineQueryResultArticle,
@@ -20,12 +20,15 @@ from telegram import (
 from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.ext import ContextTypes, InlineQueryHandler
 
-from bot.core import briefings, i18n, search
+from bot.core import briefings, i18n, pairs, search
 from bot.core.briefings import Scope
 from bot.core.facts import Article
+from bot.core.library import Library, Pair
 from bot.core.phrases import N_
+from bot.core.pushes import pair_code
 from bot.core.render import Rendered, split
 from bot.delivery.transport import ChatRef
+from bot.store import chat_pairs
 from bot.telegram.handlers import Services
 from bot.telegram.transport import MESSAGE_LIMIT, NETWORK
 
@@ -65,6 +68,11 @@ class Query:
         return cls(None, text.strip())
 
 
+def _is_year(word: str) -> bool:
+    """Four ASCII digits (``str.isdigit`` also accepts "²²²²", which ``int`` refuses)."""
+    return word.isascii() and word.isdigit() and len(word) == 4
+
+
 def _id(kind: str, key: str = "") -> str:
     """A result id within Telegram's 64 bytes, stable for the same content."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest() if key else ""
@@ -101,48 +109,68 @@ class InlineAnswers:
         stored = await self.services.chats.find(ChatRef(NETWORK, str(user.id)))
         return stored.locale if stored else i18n.negotiate(user.language_code, default)
 
+    async def pairs_of(self, update: Update, library: Library) -> tuple[Pair, ...]:
+        """The pairs the user follows in their private chat, else the default ones."""
+        user = update.effective_user
+        stored = await self.services.chats.find(ChatRef(NETWORK, str(user.id))) \
+            if user else None
+        followed = await chat_pairs.get(self.services.chats.db, stored.id) if stored else ()
+        return tuple(c for p in followed if (c := library.covered(p))) or \
+            library.default_pairs()
+
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer one inline query with at most 50 results."""
         query = update.inline_query
         if query is None:
             return
         locale = await self.locale_of(update)
-        scope = Scope.make(self.services.library(), locale, self.services.clock.now(),
-                           self.services.zone)
+        library = self.services.library()
+        scope = Scope.make(library, locale, self.services.clock.now(), self.services.zone,
+                           pairs=await self.pairs_of(update, library))
         results = self.results(scope, Query.parse(query.query))[:MAX_RESULTS]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
 
     def results(self, scope: Scope, query: Query) -> list[InlineQueryResultArticle]:
         """The results for a parsed query."""
         if query.keyword == "trade":
-            return [self.trade(scope, query.rest)]
+            return self.trades(scope, query.rest)
         if query.keyword == "events":
             return [self.events(scope)]
         if query.keyword is None and not query.rest:
-            return [self.trade(scope, ""), self.events(scope), *self.articles(scope, "")]
+            return [*self.trades(scope, ""), self.events(scope), *self.articles(scope, "")]
         found = self.articles(scope, query.rest)
         return found or [self.no_match(scope, query.rest)]
 
-    def trade(self, scope: Scope, rest: str) -> InlineQueryResultArticle:
-        """The trade briefing (for a year when one is given)."""
-        year = int(rest) if rest.isascii() and rest.isdigit() and len(rest) == 4 else None
+    def trades(self, scope: Scope, rest: str) -> list[InlineQueryResultArticle]:
+        """A trade briefing for each pair (or the pair named), for a year when one is given."""
+        words = rest.split()
+        year = next((int(w) for w in words if _is_year(w)), None)
+        named = " ".join(w for w in words if not _is_year(w))
+        found = pairs.resolve(scope.library, named, scope.covering).pair if named else None
+        chosen = (found,) if found else scope.covering
+        return [self.trade(replace(scope, pair=pair, pairs=()), year) for pair in chosen]
+
+    def trade(self, scope: Scope, year: int | None) -> InlineQueryResultArticle:
+        """The trade briefing of the scope's pair (for a year when one is given)."""
         _ = scope.phrases._
         title = f"{_(TRADE_TITLE)} · {scope.phrases.pair(scope.pair)}"
-        return InlineQueryResultArticle(_id("trade", str(year or "")), title,
+        return InlineQueryResultArticle(_id("trade", f"{pair_code(scope.pair)}:{year or ''}"),
+                                        title,
                                         _content(briefings.trade(scope, year)),
                                         description=_(TRADE_HINT))
 
     def events(self, scope: Scope) -> InlineQueryResultArticle:
         """The upcoming events briefing."""
         _ = scope.phrases._
-        title = f"{_(EVENTS_TITLE)} · {scope.phrases.pair(scope.pair)}"
+        names = ", ".join(scope.phrases.pair(pair) for pair in scope.covering)
+        title = f"{_(EVENTS_TITLE)} · {names}"
         return InlineQueryResultArticle(_id("events"), title,
                                         _content(briefings.events(scope, "upcoming")),
                                         description=_(EVENTS_HINT))
 
     def articles(self, scope: Scope, text: str) -> list[InlineQueryResultArticle]:
         """Article summaries: those matching ``text``, or the newest when it is empty."""
-        visible = scope.library.about(scope.pair)
+        visible = scope.library.about_any(scope.covering)
         if text.strip():
             # Search the whole library once indexed, then keep what is visible now.
             by_id = {a.id: a for a in visible}

@@ -1,6 +1,4 @@
-"""Telegram settings, read from the same environment (and .env) as the rest of Bilat.
-
-Variables (environment first, then .env):
+"""Telegram settings, as ``bot.config.Settings`` read and checked them (TELEGRAM_*).
 
 - TELEGRAM_BOT_TOKEN: the bot's token from @BotFather; Telegram is off without it.
 - TELEGRAM_API_BASE_URL: the Bot API root (default https://api.telegram.org/bot), e.g. a
@@ -12,15 +10,10 @@ Variables (environment first, then .env):
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, Secret, Settings
-
-DEFAULT_BASE_URL = "https://api.telegram.org/bot"
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+from bot.config import DEFAULT_TELEGRAM_API, Secret, Settings
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class TelegramSettings:
     """How to reach the Bot API and how to receive updates."""
 
     token: Secret = field(repr=False)
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = DEFAULT_TELEGRAM_API
     webhook: Webhook | None = None
 
     @property
@@ -57,39 +50,8 @@ class TelegramSettings:
         """The Telegram settings, or None when no token is configured."""
         if settings.telegram_token is None:
             return None
-        env = settings.env
-
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        return cls(settings.telegram_token, _base_url(get("TELEGRAM_API_BASE_URL")),
-                   _webhook(get))
-
-
-def _base_url(value: str | None) -> str:
-    """Accept ``http://host:port`` or ``http://host:port/bot``; return the latter."""
-    if value is None:
-        return DEFAULT_BASE_URL
-    if not value.startswith(("http://", "https://")):
-        raise ConfigError(f"TELEGRAM_API_BASE_URL: {value!r} is not an http(s) URL")
-    value = value.rstrip("/")
-    return value if value.endswith("/bot") else f"{value}/bot"
-
-
-def _webhook(get: Callable[[str], str | None]) -> Webhook | None:
-    """Webhook settings when TELEGRAM_WEBHOOK_URL is set (a secret is then required)."""
-    url = get("TELEGRAM_WEBHOOK_URL")
-    if url is None:
-        return None
-    if not url.startswith("https://"):
-        raise ConfigError("TELEGRAM_WEBHOOK_URL: Telegram only posts to https:// URLs")
-    secret = get("TELEGRAM_WEBHOOK_SECRET")
-    if secret is None or not _SECRET.fullmatch(secret):
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET: required with a webhook, 1-256 characters "
-                          "among A-Z, a-z, 0-9, _ and -")
-    port = get("TELEGRAM_WEBHOOK_PORT") or "8443"
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"TELEGRAM_WEBHOOK_PORT: {port!r} is not a port number")
-    return Webhook(url, Secret(secret), get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
-                   int(port))
+        hook = None
+        if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret:
+            hook = Webhook(settings.telegram_webhook_url, settings.telegram_webhook_secret,
+                           settings.telegram_webhook_listen, settings.telegram_webhook_port)
+        return cls(settings.telegram_token, settings.telegram_api_base_url, hook)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import lru_cache, partial
 from typing import TypeVar
 
-from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -88,15 +88,18 @@ def _split(markup: str, limit: int) -> tuple[str, ...]:
 async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
                         attachments: Sequence[Attachment] = (),
                         captions: Sequence[str | None] = (),
+                        markup: InlineKeyboardMarkup | None = None,
                         patient: bool = False) -> list[Message]:
     """Send a message (in parts if long) then its files; return what Telegram accepted.
 
     A part whose markup Telegram refuses ("can't parse entities") is sent again as plain
-    text, so a bad entity in article data never loses a briefing.
+    text, so a bad entity in article data never loses a briefing. Buttons (``markup``) go
+    only under a message sent whole: they switch that one message in place.
     """
     parts = chunks(message)
+    buttons = markup if len(parts) == 1 else None
     tries = REPLY_TRIES if patient else TRIES
-    first = partial(_send_part, bot, to, parts[0], to.reply()) if parts else None
+    first = partial(_send_part, bot, to, parts[0], to.reply(), buttons) if parts else None
     # A reply (``patient``) sits out a flood wait on its first part too; a push raises it,
     # and the sender's queue waits instead.
     sent = [await (_patiently(first, tries) if patient else first())] if first else []
@@ -113,7 +116,8 @@ async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
 
 async def send_reply(bot: Bot, to: Outgoing, message: Rendered,
                      attachments: Sequence[Attachment] = (),
-                     captions: Sequence[str | None] = ()) -> list[Message]:
+                     captions: Sequence[str | None] = (),
+                     markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Answer a command: like ``send_rendered``, but a short flood wait is sat out here.
 
     A pushed message goes back to the sender's queue on RetryAfter; a reply has no queue,
@@ -122,11 +126,13 @@ async def send_reply(bot: Bot, to: Outgoing, message: Rendered,
     supergroup since the command gets the answer at its new id.
     """
     try:
-        return await send_rendered(bot, to, message, attachments, captions, patient=True)
+        return await send_rendered(bot, to, message, attachments, captions, markup,
+                                   patient=True)
     except ChatMigrated as exc:
         moved = Outgoing(exc.new_chat_id, to.thread_id)  # the asking message stayed behind
         log.info("telegram chat %s migrated to %s; answering there", to.chat_id, moved.chat_id)
-        return await send_rendered(bot, moved, message, attachments, captions, patient=True)
+        return await send_rendered(bot, moved, message, attachments, captions, markup,
+                                   patient=True)
 
 
 async def _patiently(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T:
@@ -142,19 +148,19 @@ async def _patiently(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T:
     return await call()
 
 
-async def _send_part(bot: Bot, to: Outgoing, part: str,
-                     reply: ReplyParameters | None) -> Message:
+async def _send_part(bot: Bot, to: Outgoing, part: str, reply: ReplyParameters | None,
+                     markup: InlineKeyboardMarkup | None = None) -> Message:
     try:
         return await bot.send_message(to.chat_id, part, parse_mode=ParseMode.HTML,
                                       message_thread_id=to.thread_id, reply_parameters=reply,
-                                      link_preview_options=NO_PREVIEW)
+                                      link_preview_options=NO_PREVIEW, reply_markup=markup)
     except BadRequest as exc:
         if "can't parse entities" not in str(exc).lower():
             raise
         log.warning("HTML refused by Telegram (%s); sending plain text", exc)
         return await bot.send_message(to.chat_id, to_text(part)[:MESSAGE_LIMIT],
                                       message_thread_id=to.thread_id, reply_parameters=reply,
-                                      link_preview_options=NO_PREVIEW)
+                                      link_preview_options=NO_PREVIEW, reply_markup=markup)
 
 
 async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment,

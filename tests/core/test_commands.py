@@ -40,21 +40,27 @@ def test_parse_handles_bot_names_and_prefixes() -> None:
     assert parsed is not None and parsed.name == "trade" and parsed.args == ["2024"]
 
 
-async def test_unknown_command_gets_help(seed_library: Library, may7: datetime) -> None:
-    text = await _text(seed_library, may7, "/foo")
-    assert text.startswith("Unknown command /foo.")
-    assert "/trade [year]" in text
+async def test_unknown_command_gets_one_line_with_the_nearest(seed_library: Library,
+                                                              may7: datetime) -> None:
+    assert await _text(seed_library, may7, "/trde") == (
+        "Unknown command /trde. Did you mean /trade?")
+    assert await _text(seed_library, may7, "/xyz") == (  # (/foo is near /follow)
+        "Unknown command /xyz. /help lists the commands.")
 
 
-async def test_unknown_command_in_french(seed_library: Library, may7: datetime) -> None:
-    text = await _text(seed_library, may7, "/foo", "fr")
-    assert text.startswith("Commande inconnue\u00a0: /foo.")
-    assert "/trade [année]" in text
+async def test_unknown_command_in_french_suggests_french_names(seed_library: Library,
+                                                               may7: datetime) -> None:
+    assert await _text(seed_library, may7, "/comerce", "fr") == (
+        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+    assert await _text(seed_library, may7, "/evenement", "fr") == (
+        "Commande inconnue\u00a0: /evenement. Vouliez-vous dire /evenements\u00a0?")
+    assert await _text(seed_library, may7, "/xyz", "fr") == (
+        "Commande inconnue\u00a0: /xyz. /aide donne la liste des commandes.")
 
 
 @pytest.mark.parametrize(("line", "expected"), [
-    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year]"),
-    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all]"),
+    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year] [pair]"),
+    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all] [pair]"),
     ("/lang de", "“de” is not a language Bilat speaks: choose fr or en.\nUsage: /lang fr|en"),
 ])
 async def test_bad_arguments_get_a_specific_answer(
@@ -108,5 +114,7 @@ def test_menu_lists_commands_in_both_languages() -> None:
     en = dict(COMMANDS.menu("en"))
     fr = dict(COMMANDS.menu("fr"))
     assert {"summary", "trade", "events", "help", "lang"} <= set(en)
-    assert en.keys() == fr.keys()
-    assert fr["trade"] != en["trade"]
+    assert {"resume", "commerce", "evenements", "aide", "langue", "abonner", "desabonner",
+            "reglages", "fuseau", "articles"} <= set(fr)
+    assert len(en) == len(fr)
+    assert fr["commerce"] != en["trade"]

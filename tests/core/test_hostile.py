@@ -24,7 +24,7 @@ from bot.core.library import Library
 from bot.core.pushes import PushSettings, alerts_due
 from bot.store.db import Database
 from tests.core.test_commands import _text
-from tests.delivery.test_subscription_commands import say, stored
+from tests.core.test_subscription_commands import say, stored
 from tests.test_cli import bilat
 
 # Item 9: digits that str.isdigit accepts and int refuses --------------------------------

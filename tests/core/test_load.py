@@ -76,11 +76,13 @@ def test_valid_file_loads_and_keeps_printed_digits(tmp_path: Path) -> None:
 
 CASES = [
     ("invalid date", ("value: 2024-05-01", "value: 2025-02-30"),
-     "x.yaml:33: events[0].date.value: 2025-02-30 is not a valid date"),
+     "x.yaml:33: events[0].date.value: 2025-02-30 is not a valid date (2025-05-07)"),
     ("unknown field", ("  language: en", "  language: en\n  author: Nobody"),
-     "x.yaml:7: source.author: unknown field"),
+     "x.yaml:7: source.author: unknown field (see data/README.md for the fields of each "
+     "list)"),
     ("missing field", ("    flow: turnover\n", ""),
-     "x.yaml:20: trade[0].flow: required field is missing"),
+     "x.yaml:20: trade[0].flow: required field is missing: expected turnover, exports or "
+     "imports"),
     ("bad flow", ("flow: turnover", "flow: turnaround"),
      "x.yaml:22: trade[0].flow: 'turnaround' is not one of 'turnover', 'exports' or 'imports'"),
     ("bad country", ("reporter: KZ", "reporter: XX"),
@@ -103,7 +105,13 @@ CASES = [
     ("publication without offset", ("2024-03-01T10:00:00+05:00", "2024-03-01T10:00:00"),
      "x.yaml:5: source.published: publication time needs its UTC offset (e.g. +01:00)"),
     ("negative value", ("value: 4.20", "value: -4.20"),
-     "x.yaml:25: trade[0].value: Input should be greater than or equal to 0"),
+     "x.yaml:25: trade[0].value: -4.20 is out of range: must be at least 0"),
+    ("title not a mapping", ("title: {fr: Titre, en: Title}", "title: Title"),
+     "x.yaml:8: title: expected a French and an English text, e.g. {fr: ..., en: ...}, "
+     "found 'Title'"),
+    ("bad id", ("id: t1", "id: Turnover 2023"),
+     "x.yaml:20: trade[0].id: 'Turnover 2023' does not have the expected form: a short name "
+     "of lower-case letters, digits and dashes, e.g. turnover-2024"),
     ("not yaml", ("title: {fr: Titre, en: Title}", "title: {fr: Titre, en: Title"),
      None),
     ("bad time zone", ("    participants: [someone]",
@@ -125,6 +133,17 @@ def test_malformed_file_is_named_with_line_and_field(
     else:
         assert len(errors) >= 1
         assert all(e.startswith("x.yaml:") for e in errors)
+
+
+def test_every_error_of_a_file_comes_in_one_round(tmp_path: Path) -> None:
+    text = (VALID.replace("flow: turnover", "flow: turnaround")
+            .replace("sectors: [energy]", "sectors: [piracy]")
+            .replace("participants: [someone]", "participants: [nobody]")
+            .replace("  language: en", "  language: en\n  language: fr"))
+    errors = _errors(tmp_path, text)
+    assert [e.split(": ")[1] for e in errors] == [
+        "source.language", "trade[0].flow", "sectors[0]", "events[0].participants[0]"]
+    assert not any("Input should" in e for e in errors)
 
 
 def test_duplicate_fact_id_message(tmp_path: Path) -> None:

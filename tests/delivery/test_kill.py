@@ -15,8 +15,8 @@ from pathlib import Path
 from bot.core.clock import FixedClock
 from bot.store import outbox
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
 from tests.delivery.killable import fingerprint
+from tests.support.delivery import subscribe
 
 SCRIPT = Path(__file__).with_name("killable.py")
 CHATS = 150

@@ -12,8 +12,8 @@ from bot.delivery.transport import Limits
 from bot.store import outbox
 from bot.store.db import Database
 from bot.store.outbox import Message
-from tests.delivery.helpers import subscribe
-from tests.delivery.recording import RecordingTransport
+from tests.fakes.transport import RecordingTransport
+from tests.support.delivery import subscribe
 
 TELEGRAM = Limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
 

@@ -17,7 +17,7 @@ from bot.core.pushes import PushSettings
 from bot.delivery.scheduler import Scheduler
 from bot.store import outbox, subscriptions
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe, tick_through
+from tests.support.delivery import subscribe, tick_through
 
 SEED_ID = "lagazette-2025-05-07-kazakhstan-france"
 CEREMONY = f"{SEED_ID}/victory-day-ceremony-2025"

@@ -15,8 +15,8 @@ from bot.store import chats, outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
 from bot.store.outbox import Message
-from tests.delivery.helpers import subscribe
-from tests.delivery.recording import RecordingTransport, rate_limited, terminal
+from tests.fakes.transport import RecordingTransport, rate_limited, terminal
+from tests.support.delivery import subscribe
 
 
 async def plan(db: Database, clock: FixedClock, chat: Chat, *names: str) -> None:

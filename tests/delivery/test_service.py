@@ -15,8 +15,8 @@ from bot.delivery.service import Delivery
 from bot.delivery.transport import ChatRef
 from bot.store import outbox
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
-from tests.delivery.recording import RecordingTransport
+from tests.fakes.transport import RecordingTransport
+from tests.support.delivery import subscribe
 
 
 @dataclass

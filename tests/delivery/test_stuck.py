@@ -14,9 +14,9 @@ from bot.core.clock import FixedClock
 from bot.delivery.sender import Sender
 from bot.store import outbox
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
-from tests.delivery.recording import RecordingTransport, terminal
 from tests.delivery.test_sender import plan
+from tests.fakes.transport import RecordingTransport, terminal
+from tests.support.delivery import subscribe
 
 REFUSE = ("CREATE TRIGGER refuse_{state} BEFORE UPDATE OF state ON outbox"
           " WHEN NEW.state = '{state}' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")

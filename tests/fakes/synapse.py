@@ -26,7 +26,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -39,6 +38,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self
 
 import pytest
+
+from tests.support.net import free_port
 
 if TYPE_CHECKING:
     from _pytest.fixtures import FixtureFunctionDefinition
@@ -110,14 +111,6 @@ def synapse_available(venv: Path | None = None) -> str | None:
     if not (venv / MARKER_NAME).is_file():
         return f"Synapse install in {venv} is incomplete ({INSTALL_HINT})"
     return None
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def registration_mac(secret: str, nonce: str, user: str, password: str, admin: bool) -> str:

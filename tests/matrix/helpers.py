@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,8 @@ from bot.matrix.store import RoomStore
 from bot.store.db import Database
 from tests.conftest import ROOT
 from tests.fakes.synapse import RegisteredUser, Synapse, _http_json
+from tests.support.process import clean_environ
+from tests.support.wait import eventually
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
               "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -144,10 +144,12 @@ class Human:
 
     async def until(self, check: Callable[[], Awaitable[bool]], wait: float = WAIT) -> None:
         """Sync until ``check()`` is true; fail after ``wait`` seconds."""
-        deadline = time.monotonic() + wait
-        while not await check():
-            assert time.monotonic() < deadline, "timed out waiting on the homeserver"
+        async def synced() -> bool:
+            if await check():
+                return True
             await self.sync()
+            return False
+        await eventually(synced, wait, "an event from the homeserver")
 
 
 def _reply_target(event: dict[str, Any]) -> str | None:
@@ -203,11 +205,8 @@ class BotRun:
     async def synced_past(self) -> None:
         """Until the bot has finished handling the sync in hand (or the next one)."""
         assert self.bot is not None
-        target = self.bot.syncs + 1
-        deadline = time.monotonic() + WAIT
-        while self.bot.syncs < target:
-            assert time.monotonic() < deadline, "the bot stopped syncing"
-            await asyncio.sleep(0.05)
+        bot, target = self.bot, self.bot.syncs + 1
+        await eventually(lambda: bot.syncs >= target, WAIT, "the bot's next sync")
 
     async def halt(self) -> None:
         """Stop the bot and close its client and database."""
@@ -224,22 +223,13 @@ class BotRun:
                 await db.close()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], wait: float = WAIT) -> None:
-    """Until ``check()`` is true (polling), failing after ``wait`` seconds."""
-    deadline = time.monotonic() + wait
-    while not await check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
 
 async def run_matrix_only(tmp_path: Path, synapse: Synapse,
                           account: RegisteredUser) -> asyncio.subprocess.Process:
     """``python -m bot run`` with only MATRIX_* set (stderr piped, no endpoint)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    env.update(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-07",
-               MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
-               MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
+    env = clean_environ(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-08",
+                        MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
+                        MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

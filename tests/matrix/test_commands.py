@@ -9,7 +9,8 @@ import pytest
 from bot.core.commands import Context, Reply, dispatch
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
-from tests.matrix.helpers import BotRun, Human, eventually, formatted
+from tests.matrix.helpers import BotRun, Human, formatted
+from tests.support.wait import eventually
 
 FRENCH_LANGUAGE = "Langue\u00a0: français."
 
@@ -49,6 +50,9 @@ async def _ask_in_both_languages(bot: BotRun, alice: Human, room: str) -> None:
     assert "Kazakhstan–France\u00a0: événements à venir" in french["!events"]
     assert "8 mai 2025 (demain) · Astana" in french["!events"]
     assert "<b>Qui a rencontré qui</b>" in french["!summary"]
+    aide = await alice.send(room, "!aide")
+    [listed] = await alice.reply(room, aide)
+    assert "!commerce [année] [couple] · " in listed["content"]["body"]  # French names in French
 
 
 async def test_briefings_in_an_unencrypted_room(bot: BotRun, people: MakeHuman) -> None:
@@ -90,8 +94,8 @@ async def test_threads_notices_and_own_messages(bot: BotRun, people: MakeHuman) 
     other_bot = await alice.send(room, "!help", msgtype="m.notice")
     unknown = await alice.send(room, "!frobnicate")
     [help_reply] = await alice.reply(room, unknown)
-    assert help_reply["content"]["body"].startswith("Unknown command !frobnicate.")
-    assert "!trade [year]" in help_reply["content"]["body"]
+    assert help_reply["content"]["body"] == (
+        "Unknown command !frobnicate. !help lists the commands.")
     # Replies come in order within a room: the notice, sent first, got none.
     assert alice.replies_to(room, other_bot) == []
     bot_messages = [e for e in alice.events[room] if e["sender"] == bot.account.user_id
@@ -174,3 +178,25 @@ async def test_replies_wait_out_the_homeservers_rate_limit(
             await alice.reply(room, event_id)
     finally:
         await synapse.override_message_rate(bot.account.user_id, per_second=0, burst_count=0)
+
+
+async def test_a_room_follows_two_pairs(bot: BotRun, people: MakeHuman) -> None:
+    """!follow in French and English names; briefings then cover the room's pairs."""
+    alice = await people("alice")
+    await bot.start()
+    room = await alice.create_room(bot.account.user_id)
+    await alice.wait_member(room, bot.account.user_id)
+
+    async def ask(command: str) -> str:
+        sent = await alice.send(room, command)
+        [reply] = await alice.reply(room, sent)
+        return str(reply["content"]["body"])
+
+    assert (await ask("!follow Allemagne")).startswith(
+        "This chat now follows Kazakhstan–Germany.\n\nBilat covers ")  # the room's first answer
+    assert (await ask("!trade")).startswith("Kazakhstan–Germany trade\n")
+    assert await ask("!follow Uzbekistan-France") == \
+        "This chat now follows Kazakhstan–Germany and Uzbekistan–France."
+    assert (await ask("!events")).startswith(
+        "Kazakhstan–Germany, Uzbekistan–France: upcoming events\n")
+    assert "Kazakhstan–Germany · KZ-DE · followed here" in await ask("!pairs")

@@ -23,7 +23,7 @@ from bot.store.db import Database
 from tests.fakes.synapse import Synapse, _http_json
 from tests.matrix.conftest import MakeHuman, unique
 from tests.matrix.helpers import BotRun, run_matrix_only
-from tests.ops.helpers import free_port
+from tests.support.net import free_port
 
 WAIT = 30.0
 

@@ -15,7 +15,8 @@ from bot.delivery.transport import ChatRef, DeliveryError
 from bot.matrix.transport import MatrixTransport
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
-from tests.matrix.helpers import BotRun, Human, eventually
+from tests.matrix.helpers import BotRun, Human
+from tests.support.wait import eventually
 
 
 def _pushes(human: Human, room: str, bot_id: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from nio import ErrorResponse  # type: ignore[import-untyped]
 
-from bot.config import ConfigError
+from bot.config import ConfigError, Settings
 from bot.core.render import Rendered
 from bot.matrix.content import CONTENT_BUDGET, contents, matrix_html, notice
 from bot.matrix.events import joins, strip_reply_fallback, thread_of, txn_id
@@ -26,12 +26,18 @@ BASE = {"MATRIX_HOMESERVER": "https://matrix.example.org/",
 
 # Settings ------------------------------------------------------------------------------------
 
+def matrix_settings(env: dict[str, str]) -> MatrixSettings | None:
+    """The Matrix settings that ``env`` (and no .env file) gives."""
+    return MatrixSettings.from_settings(
+        Settings.load({"BILAT_DB": str(DB), **env}, Path("/nonexistent.env")))
+
+
 def test_matrix_is_off_without_a_homeserver() -> None:
-    assert MatrixSettings.from_env({}, DB) is None
+    assert matrix_settings({}) is None
 
 
 def test_settings_defaults_and_secrets() -> None:
-    settings = MatrixSettings.from_env(BASE, DB)
+    settings = matrix_settings(BASE)
     assert settings is not None
     assert settings.homeserver == "https://matrix.example.org"
     assert settings.store_dir == DB.parent / "matrix-store"  # beside the database
@@ -49,18 +55,18 @@ def test_settings_defaults_and_secrets() -> None:
 ])
 def test_bad_settings_name_the_variable(change: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
-        MatrixSettings.from_env({**BASE, **change}, DB)
+        matrix_settings({**BASE, **change})
 
 
 def test_password_servers_and_level() -> None:
     env = {**BASE, "MATRIX_ACCESS_TOKEN": "", "MATRIX_PASSWORD": "pw",
            "MATRIX_ALLOWED_SERVERS": "example.org, partner.example", "MATRIX_MANAGE_LEVEL": "0",
            "MATRIX_DEVICE_ID": "BILATBOT"}
-    settings = MatrixSettings.from_env(env, DB)
+    settings = matrix_settings(env)
     assert settings is not None and settings.password is not None
     assert settings.allows("@a:partner.example")
     assert (settings.manage_level, settings.device_id) == (0, "BILATBOT")
-    anyone = MatrixSettings.from_env({**BASE, "MATRIX_ALLOWED_SERVERS": "*"}, DB)
+    anyone = matrix_settings({**BASE, "MATRIX_ALLOWED_SERVERS": "*"})
     assert anyone is not None and anyone.allows("@x:anywhere.example")
 
 

@@ -28,11 +28,19 @@ from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
 from bot.telegram.handlers import Services
 from tests.conftest import ZONE
-from tests.delivery.helpers import subscribe
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
-from tests.telegram.conftest import ADA, BOB, CHANNEL, settings_for
-from tests.telegram.helpers import ask, post
+from tests.support.data import broken_article, new_article
+from tests.support.delivery import subscribe
+from tests.support.telegram import (
+    ADA,
+    BOB,
+    CHANNEL,
+    INTRODUCTION,
+    INTRODUCTION_FR,
+    ask,
+    post,
+    settings_for,
+)
 
 NBSP = "\u00a0"
 
@@ -71,7 +79,7 @@ async def test_stats_for_an_operator_in_her_language(api: FakeBotAPI, running: R
     assert f"Abonnements actifs{NBSP}: 1" in lines
     assert f"File d’envoi{NBSP}: en attente 0, en cours d’envoi 0, envoyés 0, en échec 0, " \
            "abandonnés 0" in lines
-    assert f"Articles en service{NBSP}: 8" in lines
+    assert f"Articles en service{NBSP}: 16" in lines
     # Errors counted since the process started: other tests in this process may have some.
     assert any(line.startswith(f"Erreurs depuis le démarrage{NBSP}: ") for line in lines)
 
@@ -80,25 +88,26 @@ async def test_others_are_refused_politely(api: FakeBotAPI, running: Running) ->
     refusal = "Sorry, this command is for Bilat’s operators only."
     for command in ("/stats", "/reload"):
         [answer] = await ask(api, BOB, BOB, command)
-        assert answer.plain_text == refusal
+        assert answer.plain_text == refusal + (INTRODUCTION if command == "/stats" else "")
     [in_channel] = await post(api, CHANNEL, "/stats")  # a channel post has no sender
     assert in_channel.plain_text is not None and "operators" in in_channel.plain_text
-    assert len(running.data().articles) == 8
+    assert len(running.data().articles) == 16
 
 
 async def test_reload_answers_with_the_count_or_the_errors(
         api: FakeBotAPI, running: Running, data_dir: Path) -> None:
     new_article(data_dir)
     [loaded] = await ask(api, ADA, ADA, "/reload")
-    assert loaded.plain_text == f"Données rechargées{NBSP}: 9 articles en service."
-    assert len(running.data().articles) == 9
+    assert loaded.plain_text == f"Données rechargées{NBSP}: 17 articles en service." + \
+        INTRODUCTION_FR  # Ada's first answer
+    assert len(running.data().articles) == 17
     broken_article(data_dir)
     [refused] = await ask(api, ADA, ADA, "/reload")
     lines = (refused.plain_text or "").splitlines()
     assert lines[0] == (f"Rechargement refusé{NBSP}: 1 erreur. Les données précédentes "
                         "restent en service.")
     assert "wikinews-2023-11-02-broken.yaml:5: source.published" in lines[1]
-    assert len(running.data().articles) == 9
+    assert len(running.data().articles) == 17
 
 
 async def test_operator_commands_stay_out_of_menus_and_others_help(

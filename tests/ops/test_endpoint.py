@@ -7,11 +7,12 @@ import signal
 from pathlib import Path
 
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.conftest import broken_article, new_article
-from tests.ops.helpers import bilat_run, environment, free_port, samples, until
 from tests.ops.test_metrics import well_formed
-from tests.telegram.conftest import ADA, BOB, CAROL, TOKEN
-from tests.telegram.helpers import ask
+from tests.support.data import broken_article, new_article
+from tests.support.net import free_port
+from tests.support.process import bilat_run, environment, samples
+from tests.support.telegram import ADA, BOB, CAROL, TOKEN, ask
+from tests.support.wait import eventually
 
 
 async def test_health_and_metrics_over_http(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -33,7 +34,7 @@ async def test_health_and_metrics_over_http(api: FakeBotAPI, tmp_path: Path) -> 
         assert values['bilat_render_seconds_count{template="trade"}'] >= 1
         assert values['bilat_outbox_messages{state="pending"}'] == 0
         assert values["bilat_ready"] == 1
-        assert values["bilat_articles"] == 8
+        assert values["bilat_articles"] == 16
         for name in ("bilat_failures_total", "bilat_pacing_delay_seconds",
                      "bilat_scheduler_tick_seconds", "bilat_subscriptions"):
             assert f"# TYPE {name} " in page
@@ -71,18 +72,18 @@ async def test_sighup_reloads_the_data_and_refuses_a_bad_file(
         await bot.ready()
         new_article(data_dir, title="Announced after the start")
         bot.process.send_signal(signal.SIGHUP)
-        await until(lambda: "9 article(s) in service" in bot.output(), what="reload")
+        await eventually(lambda: "17 article(s) in service" in bot.output(), what="reload")
         [listed] = await ask(api, BOB, BOB, "/articles")
         assert "Announced after the start" in (listed.plain_text or "")
 
         broken_article(data_dir)
         bot.process.send_signal(signal.SIGHUP)
-        await until(lambda: "data reload refused" in bot.output(), what="refusal")
+        await eventually(lambda: "data reload refused" in bot.output(), what="refusal")
         [still] = await ask(api, CAROL, CAROL, "/articles")  # not BOB's: no reply cache
         assert "Announced after the start" in (still.plain_text or "")
         _, page = await bot.get("/metrics")
         values = samples(page)
         assert values['bilat_data_reloads_total{result="loaded"}'] == 1
         assert values['bilat_data_reloads_total{result="refused"}'] == 1
-        assert values["bilat_articles"] == 9
+        assert values["bilat_articles"] == 17
     assert "wikinews-2023-11-02-broken.yaml:5: source.published" in bot.output()

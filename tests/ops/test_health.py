@@ -17,7 +17,7 @@ from bot.core.clock import FixedClock
 from bot.ops.health import Health
 from bot.ops.http import serving
 from bot.store.db import Database
-from tests.ops.helpers import free_port
+from tests.support.net import free_port
 
 CLOCK = FixedClock(datetime(2025, 5, 7, 12, 0, tzinfo=UTC))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from bot.core.clock import parse_instant
 from bot.core.commands import Context, dispatch
 from bot.ops.instruments import ARTICLES, RELOADS
 from bot.ops.reload import DataReloader, fingerprint
-from tests.ops.conftest import broken_article, new_article
+from tests.support.data import broken_article, new_article
+from tests.support.wait import eventually
 
 NOW = "2025-05-07T23:59:59+05:00"
 
@@ -34,14 +34,6 @@ async def articles_reply(data: DataReloader) -> str:
     return reply.message.text
 
 
-async def wait_for(check: Callable[[], bool], within: float = 5.0) -> None:
-    """Until ``check()`` holds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "never happened"
-        await asyncio.sleep(0.02)
-
-
 async def test_a_new_file_is_picked_up_by_polling(data_dir: Path) -> None:
     data = DataReloader.load(data_dir, interval=0.05)
     before = data()
@@ -49,7 +41,7 @@ async def test_a_new_file_is_picked_up_by_polling(data_dir: Path) -> None:
     watcher = asyncio.create_task(data.watch(stop))
     try:
         new_article(data_dir, title="Polled in without a restart")
-        await wait_for(lambda: data() is not before)
+        await eventually(lambda: data() is not before)
     finally:
         stop.set()
         await watcher
@@ -68,7 +60,7 @@ async def test_a_changed_file_is_picked_up(data_dir: Path) -> None:
             "First title", "Second title"), encoding="utf-8")
         stamp = target.stat().st_mtime_ns + 1_000_000_000  # coarse clocks: move it surely
         os.utime(target, ns=(stamp, stamp))
-        await wait_for(lambda: any(a.title.en == "Second title" for a in data().articles))
+        await eventually(lambda: any(a.title.en == "Second title" for a in data().articles))
     finally:
         stop.set()
         await watcher
@@ -84,7 +76,7 @@ async def test_a_bad_file_is_refused_and_the_previous_data_stays(
     try:
         with caplog.at_level(logging.ERROR, logger="bot.ops.reload"):
             broken = broken_article(data_dir)
-            await wait_for(lambda: RELOADS.value(result="refused") == refused + 1)
+            await eventually(lambda: RELOADS.value(result="refused") == refused + 1)
             await asyncio.sleep(0.2)  # several more polls: the same error is not repeated
         assert RELOADS.value(result="refused") == refused + 1
         assert data() is before  # still in service
@@ -93,7 +85,7 @@ async def test_a_bad_file_is_refused_and_the_previous_data_stays(
         assert any("wikinews-2023-11-02-broken.yaml:5: source.published: 2023-02-30" in m
                    for m in messages)
         broken.unlink()  # fixed by removing it: the data reloads (same articles, new library)
-        await wait_for(lambda: data() is not before)
+        await eventually(lambda: data() is not before)
     finally:
         stop.set()
         await watcher
@@ -107,12 +99,12 @@ async def test_reload_on_request_reports_the_count_or_the_errors(data_dir: Path)
     try:
         new_article(data_dir)
         await asyncio.sleep(0.1)
-        assert len(data().articles) == 8  # no polling
+        assert len(data().articles) == 16  # no polling
         data.request()  # what SIGHUP does
-        await wait_for(lambda: len(data().articles) == 9)
+        await eventually(lambda: len(data().articles) == 17)
         broken_article(data_dir)
         outcome = await data.reload()
-        assert (outcome.loaded, outcome.articles) == (False, 9)
+        assert (outcome.loaded, outcome.articles) == (False, 17)
         assert len(outcome.errors) == 1 and "broken.yaml:5" in outcome.errors[0]
     finally:
         stop.set()

@@ -9,7 +9,7 @@ import pytest
 
 from bot.ops.instruments import RELOADS
 from bot.ops.reload import DataReloader
-from tests.ops.conftest import new_article
+from tests.support.data import new_article
 
 
 async def test_an_article_written_in_two_chunks_is_never_served_half(data_dir: Path) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from bot.core.clock import FixedClock
 from bot.store.db import Database
-from tests.delivery.helpers import subscribe
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.helpers import bilat_run, environment, free_port, query, until
-from tests.telegram.helpers import failed_calls
+from tests.support.delivery import subscribe
+from tests.support.net import free_port
+from tests.support.process import bilat_run, environment, query
+from tests.support.telegram import failed_calls
+from tests.support.wait import eventually
 
 CHATS = 60
 FIRST = 50_000
@@ -53,7 +55,7 @@ async def test_sigterm_mid_digest_loses_nothing_and_sends_nothing_twice(
 
     env = environment(api, db, free_port(), BILAT_NOW=DUE)
     async with bilat_run(env, log) as bot:
-        await until(lambda: sum(received(api).values()) >= STOP_AFTER, what="first sends")
+        await eventually(lambda: sum(received(api).values()) >= STOP_AFTER, what="first sends")
         seconds = await bot.stop()
     assert seconds < 10, seconds
     first = states(db)
@@ -65,7 +67,7 @@ async def test_sigterm_mid_digest_loses_nothing_and_sends_nothing_twice(
 
     env = environment(api, db, free_port(), BILAT_NOW=RESTART)
     async with bilat_run(env, log):
-        await until(lambda: states(db) == {"sent": total}, within=60, what="the rest sent")
+        await eventually(lambda: states(db) == {"sent": total}, within=60, what="the rest sent")
     await asyncio.sleep(0)
     counts = received(api)
     rows = Counter(int(c) for (c,) in query(

@@ -14,7 +14,9 @@ from pathlib import Path
 from tests.conftest import DATA, ROOT
 from tests.core.test_limits import _laughs
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.helpers import bilat_run, environment, free_port, until
+from tests.support.net import free_port
+from tests.support.process import bilat_run, environment
+from tests.support.wait import eventually
 
 STOP_SECONDS = 10
 
@@ -23,7 +25,7 @@ async def test_sigterm_during_the_start_up_back_off(api: FakeBotAPI, tmp_path: P
     env = environment(api, tmp_path / "b.sqlite3", free_port(),
                       TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")
     async with bilat_run(env, tmp_path / "bilat.log") as bot:
-        await until(lambda: "trying again in 2 s" in bot.output(), within=30,
+        await eventually(lambda: "trying again in 2 s" in bot.output(), within=30,
                     what="the second back-off")
         assert await bot.stop() < STOP_SECONDS
 
@@ -38,7 +40,7 @@ async def test_sigterm_while_hostile_data_is_being_reloaded(api: FakeBotAPI,
         await bot.ready()
         (data / "articles" / "laughs.yaml").write_text(_laughs(9), encoding="utf-8")
         (data / "articles" / "deep.yaml").write_text("x: " + "[" * 100_000, encoding="utf-8")
-        await until(lambda: "data reload refused: 2 error(s)" in bot.output(), within=30,
+        await eventually(lambda: "data reload refused: 2 error(s)" in bot.output(), within=30,
                     what="the refusal")
         await asyncio.sleep(2.5)  # several more checks of the same files
         assert await bot.stop() < STOP_SECONDS
@@ -58,7 +60,7 @@ async def test_sigterm_while_the_database_is_locked_at_start(api: FakeBotAPI,
                 sys.executable, "-m", "bot", "run", cwd=ROOT, stdout=out, stderr=out,
                 stdin=asyncio.subprocess.DEVNULL, env=environment(api, db, free_port()))
             try:
-                await until(lambda: "is locked" in log.read_text(encoding="utf-8"),
+                await eventually(lambda: "is locked" in log.read_text(encoding="utf-8"),
                             within=30, what="the first retry")
                 started = time.monotonic()
                 process.send_signal(signal.SIGTERM)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.fakes.botapi import FakeBotAPI
-from tests.ops.helpers import bilat_run, environment, free_port
-from tests.telegram.conftest import TOKEN
+from tests.support.net import free_port
+from tests.support.process import bilat_run, environment
+from tests.support.telegram import TOKEN
 
 WRONG_TOKEN = "987654:WRONG-token-that-must-never-be-printed"
 

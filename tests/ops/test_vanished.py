@@ -10,8 +10,8 @@ import pytest
 from bot.ops.health import Health
 from bot.ops.http import serving
 from bot.store.db import Database
-from tests.ops.helpers import free_port
 from tests.ops.test_health import CLOCK, healthz
+from tests.support.net import free_port
 
 
 def _delete(folder: Path, name: str) -> None:

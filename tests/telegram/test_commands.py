@@ -17,8 +17,21 @@ from bot.core.library import Library
 from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB, BOT_NAME, CAROL, CHANNEL, FORUM, GROUP
-from tests.telegram.helpers import TIMEOUT, ask, failed_calls, post
+from tests.support.telegram import (
+    ADA,
+    BOB,
+    BOT_NAME,
+    CAROL,
+    CHANNEL,
+    FORUM,
+    GROUP,
+    INTRODUCTION,
+    INTRODUCTION_FR,
+    TIMEOUT,
+    ask,
+    failed_calls,
+    post,
+)
 
 
 async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
@@ -45,7 +58,7 @@ async def test_every_command_of_the_table_is_answered(api: FakeBotAPI, bot: Tele
 
 async def test_lang_is_remembered_for_the_chat(api: FakeBotAPI, bot: TelegramBot) -> None:
     [done] = await ask(api, BOB, BOB, "/lang fr")
-    assert done.plain_text == "Langue\u00a0: français."
+    assert done.plain_text == "Langue\u00a0: français." + INTRODUCTION_FR  # first answer here
     [trade] = await ask(api, BOB, BOB, "/events")
     assert trade.plain_text is not None and "événements à venir" in trade.plain_text
 
@@ -120,7 +133,7 @@ async def test_help_tells_what_telegram_adds(api: FakeBotAPI, bot: TelegramBot) 
     assert reply.plain_text is not None
     assert f"@{BOT_NAME}" in reply.plain_text and "/trade chart" in reply.plain_text
     [text] = await ask(api, BOB, BOB, "hello")  # plain text in a private chat
-    assert text.plain_text == reply.plain_text
+    assert reply.plain_text == f"{text.plain_text}{INTRODUCTION}"  # the chat's first answer
 
 
 HOSTILE = [
@@ -173,8 +186,11 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
-    assert set(fr) == set(en) == {c.name for c in COMMANDS if c.in_menu}
-    assert fr["trade"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
+    assert set(en) == {c.name for c in COMMANDS if c.in_menu}
+    assert set(fr) == {COMMANDS.shown(c.name, "fr") for c in COMMANDS if c.in_menu}
+    assert {"aide", "resume", "commerce", "evenements", "abonner", "desabonner", "reglages",
+            "fuseau", "langue", "articles"} <= set(fr)
+    assert fr["commerce"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
     assert en["trade"] == "Trade figures: latest, series, sources"
     assert default == api.commands_for("en")  # the configured default language
     assert api.descriptions["fr"] == \
@@ -195,7 +211,8 @@ async def test_kept_answers_follow_the_clock(api: FakeBotAPI, bot: TelegramBot,
                                              clock: FixedClock, june15: datetime) -> None:
     first, calendar = await ask(api, BOB, BOB, "/events", count=2)
     same, again = await ask(api, BOB, BOB, "/events", count=2)
-    assert same.text == first.text and again.files[0].data == calendar.files[0].data
+    assert first.text == f"{same.text}\n\n<i>{INTRODUCTION.strip()}</i>"  # the first answer
+    assert again.files[0].data == calendar.files[0].data
     clock.set(june15)
     [later] = await ask(api, BOB, BOB, "/events")
     assert later.plain_text is not None and "No upcoming event is known." in later.plain_text
@@ -209,3 +226,24 @@ async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot
     assert "/trade" in (help_.plain_text or "") and articles.plain_text != help_.plain_text
     assert failed_calls(api) == ["sendMessage: 429 Too Many Requests: retry after 1"]
     assert articles.time - help_.time >= 0.9  # waited, then sent: no apology
+
+
+async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:
+    [aide] = await ask(api, BOB, BOB, "/aide")
+    assert aide.plain_text is not None and "/trade [year]" in aide.plain_text
+    [commerce] = await ask(api, ADA, ADA, "/commerce 2023")
+    assert commerce.plain_text is not None and "2023" in commerce.plain_text
+    [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
+    assert group.plain_text is not None and group.plain_text.startswith("Astana et Paris")
+    text, photo = await ask(api, ADA, ADA, "/commerce graphique", count=2)
+    assert text.plain_text is not None and text.plain_text.startswith("Commerce")
+    assert photo.method == "sendPhoto"
+    [aide_fr] = await ask(api, ADA, ADA, "/aide")
+    assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
+    [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
+    assert accented.plain_text is not None
+    assert accented.plain_text.startswith("Kazakhstan–France\u00a0: événements passés")
+    [typo] = await ask(api, ADA, ADA, "/comerce")
+    assert typo.plain_text == (
+        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+    assert failed_calls(api) == []

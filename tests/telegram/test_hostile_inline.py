@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.telegram.app import TelegramBot
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, BOB
-from tests.telegram.helpers import failed_calls
+from tests.support.telegram import ADA, BOB, failed_calls
 from tests.telegram.test_inline import inline
 
 

@@ -12,8 +12,7 @@ from bot.core.library import Library
 from bot.telegram.app import TelegramBot
 from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import ADA, CHANNEL, CHANNEL_HANDLE, GROUP
-from tests.telegram.helpers import TIMEOUT, ask
+from tests.support.telegram import ADA, CHANNEL, CHANNEL_HANDLE, GROUP, TIMEOUT, ask
 
 NEW_GROUP = -1009898
 

@@ -7,7 +7,7 @@ from bot.store import chats, subscriptions
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import (
+from tests.support.telegram import (
     ADA,
     BOB,
     BOT_NAME,
@@ -15,8 +15,12 @@ from tests.telegram.conftest import (
     CHANNEL_HANDLE,
     FORUM,
     GROUP,
+    INTRODUCTION,
+    ask,
+    failed_calls,
+    post,
 )
-from tests.telegram.helpers import ask, eventually, failed_calls, post
+from tests.support.wait import eventually
 
 REFUSED = "Only this chat’s administrators can change its settings."
 REFUSED_FR = "Seuls les administrateurs de cette conversation peuvent en changer les réglages."
@@ -37,7 +41,7 @@ async def active(db: Database, chat_id: int, thread_id: int | None = None) -> bo
 async def test_only_group_admins_subscribe(api: FakeBotAPI, bot: TelegramBot,
                                            db: Database) -> None:
     [refused] = await ask(api, GROUP, BOB, "/subscribe")
-    assert refused.plain_text == REFUSED
+    assert refused.plain_text == REFUSED + INTRODUCTION  # the group's first answer
     assert await active(db, GROUP) is None
     [done] = await ask(api, GROUP, ADA, f"/subscribe@{BOT_NAME} daily 09:30")
     assert done.plain_text is not None and "09:30" in done.plain_text
@@ -65,7 +69,7 @@ async def test_channel_managed_from_a_private_chat(api: FakeBotAPI, bot: Telegra
                                                    db: Database) -> None:
     [bob] = await ask(api, BOB, BOB, f"/subscribe {CHANNEL_HANDLE} weekly")
     assert bob.plain_text == f"Only an administrator of {CHANNEL_HANDLE} can manage its " \
-        "subscription."
+        "subscription." + INTRODUCTION  # Bob's first answer
     [missing] = await ask(api, BOB, BOB, "/subscribe @no_such_channel")
     assert missing.plain_text is not None and "@no_such_channel" in missing.plain_text
     assert await active(db, CHANNEL) is None
@@ -82,7 +86,7 @@ async def test_channel_managed_from_a_private_chat(api: FakeBotAPI, bot: Telegra
 
 async def test_group_language_is_for_admins(api: FakeBotAPI, bot: TelegramBot) -> None:
     [refused] = await ask(api, GROUP, BOB, "/lang fr")
-    assert refused.plain_text == REFUSED
+    assert refused.plain_text == REFUSED + INTRODUCTION
     [done] = await ask(api, GROUP, ADA, "/lang fr")
     assert done.plain_text == "Langue\u00a0: français."
     [french] = await ask(api, GROUP, BOB, "/help")  # Bob speaks English; the group is French

@@ -7,20 +7,14 @@ migration, then a stop (SIGTERM) and a restart with nothing lost or repeated.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sqlite3
-import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, closing
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import (
+from tests.support.process import Bot, bilat_run, environment, query
+from tests.support.telegram import (
     ADA,
     BOB,
     BOT_NAME,
@@ -29,9 +23,11 @@ from tests.telegram.conftest import (
     CHANNEL_HANDLE,
     FORUM,
     GROUP,
-    TOKEN,
+    INTRODUCTION,
+    ask,
+    post,
 )
-from tests.telegram.helpers import ask, post
+from tests.support.wait import eventually
 
 START = "2025-05-07T23:59:40+05:00"  # 20 s before midnight in Almaty: the pushes' moment
 RESTART = "2025-05-08T00:00:30+05:00"
@@ -39,42 +35,10 @@ PUSH_TIMEOUT = 45.0
 OLD_GROUP, NEW_GROUP = -5151, -1005151
 
 
-def environment(api: FakeBotAPI, db: Path, now: str) -> dict[str, str]:
-    """A clean environment pointing the bot at the fake server."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("BILAT_", "TELEGRAM_", "MATRIX_"))}
-    return {**base, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-            "BILAT_NOW": now, "BILAT_DB": str(db), "BILAT_TIMEZONE": "Asia/Almaty",
-            "BILAT_DEFAULT_LOCALE": "en", "PTB_TIMEDELTA": "1",
-            "BILAT_HTTP_PORT": "0"}  # no operations endpoint: tests/ops has its own
-
-
-@asynccontextmanager
-async def bilat_run(api: FakeBotAPI, tmp: Path, now: str) -> AsyncIterator[Path]:
-    """Run ``python -m bot run`` until the block ends, then SIGTERM it; yield its log."""
-    log = tmp / f"bilat-{now[:19].replace(':', '')}.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, stdin=asyncio.subprocess.DEVNULL,
-            stdout=out, stderr=out, env=environment(api, tmp / "bilat.sqlite3", now))
-        try:
-            yield log
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-            try:
-                code = await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-                raise
-    assert code == 0, log.read_text()
-
-
-def query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    """Read the bot's database from outside (WAL lets a reader in beside the writer)."""
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
-        return list(conn.execute(sql, params).fetchall())
+def run(api: FakeBotAPI, tmp: Path, now: str) -> AbstractAsyncContextManager[Bot]:
+    """``python -m bot run`` from the instant ``now``, answering in English by default."""
+    env = environment(api, tmp / "bilat.sqlite3", BILAT_NOW=now, BILAT_DEFAULT_LOCALE="en")
+    return bilat_run(env, tmp / f"bilat-{now[:19].replace(':', '')}.log")
 
 
 def subscription(db: Path, chat_id: int, thread: int | None = None) -> tuple[object, ...]:
@@ -83,14 +47,6 @@ def subscription(db: Path, chat_id: int, thread: int | None = None) -> tuple[obj
                  " ON s.chat = c.id WHERE c.chat_id = ? AND c.thread_id IS ?",
                  str(chat_id), str(thread) if thread else None)
     return rows[0] if rows else ()
-
-
-async def until(check: Callable[[], bool], within: float = 15.0) -> None:
-    """Wait for a condition on the database."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "condition never held"
-        await asyncio.sleep(0.05)
 
 
 def pushed(db: Path) -> dict[tuple[str, str | None], set[str]]:
@@ -108,14 +64,15 @@ async def test_bilat_run_against_the_fake_bot_api(api: FakeBotAPI, tmp_path: Pat
     db = tmp_path / "bilat.sqlite3"
     api.add_chat(OLD_GROUP, "group", title="Vieux groupe")
     api.set_member(OLD_GROUP, ADA, "creator")
-    async with bilat_run(api, tmp_path, START):
+    async with run(api, tmp_path, START):
         # Subscriptions first: they must be in before the injected midnight.
         [hello] = await ask(api, BOB, BOB, "/start")
         assert "Bilat" in (hello.plain_text or "")
         [bob_sub] = await ask(api, BOB, BOB, "/subscribe daily 00:00 always")
         assert (bob_sub.plain_text or "").startswith("Subscribed.")
         [refused] = await ask(api, GROUP, BOB, f"/subscribe@{BOT_NAME}")
-        assert refused.plain_text == "Only this chat’s administrators can change its settings."
+        assert refused.plain_text == "Only this chat’s administrators can change its " \
+            "settings." + INTRODUCTION  # the group's first answer
         await ask(api, GROUP, ADA, f"/subscribe@{BOT_NAME} daily 00:00 always")
         await ask(api, FORUM, BOB, "/subscribe daily 00:00 always", thread_id=7)
         await ask(api, ADA, ADA, f"/subscribe {CHANNEL_HANDLE} daily 00:00 always")
@@ -136,14 +93,14 @@ async def test_bilat_run_against_the_fake_bot_api(api: FakeBotAPI, tmp_path: Pat
 
         # Migration re-keys the old group, subscription included.
         api.migrate(OLD_GROUP, NEW_GROUP)
-        await until(lambda: subscription(db, NEW_GROUP) == ("member", 1))
+        await eventually(lambda: subscription(db, NEW_GROUP) == ("member", 1))
 
         # Midnight in Almaty: each subscribed chat gets a digest and the same-day alert of the
         # 8 May ceremony, in its topic for the forum, at its new id for the migrated group.
         subscribed = {(str(BOB), None), (str(GROUP), None), (str(FORUM), "7"),
                       (str(CHANNEL), None), (str(NEW_GROUP), None)}
-        await until(lambda: pushed(db) == {ref: {"digest", "alert"} for ref in subscribed},
-                    within=PUSH_TIMEOUT)
+        await eventually(lambda: pushed(db) == {ref: {"digest", "alert"} for ref in subscribed},
+                         within=PUSH_TIMEOUT, what="a digest and an alert in each chat")
         for chat_id, thread, message_id in query(
                 db, "SELECT c.chat_id, c.thread_id, o.message_id FROM outbox o"
                 " JOIN chats c ON c.id = o.chat"):
@@ -153,16 +110,16 @@ async def test_bilat_run_against_the_fake_bot_api(api: FakeBotAPI, tmp_path: Pat
         # Blocked by Bob, kicked from the group: both subscriptions end.
         api.block(BOB, notify=True)
         api.kick(GROUP, by_user_id=ADA, notify=True)
-        await until(lambda: subscription(db, BOB) == ("kicked", 0)
-                    and subscription(db, GROUP) == ("kicked", 0))
+        await eventually(lambda: subscription(db, BOB) == ("kicked", 0)
+                         and subscription(db, GROUP) == ("kicked", 0), what="both ended")
 
     # Down: Ada writes meanwhile. Restarted after midnight: her command is answered once,
     # and no digest or alert is planned or sent twice.
     sent_before = len(api.sent)
     api.send_message(ADA, ADA, "/help")
-    async with bilat_run(api, tmp_path, RESTART):
+    async with run(api, tmp_path, RESTART):
         reply = await api.wait_for(lambda r: r.chat_id == ADA, timeout=20.0, after=sent_before)
-        assert "/trade" in (reply.plain_text or "")
+        assert "/commerce" in (reply.plain_text or "")  # Ada reads French
         await ask(api, ADA, ADA, "/events past")
     assert [r.chat_id for r in api.sent[sent_before:]] == [ADA, ADA]
     keys = query(db, "SELECT key, state FROM outbox ORDER BY key")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,17 +13,10 @@ from bot.config import ConfigError, Secret, Settings
 from bot.telegram.app import TelegramBot
 from bot.telegram.settings import TelegramSettings, Webhook
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.conftest import BOB
-from tests.telegram.helpers import TIMEOUT
+from tests.support.net import free_port
+from tests.support.telegram import BOB, TIMEOUT
 
 SECRET = "s3cret-token_ok"
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_webhook_checks_the_secret_and_answers(

@@ -1,0 +1,27 @@
+"""Unreviewed facts and people are left out of what the bot serves, references pruned."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bot.core.library import Library
+from tests.conftest import SEED
+
+
+def test_an_unreviewed_person_is_left_out_with_their_quotes_and_participations(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEED.parent.parent / "sectors.yaml", tmp_path)
+    text = SEED.read_text(encoding="utf-8").replace(
+        "  - id: vassilenko\n", "  - id: vassilenko\n    unreviewed: true\n", 1).replace(
+        "  - id: turnover-2024\n", "  - id: turnover-2024\n    unreviewed: true\n", 1)
+    (folder / SEED.name).write_text(text, encoding="utf-8")
+    (article,) = Library.load(tmp_path).articles
+    assert [p.id for p in article.people] == ["guiaugue", "tokayev"]
+    assert all(q.speaker != "vassilenko" for q in article.quotes)
+    meeting = next(e for e in article.events if e.id == "vassilenko-guiaugue-meeting")
+    assert meeting.participants == ("guiaugue",)
+    assert "turnover-2024" not in [t.id for t in article.trade]
+    assert "exports-2024" in [t.id for t in article.trade]

@@ -1,0 +1,148 @@
+"""What a draft holds for sentences written the ways news agencies write them (our own
+sentences, in the three languages): figures, what is left out, events, people, places."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bot.core.library import Library
+from bot.draft.article import draft, known
+from bot.draft.extract import Facts, Known
+from bot.draft.source import Page
+from tests.conftest import DATA
+
+KNOWN: Known = known(Library.load(DATA))
+DAY = date(2024, 9, 20)
+
+
+def _facts(lang: str, text: str, day: date = DAY) -> Facts:
+    return draft(Page(text, language=lang), KNOWN, published=day, publisher="Wire").facts
+
+
+def _figures(facts: Facts) -> list[tuple[Any, ...]]:
+    return [(t["period"], t["flow"], t["reporter"], t["partner"], str(t["value"]), t["unit"],
+             t["currency"], t["qualifier"], t.get("growth")) for t in facts.trade]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("en", "Trade between Uzbekistan and France grew by 12% compared to 2023 and reached "
+           "$3.8 billion in 2024. In the first quarter of 2024, trade between the two "
+           "countries reached USD 140 million.",
+     [("2024", "turnover", "UZ", "FR", "3.8", "billion", "USD", "exact",
+       {"percent": Decimal(12), "base": "previous_year"}),
+      ("2024-01/2024-03", "turnover", "UZ", "FR", "140", "million", "USD", "exact", None)]),
+    ("en", "In 2023, German exports to Kazakhstan reached nearly €2.1 billion, while imports "
+           "from Kazakhstan amounted to more than €1.4bn.",
+     [("2023", "exports", "DE", "KZ", "2.1", "billion", "EUR", "nearly", None),
+      ("2023", "imports", "DE", "KZ", "1.4", "billion", "EUR", "more_than", None)]),
+    ("fr", "Au premier trimestre 2024, les échanges entre la France et l'Ouzbékistan ont "
+           "atteint 300 millions d'euros, en hausse de 4,5 % sur un an.",
+     [("2024-01/2024-03", "turnover", "FR", "UZ", "300", "million", "EUR", "exact",
+       {"percent": Decimal("4.5"), "base": "same_period_previous_year"})]),
+    ("ru", "Товарооборот между Казахстаном и Германией в 2023 году составил 3,8 млрд "
+           "долларов США, увеличившись на 15,3% по сравнению с 2022 годом.",
+     [("2023", "turnover", "KZ", "DE", "3.8", "billion", "USD", "exact",
+       {"percent": Decimal("15.3"), "base": "previous_year"})]),
+    ("ru", "По итогам 2022 года товарооборот Казахстана и Франции вырос до около $4 млрд, а "
+           "экспорт из Франции в Казахстан составил почти 900 млн долларов.",
+     [("2022", "turnover", "KZ", "FR", "4", "billion", "USD", "approximately", None),
+      ("2022", "exports", "FR", "KZ", "900", "million", "USD", "nearly", None)]),
+])
+def test_trade_figures_as_printed(lang: str, text: str,
+                                  expected: list[tuple[Any, ...]]) -> None:
+    assert _figures(_facts(lang, text)) == expected
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "Over the past decade, trade between Kazakhstan and France ranged from $2.5 billion "
+           "to $6.5 billion a year."),
+    ("en", "Kazakhstan's foreign trade turnover reached $139 billion in 2023, France said."),
+    ("en", "Kazakhstan and France signed a roadmap. In 2023, Kazakhstan's trade with China "
+           "reached $41 billion."),
+    ("en", "Trade between Kazakhstan and France reached $4 billion, officials said."),
+    ("fr", "Le commerce entre la France et le Kazakhstan (4 milliards d'euros en 2022) a "
+           "augmenté."),
+    ("ru", "Товарооборот Казахстана и Франции в 2030 году достигнет $10 млрд."),
+    ("en", "Trade between Kazakhstan and France should reach $10 billion by 2025, the "
+           "ministers agreed in 2024."),
+    ("en", "In 2023, France's trade with Central Asia reached $6 billion, Kazakhstan said."),
+    ("fr", "En 2024, la France et le Kazakhstan ont signé des accords d'une valeur de "
+           "2 milliards d'euros dans le commerce."),
+    ("ru", "В 2023 году товарооборот Казахстана с ЕС составил $40 млрд, Германии — нет."),
+])
+def test_what_cannot_be_pinned_down_is_left_out(lang: str, text: str) -> None:
+    """Ranges, a whole country's trade, other partners, no period, brackets, the future."""
+    assert _figures(_facts(lang, text)) == []
+
+
+def test_events_people_and_places() -> None:
+    facts = _facts("en", "Uzbek President Shavkat Mirziyoyev met French Foreign Minister "
+                         "Stéphane Séjourné in Tashkent on March 12. The intergovernmental "
+                         "commission of Uzbekistan and France will meet in Paris in the near "
+                         "future.")
+    assert [(p["name"], p.get("country"), p["role"]["en"]) for p in facts.people] == [
+        ("Shavkat Mirziyoyev", "UZ", "President"),
+        ("Stéphane Séjourné", "FR", "Foreign Minister")]
+    assert [(e["kind"], e["date"], e["status"], e["participants"],
+             e.get("place", {}).get("timezone"), e["title"]["en"]) for e in facts.events] == [
+        ("meeting", {"precision": "day", "value": "2024-03-12"}, "held",
+         ["mirziyoyev", "sejourne"], "Asia/Tashkent", "Meeting, Tashkent"),
+        ("commission", {"precision": "unknown"}, "planned", [], "Europe/Paris",
+         "Intergovernmental commission, Paris")]
+
+
+def test_a_past_day_without_a_year_is_last_years() -> None:
+    facts = _facts("fr", "Le président ouzbek Shavkat Mirziyoïev s'est rendu en France le "
+                         "15 novembre, à l'invitation du président Emmanuel Macron.")
+    (event,) = facts.events
+    assert (event["date"], event["status"]) == (
+        {"precision": "day", "value": "2023-11-15"}, "held")
+    # a person the data knows keeps the data's id
+    assert [p["id"] for p in facts.people] == ["mirziyoiev", "macron"]
+
+
+def test_russian_names_are_spelled_as_printed_and_roles_labelled() -> None:
+    facts = _facts("ru", "Президент Казахстана Касым-Жомарт Токаев провел переговоры с "
+                         "Федеральным канцлером Германии Олафом Шольцем 17 сентября в Астане.")
+    assert [(p["name"], p.get("country"), p["role"]) for p in facts.people] == [
+        ("Касым-Жомарт Токаев", "KZ", {"fr": "Président", "en": "President"}),
+        ("Олафом Шольцем", "DE", {"fr": "Chancelier fédéral", "en": "Federal Chancellor"})]
+    (event,) = facts.events
+    assert (event["kind"], event["date"]["value"], event["status"]) == (
+        "talks", "2024-09-17", "held")
+
+
+@pytest.mark.parametrize(("lang", "text", "date_field", "status"), [
+    ("en", "The Kazakhstan-France business forum will be held on 12-14 November in Almaty.",
+     {"precision": "days", "start": "2024-11-12", "end": "2024-11-14"}, "planned"),
+    ("fr", "Le forum d'affaires franco-ouzbek se tiendra du 3 au 4 octobre 2024 à Tachkent.",
+     {"precision": "days", "start": "2024-10-03", "end": "2024-10-04"}, "planned"),
+    ("ru", "Заседание межправительственной комиссии Казахстана и Германии пройдет до 15 "
+           "декабря в Берлине.",
+     {"precision": "before", "value": "2024-12-15", "after": "2024-09-20"}, "planned"),
+    ("en", "Kazakhstan and Germany established diplomatic relations in February 1992.",
+     {"precision": "month", "value": "1992-02"}, "held"),
+    # 20 September 2024 is a Friday: last Tuesday, next Monday
+    ("fr", "Mardi, le ministre ouzbek et son homologue français Jean-Noël Barrot ont tenu "
+           "des consultations à Paris.", {"precision": "day", "value": "2024-09-17"}, "held"),
+    ("ru", "В понедельник в Берлине пройдет заседание межправительственной комиссии "
+           "Казахстана и Германии.", {"precision": "day", "value": "2024-09-23"}, "planned"),
+])
+def test_events_keep_the_precision_the_text_gives(lang: str, text: str,
+                                                  date_field: dict[str, Any],
+                                                  status: str) -> None:
+    (event,) = _facts(lang, text).events
+    assert (event["date"], event["status"]) == (date_field, status)
+    assert event["evidence"] == text
+
+
+def test_a_role_written_after_the_name() -> None:
+    facts = _facts("en", "Bakhtiyor Saidov, Minister of Foreign Affairs of Uzbekistan, met "
+                         "Jean-Noël Barrot, the French Foreign Minister, in Paris.")
+    assert [(p["name"], p.get("country"), p["role"]["en"]) for p in facts.people] == [
+        ("Bakhtiyor Saidov", "UZ", "Minister of Foreign Affairs of Uzbekistan"),
+        ("Jean-Noël Barrot", "FR", "French Foreign Minister")]

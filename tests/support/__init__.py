@@ -1,0 +1,1 @@
+"""Helpers shared by every test folder, written once: ports, waiting, processes, worlds."""
