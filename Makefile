@@ -49,6 +49,7 @@ compose-schema: $(COMPOSE_SCHEMA)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) $(DRAFT_STAMP) catalogs synapse compose-schema lint
 	$(BIN)/python -m pytest -q

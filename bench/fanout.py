@@ -23,13 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.clock import ShiftedClock
-from bot.core.commands import Attachment
 from bot.core.library import Library
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.pushes import PushSettings, pair_code
 from bot.core.render import Rendered
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 from bot.store.db import Database, to_db
 
 SEED = (Path(__file__).resolve().parents[1] / "data" / "articles" /

@@ -34,11 +34,11 @@ from nio import (  # type: ignore[import-untyped]
 from bot.config import Secret
 from bot.core.clock import ShiftedClock, parse_instant
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.matrix.client import MatrixBot
-from bot.matrix.handlers import Services
 from bot.matrix.login import connect
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.store.db import Database
 from tests.fakes.synapse import RegisteredUser, Synapse
 
@@ -161,7 +161,7 @@ async def bench(runs: int) -> None:
         db = await Database.open(home / "bilat.sqlite3")
         store = RoomStore(db, clock, bilat_user.user_id, "en", "Asia/Almaty")
         bilat = MatrixBot(await connect(settings), settings, store,
-                          Services(lambda: library, clock))
+                          Session(lambda: library, clock, "en", "Asia/Almaty"))
         stop = asyncio.Event()
         bilat_task = asyncio.create_task(bilat.run(stop))
         echo, person = EchoBot(server, echo_user), Person(server, person_user)

@@ -9,22 +9,24 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from bot.aio import unless_stopped
 from bot.config import ConfigError, Settings
 from bot.core import checks
 from bot.core.briefings import describe
+from bot.core.chat_settings import MemoryChat
 from bot.core.clock import Clock, ShiftedClock, SystemClock, start_instant
-from bot.core.commands import Context, as_command, dispatch
+from bot.core.command_table import as_command
 from bot.core.library import Library
 from bot.core.load import DataInvalid, Dataset, field_name, file_label, load_dataset
-from bot.core.operations import Operations
+from bot.core.network import Transport
 from bot.core.phrases import Phrases
-from bot.delivery.transport import Transport
+from bot.core.request import Request
+from bot.core.session import Session
+from bot.delivery.stoppable import unless_stopped
 from bot.ops import logs
 from bot.store.db import Database, DatabaseError
 
@@ -215,22 +217,21 @@ def cmd_new(path: str) -> int:
     return 0
 
 
-class _Prefs:
-    async def set_locale(self, locale: str) -> None:
-        """One-shot renders keep no state."""
-
-
 def cmd_render(settings: Settings, text: str, lang: str | None, as_of: str | None,
                as_html: bool) -> int:
     """Print one briefing."""
+    from bot.console import CONSOLE, CONSOLE_NETWORK
+
     library = _library(settings)
-    ctx = Context(library, lang or settings.default_locale, _clock(settings, as_of).now(),
-                  settings.timezone, _Prefs())
-    reply = asyncio.run(dispatch(ctx, as_command(text)))
-    if reply is None:
+    session = Session(lambda: library, _clock(settings, as_of), settings.default_locale,
+                      settings.timezone)
+    request = Request(CONSOLE_NETWORK, CONSOLE, MemoryChat(lang))
+    answer = asyncio.run(session.reply(request, as_command(text)))
+    if answer is None:
         print(f"bilat: {text!r} is not a command; try 'bilat render help'", file=sys.stderr)
         return 2
-    print(reply.message.html if as_html else reply.message.text)
+    message = answer.reply.message
+    print(message.html if as_html else message.text)
     return 0
 
 
@@ -259,7 +260,7 @@ async def _console(settings: Settings, lang: str | None, as_of: str | None) -> N
 
 async def _converse(settings: Settings, lang: str | None, data: DataReloader,
                     clock: Clock) -> None:
-    from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsolePrefs, ConsoleTransport
+    from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsoleTransport
     from bot.delivery.service import from_settings
     from bot.ops.admin import Operator
     from bot.store.chat_settings import open_chat
@@ -271,8 +272,8 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
         if lang and lang != chat.locale:
             await chat.set_locale(lang)
         ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures)
-        console = Console(data, clock, chat.timezone, ConsolePrefs(chat.locale), chat=chat,
-                          ops=ops)
+        console = Console(Session(data, clock, settings.default_locale, settings.timezone, ops),
+                          chat)
         delivery = from_settings(db, data, clock, [ConsoleTransport()], settings)
         await console.run(delivery=delivery)
 
@@ -327,20 +328,19 @@ def _matrix_configured(settings: Settings) -> bool:
     return MatrixSettings.from_settings(settings) is not None
 
 
-def _networks(settings: Settings, library: Callable[[], Library], db: Database, clock: Clock,
-              ops: Operations) -> dict[str, Network]:
+def _networks(settings: Settings, session: Session, db: Database) -> dict[str, Network]:
     """The configured networks, by name (each library imported only when configured)."""
     found: dict[str, Network] = {}
     if settings.telegram_token is not None:
         from bot.telegram.app import telegram_bot
 
-        telegram = telegram_bot(settings, library, db, clock, ops)
+        telegram = telegram_bot(settings, session, db)
         if telegram is not None:
             found["telegram"] = telegram
     if _matrix_configured(settings):
         from bot.matrix.client import matrix_bot
 
-        matrix = matrix_bot(settings, library, db, clock, ops)
+        matrix = matrix_bot(settings, session, db)
         if matrix is not None:
             found["matrix"] = matrix
     return found
@@ -367,7 +367,9 @@ async def _run(settings: Settings) -> int:
     loop.add_signal_handler(signal.SIGHUP, data.request)
     async with await Database.open(settings.db_path, stop=stop.event) as db:
         ops = Operator(db, data, settings.admins, settings.max_failures)
-        networks = _networks(settings, data, db, clock, ops)
+        # One session for every network: one command path, one reply cache.
+        session = Session(data, clock, settings.default_locale, settings.timezone, ops)
+        networks = _networks(settings, session, db)
         health = Health(db, clock)
         for name in networks:
             health.expect(name)

@@ -9,43 +9,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
 from typing import TextIO
 
 from bot.core import i18n
-from bot.core.clock import Clock
-from bot.core.commands import COMMANDS, Attachment, Context, as_command, dispatch, parse
-from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.chat_settings import ChatSettings
+from bot.core.command_table import as_command
+from bot.core.network import Attachment, ChatRef, Limits
 from bot.core.phrases import N_
 from bot.core.render import Rendered
+from bot.core.request import Network, Request
+from bot.core.session import Session
 from bot.delivery.service import Delivery
-from bot.delivery.transport import ChatRef, Limits
-from bot.ops.instruments import COMMANDS as SERVED
-from bot.store.chat_settings import StoredChat
 
 CONSOLE = ChatRef("console", "console")
 # Whoever types in the console runs Bilat and has its database: an operator.
 CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
 SORRY = N_("Sorry, something went wrong while answering. Please try again in a moment.")
+# A terminal shows no files; a line without a prefix is a command all the same.
+CONSOLE_NETWORK = Network(CONSOLE.network, "/", files=False, message_length=1 << 20)
 # What ends the session, with or without the slash, in English and French.
 QUIT_WORDS = frozenset({"quit", "exit", "quitter", "sortir"})
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ConsolePrefs:
-    """The console's one chat without a database: its language lives in memory."""
-
-    locale: str
-
-    async def set_locale(self, locale: str) -> None:
-        """Switch the console's language."""
-        self.locale = locale
 
 
 class ConsoleTransport:
@@ -74,26 +63,18 @@ class ConsoleTransport:
 class Console:
     """Reads lines, answers them as a chat would, in plain text."""
 
-    library: Callable[[], Library]
-    clock: Clock
-    zone: str
-    prefs: ConsolePrefs
+    session: Session
+    chat: ChatSettings  # stored with a database, else kept in memory
     out: TextIO = sys.stdout
-    chat: StoredChat | None = None  # the stored console chat, when there is a database
-    ops: Operations | None = None  # /stats and /reload, when Bilat runs here
 
-    def context(self) -> Context:
-        """The request context for the next line."""
-        if self.chat is not None:
-            return self.chat.context(self.library(), self.clock.now(),
-                                     sender=CONSOLE_OPERATOR, ops=self.ops)
-        return Context(self.library(), self.prefs.locale, self.clock.now(), self.zone,
-                       self.prefs, sender=CONSOLE_OPERATOR, ops=self.ops)
+    def request(self) -> Request:
+        """The core's request for the next line."""
+        return Request(CONSOLE_NETWORK, CONSOLE, self.chat, sender=CONSOLE_OPERATOR)
 
     @property
     def locale(self) -> str:
         """The console chat's language."""
-        return self.chat.locale if self.chat is not None else self.prefs.locale
+        return self.session.locale(self.chat.locale)
 
     async def answer(self, line: str) -> str | None:
         """The plain-text answer to one line, or None for a blank line."""
@@ -101,14 +82,11 @@ class Console:
             return None
         text = as_command(line)
         try:
-            reply = await dispatch(self.context(), text)
+            answer = await self.session.answer(self.request(), text)
         except Exception:  # one command's bug must not end the console
             log.exception("console: answering %r failed", text[:80])
             return i18n.gettext(self.locale, SORRY)
-        parsed = parse(text, prefixes="/!")
-        SERVED.inc(command=parsed.name if parsed and COMMANDS.get(parsed.name) else "unknown",
-                   network=CONSOLE.network)
-        return reply.message.text if reply else None
+        return answer.reply.message.text if answer else None
 
     async def run(self, lines: TextIO = sys.stdin, delivery: Delivery | None = None) -> None:
         """Answer lines until end of input or /quit, with pushes running meanwhile."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.config import VARIABLES
-from bot.core.commands import COMMANDS
+from bot.core.commands import COMMAND_TABLE as COMMANDS
 from bot.ops.first_run import COMPOSE_ONLY
 from tests.conftest import ROOT
 

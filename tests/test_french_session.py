@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 
-from bot.console import CONSOLE, Console, ConsolePrefs
+from bot.console import CONSOLE, Console
 from bot.core.clock import FixedClock
 from bot.core.library import Library
 from bot.store.chat_settings import open_chat
 from bot.store.db import Database
 from tests.conftest import ZONE
+from tests.support.asking import session
 
 N = "\u00a0"
 
@@ -17,8 +18,7 @@ N = "\u00a0"
 async def test_a_french_session_without_an_english_word(
         db: Database, library: Library, clock: FixedClock) -> None:
     chat = await open_chat(db, CONSOLE, clock, type="private", locale="fr", timezone=ZONE)
-    console = Console(lambda: library, clock, ZONE, ConsolePrefs("fr"), io.StringIO(),
-                      chat=chat)
+    console = Console(session(library, clock.now()), chat, io.StringIO())
 
     async def say(line: str) -> str:
         answer = await console.answer(line)
@@ -64,7 +64,7 @@ async def test_the_console_greets_and_leaves_in_french(
         db: Database, library: Library, clock: FixedClock) -> None:
     chat = await open_chat(db, CONSOLE, clock, type="private", locale="fr", timezone=ZONE)
     out = io.StringIO()
-    console = Console(lambda: library, clock, ZONE, ConsolePrefs("fr"), out, chat=chat)
+    console = Console(session(library, clock.now()), chat, out)
     await console.run(io.StringIO("/commerce 2024\n/quitter\n/aide\n"))
     text = out.getvalue()
     assert text.startswith("Console Bilat. Tapez /aide, ou /quitter pour sortir.\n")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 
 from bot.core import i18n
-from bot.core.commands import COMMANDS, Context, Reply
-from bot.core.operations import ReloadOutcome, Stats
+from bot.core.command_table import CommandTable, Context, Reply
+from bot.core.operator import ReloadOutcome, Stats
 from bot.core.phrases import N_
 from bot.core.render import Rendered
 
 NOT_OPERATOR = N_("Sorry, this command is for Bilat’s operators only.")
 SHOWN_ERRORS = 10  # a reply lists this many data errors; the log has them all
+OPERATOR_COMMANDS = CommandTable()
 OUTBOX_STATES = {"pending": N_("pending"), "sending": N_("sending"), "sent": N_("sent"),
                  "failed": N_("failed"), "dropped": N_("dropped")}
 
@@ -29,9 +30,9 @@ def _reply(title: str | None, lines: list[str]) -> Reply:
     return Reply(Rendered.from_html("\n".join(body)))
 
 
-def _refusal(ctx: Context) -> Reply | None:
-    """The polite no for anyone who is not an operator."""
-    return None if ctx.is_admin else _reply(None, [ctx._(NOT_OPERATOR)])
+def refusal(ctx: Context) -> Reply:
+    """The polite no for anyone who is not an operator (the session sends it)."""
+    return _reply(None, [ctx._(NOT_OPERATOR)])
 
 
 def _n(ctx: Context, value: int) -> str:
@@ -84,21 +85,17 @@ def reload_lines(ctx: Context, outcome: ReloadOutcome) -> list[str]:
     return lines
 
 
-@COMMANDS.command("stats", "", N_("Figures for operators: chats, subscriptions, outbox"),
-                  in_menu=False, admin=True)
+@OPERATOR_COMMANDS.command("stats", "", N_("Figures for operators: chats, subscriptions, outbox"),
+                           in_menu=False, admin=True)
 async def cmd_stats(ctx: Context, args: list[str]) -> Reply:
     """Chats, subscriptions, outbox by state and failures (operators only)."""
-    if refusal := _refusal(ctx):
-        return refusal
-    assert ctx.ops is not None
+    assert ctx.ops is not None  # the session lets only operators through
     return _reply(ctx._("Bilat statistics"), stats_lines(ctx, await ctx.ops.stats()))
 
 
-@COMMANDS.command("reload", "", N_("Load the article data again (operators)"),
-                  in_menu=False, admin=True)
+@OPERATOR_COMMANDS.command("reload", "", N_("Load the article data again (operators)"),
+                           in_menu=False, admin=True)
 async def cmd_reload(ctx: Context, args: list[str]) -> Reply:
     """Reload the data directory; report the count loaded or the errors (operators only)."""
-    if refusal := _refusal(ctx):
-        return refusal
-    assert ctx.ops is not None
+    assert ctx.ops is not None  # the session lets only operators through
     return _reply(None, reload_lines(ctx, await ctx.ops.reload()))

@@ -30,14 +30,17 @@ class Scope:
     now: datetime
     zone: tzinfo
     pairs: tuple[Pair, ...] = ()  # every pair an article list or event list covers; () = pair
+    prefix: str = "/"  # what commands start with where the briefing is read
 
     @classmethod
     def make(cls, library: Library, locale: str, now: datetime, zone: str = "UTC",
-             pair: Pair | None = None, pairs: tuple[Pair, ...] = ()) -> Scope:
+             pair: Pair | None = None, pairs: tuple[Pair, ...] = (), *,
+             prefix: str = "/") -> Scope:
         """Build a scope, seeing only what was published by ``now``."""
         seen = visible(library, now)
         chosen = pair or (pairs[0] if pairs else None) or library.default_pair() or ("KZ", "FR")
-        return cls(seen, chosen, locale, now, ZoneInfo(zone), pairs if len(pairs) > 1 else ())
+        return cls(seen, chosen, locale, now, ZoneInfo(zone), pairs if len(pairs) > 1 else (),
+                   prefix)
 
     @property
     def covering(self) -> tuple[Pair, ...]:
@@ -58,7 +61,8 @@ class Scope:
         """Context every template gets."""
         names = [self.phrases.pair(pair) for pair in self.covering]
         return {"p": self.phrases, "pair_name": ", ".join(names),
-                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
+                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()),
+                "prefix": self.prefix, **context}
 
 
 # Trade ------------------------------------------------------------------------------------

@@ -11,20 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core import pairs
-from bot.core.commands import (
-    COMMANDS,
-    NOT_ALLOWED,
-    Context,
-    Reply,
-    notice,
-    pair_problem,
-    usage,
-)
+from bot.core.briefing_commands import NOT_ALLOWED, pair_problem
+from bot.core.command_table import CommandTable, Context, Reply, notice, usage
 from bot.core.facts import Article
 from bot.core.library import Pair, pair_key
 from bot.core.phrases import N_
 from bot.core.pushes import pair_code
 from bot.core.render import render
+
+PAIR_COMMANDS = CommandTable()
 
 
 @dataclass(frozen=True)
@@ -38,13 +33,14 @@ class PairRow:
     followed: bool
 
 
-@COMMANDS.command("pairs", "", N_("The country pairs Bilat covers, with their newest article"))
+@PAIR_COMMANDS.command("pairs", "",
+                       N_("The country pairs Bilat covers, with their newest article"))
 async def cmd_pairs(ctx: Context, args: list[str]) -> Reply:
     """The covered pairs, newest article of each, the chat's own marked."""
     scope = ctx.scope()
     p = scope.phrases
     own = {pair_key(x) for x in await ctx.pairs()}
-    chose = ctx.chat is not None and bool(await ctx.chat.pairs())
+    chose = bool(await ctx.chat.pairs())
     rows = []
     for pair in ctx.library.pairs:
         about = scope.library.about(pair)
@@ -62,7 +58,7 @@ async def _chosen(ctx: Context, args: list[str], command: str) -> Pair | Reply:
         return notice(ctx._("This chat follows {pairs}.").format(pairs=names),
                       usage(ctx, command))
     # A lone country in several pairs: /unfollow means one the chat follows; /follow asks.
-    own = await ctx.chat.pairs() if ctx.chat is not None and command == "unfollow" else ()
+    own = await ctx.chat.pairs() if command == "unfollow" else ()
     found = pairs.resolve(ctx.library, " ".join(args), own)
     if found.pair is None:
         return notice(pair_problem(ctx, found), usage(ctx, command))
@@ -75,11 +71,11 @@ def pair_names(ctx: Context, chosen: tuple[Pair, ...]) -> str:
     return p.join([p.pair(x) for x in chosen])
 
 
-@COMMANDS.command("follow", N_("pair"), N_("Follow a country pair in this chat"))
+@PAIR_COMMANDS.command("follow", N_("pair"), N_("Follow a country pair in this chat"))
 async def cmd_follow(ctx: Context, args: list[str]) -> Reply:
     """Add a pair to the chat's own."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return notice(ctx._("Choosing pairs is not available here."))
     pair = await _chosen(ctx, args, "follow")
     if isinstance(pair, Reply):
@@ -95,11 +91,12 @@ async def cmd_follow(ctx: Context, args: list[str]) -> Reply:
         pairs=pair_names(ctx, await ctx.pairs())))
 
 
-@COMMANDS.command("unfollow", N_("pair"), N_("Stop following a country pair in this chat"))
+@PAIR_COMMANDS.command("unfollow", N_("pair"),
+                       N_("Stop following a country pair in this chat"))
 async def cmd_unfollow(ctx: Context, args: list[str]) -> Reply:
     """Remove a pair from the chat's own."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return notice(ctx._("Choosing pairs is not available here."))
     pair = await _chosen(ctx, args, "unfollow")
     if isinstance(pair, Reply):

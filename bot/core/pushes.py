@@ -275,12 +275,12 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
-                 zone: str) -> Rendered:
+                 zone: str, prefix: str = "/") -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.
 
     "Tomorrow" and "today" count from the chat's own day when the alert goes out.
     """
-    scope = Scope.make(library, locale, now, zone, due.pair)
+    scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix)
     today = now.astimezone(scope.zone).date()
     return render("alert", locale, **scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core import i18n
-from bot.ops.instruments import rendering
+from bot.metrics import rendering
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "briefs"
 TELEGRAM_LIMIT = 4096
@@ -205,7 +205,13 @@ def environment(locale: str) -> Environment:
 
 
 def render(template: str, locale: str, **context: Any) -> Rendered:
-    """Render ``briefs/<template>.html.j2`` for ``locale`` (timed for /metrics)."""
+    """Render ``briefs/<template>.html.j2`` for ``locale`` (timed for /metrics).
+
+    Every template gets ``prefix``, the command prefix of the network it is read on, so that
+    a briefing never tells a Matrix user to type a Telegram command.
+    """
+    if "prefix" not in context:
+        raise TypeError(f"rendering {template} without the command prefix")
     with rendering(template):
         markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
         return Rendered.from_html(markup)

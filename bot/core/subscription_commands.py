@@ -1,7 +1,7 @@
 """Subscription commands: /subscribe, /unsubscribe, /settings, /timezone.
 
-They read and change the chat's stored settings through ``Context.chat`` (bot.core.commands.
-ChatSettings); who may change them is the adapter's answer to ``can_manage``.
+They read and change the chat's stored settings through ``Context.chat`` (bot.core.
+chat_settings.ChatSettings); who may change them is the adapter's answer to ``can_manage``.
 
 ``/subscribe`` words, in any order (English or French):
 ``daily`` | ``weekly [weekday]`` | a weekday alone (weekly on that day) | ``HH:MM`` (also
@@ -23,17 +23,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 
 from bot.core import i18n, pairs, words
-from bot.core.commands import (
-    COMMANDS,
-    NOT_ALLOWED,
-    ChatSettings,
-    Context,
-    Reply,
-    echo,
-    notice,
-    pair_problem,
-    usage,
-)
+from bot.core.briefing_commands import NOT_ALLOWED, pair_problem
+from bot.core.chat_settings import ChatSettings
+from bot.core.command_table import CommandTable, Context, Reply, echo, notice, usage
 from bot.core.library import Pair
 from bot.core.phrases import N_, Phrases
 from bot.core.pushes import (
@@ -45,6 +37,8 @@ from bot.core.pushes import (
 )
 from bot.core.render import render
 from bot.core.zones import Found, find_zone, label
+
+SUBSCRIPTION_COMMANDS = CommandTable()
 
 CADENCES: dict[str, Cadence] = {
     "daily": "daily", "day": "daily", "quotidien": "daily", "quotidienne": "daily",
@@ -191,13 +185,13 @@ def _default_settings(ctx: Context) -> PushSettings:
 
 # Commands -----------------------------------------------------------------------------------
 
-@COMMANDS.command(
+@SUBSCRIPTION_COMMANDS.command(
     "subscribe", N_("[daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]"),
-    N_("Get a digest on a schedule and alerts before events"))
+    N_("Get a digest on a schedule and alerts before events"), names_chat=True)
 async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     """Create or change the chat's subscription."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     try:
         draft = parse_subscribe(ctx, args)
@@ -220,11 +214,12 @@ async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
                           await ctx.pairs())
 
 
-@COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"))
+@SUBSCRIPTION_COMMANDS.command("unsubscribe", "", N_("Stop the digest and alerts in this chat"),
+                               names_chat=True)
 async def cmd_unsubscribe(ctx: Context, args: list[str]) -> Reply:
     """Stop the chat's pushes."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     if refusal := await _refused(ctx, chat):
         return refusal
@@ -236,21 +231,23 @@ async def cmd_unsubscribe(ctx: Context, args: list[str]) -> Reply:
         command=ctx.command("subscribe")))
 
 
-@COMMANDS.command("settings", "", N_("This chat’s language, time zone and subscription"))
+@SUBSCRIPTION_COMMANDS.command("settings", "",
+                               N_("This chat’s language, time zone and subscription"),
+                               names_chat=True)
 async def cmd_settings(ctx: Context, args: list[str]) -> Reply:
     """Show the chat's settings."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     return settings_reply(ctx, await chat.subscription(), ctx.zone, shown=await ctx.pairs())
 
 
-@COMMANDS.command("timezone", N_("[city, country, UTC+5 or IANA zone]"),
-                  N_("Show or set the chat’s time zone"))
+@SUBSCRIPTION_COMMANDS.command("timezone", N_("[city, country, UTC+5 or IANA zone]"),
+                               N_("Show or set the chat’s time zone"), names_chat=True)
 async def cmd_timezone(ctx: Context, args: list[str]) -> Reply:
     """Show or set the chat's time zone, named as a zone, offset, country or city."""
     chat = ctx.chat
-    if chat is None:
+    if not chat.persistent:
         return _unavailable(ctx)
     if not args:
         return notice(_zone_line(ctx, ctx.zone),

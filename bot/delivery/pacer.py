@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.delivery.transport import Limits
+from bot.core.network import Limits
 
 MARGIN = 0.02
 FORGET_EVERY = 1024  # sends between sweeps of the per-chat windows

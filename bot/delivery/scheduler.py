@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from bot.core.briefings import EventItem, Scope
 from bot.core.clock import Clock
 from bot.core.library import Library, Pair, visible
+from bot.core.network import command_prefix
 from bot.core.pushes import (
     AlertDue,
     DigestDue,
@@ -35,7 +36,7 @@ from bot.core.pushes import (
     without_repeats,
 )
 from bot.core.render import Rendered
-from bot.ops.instruments import TICKS
+from bot.metrics import TICKS
 from bot.store import outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
@@ -207,8 +208,8 @@ class Scheduler:
         """The digest (None when nothing changed and the chat wants changes only) and the
         events it lists; shared by every chat with the same settings and history."""
         s = sub.settings
-        key = (chat.locale, chat.timezone, s.pairs, s.cadence, s.always, sub.since,
-               sub.digest_events, due.day)
+        key = (chat.locale, chat.timezone, command_prefix(chat.ref.network), s.pairs, s.cadence,
+               s.always, sub.since, sub.digest_events, due.day)
         if key not in tick.digests:
             parts = without_repeats([
                 pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
@@ -222,16 +223,18 @@ class Scheduler:
 
     def _render_digest(self, tick: _Tick, chat: Chat, parts: list[PairDigest],
                        sub: Subscription) -> Rendered:
-        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair)
+        scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair,
+                           prefix=command_prefix(chat.ref.network))
         return render_digest(scope, parts, sub.since, sub.settings.cadence)
 
     def _alert(self, tick: _Tick, due: AlertDue, chat: Chat) -> Rendered:
         """The alert's message, rendered once per language and zone."""
         today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
-        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone)
+        prefix = command_prefix(chat.ref.network)
+        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix)
         if key not in tick.alerts:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
-                                            chat.timezone)
+                                            chat.timezone, prefix)
         return tick.alerts[key]
 
 

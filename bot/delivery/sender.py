@@ -34,11 +34,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.aio import unless_stopped
 from bot.core.clock import Clock
+from bot.core.network import DeliveryError, Transport
 from bot.delivery.pacer import Pacer
-from bot.delivery.transport import DeliveryError, Transport
-from bot.ops.instruments import FAILURES, PACING, SENT
+from bot.delivery.stoppable import unless_stopped
+from bot.metrics import FAILURES, PACING, SENT
 from bot.store import chats, outbox, subscriptions
 from bot.store.db import Database
 from bot.store.outbox import Due
@@ -197,16 +197,16 @@ class Sender:
         try:
             message_id = await self.transport.send(due.ref, row.content)
         except DeliveryError as exc:
-            FAILURES.inc(network=network, kind=exc.kind)
+            FAILURES.labels(network, exc.kind).inc()
             error = exc  # ``exc`` is unbound after the block; the record may run later
             await self._record(due, lambda: self._failed(due, error))
         except Exception as exc:  # an adapter bug must not stop the other chats
-            FAILURES.inc(network=network, kind="unknown")
+            FAILURES.labels(network, "unknown").inc()
             log.exception("%s: unexpected error sending %s", due.ref, row.key)
             unknown = DeliveryError("unknown", repr(exc))
             await self._record(due, lambda: self._failed(due, unknown))
         else:
-            SENT.inc(network=network, kind=row.kind)
+            SENT.labels(network, row.kind).inc()
             self.sent += 1
             sent_at = self.clock.now()
 
@@ -225,7 +225,7 @@ class Sender:
             await take
         elif not await unless_stopped(take, stop):
             return False
-        PACING.observe(self.pacer.now() - started, network=self.transport.network)
+        PACING.labels(self.transport.network).observe(self.pacer.now() - started)
         return True
 
     async def _failed(self, due: Due, exc: DeliveryError) -> None:

@@ -10,9 +10,9 @@ from datetime import timedelta
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.library import Library
+from bot.core.network import Transport
 from bot.delivery.scheduler import DEFAULT_GRACE, Scheduler
 from bot.delivery.sender import Policy, Sender
-from bot.delivery.transport import Transport
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)

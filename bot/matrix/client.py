@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from nio import (  # type: ignore[import-untyped]
@@ -20,14 +19,12 @@ from nio import (  # type: ignore[import-untyped]
 )
 
 from bot.config import Settings
-from bot.core.clock import Clock
-from bot.core.library import Library
-from bot.core.operations import Operations
-from bot.matrix.handlers import Handlers, Services
+from bot.core.session import Session
+from bot.matrix.handlers import Handlers
 from bot.matrix.login import MatrixAuthError, connect
 from bot.matrix.power import PowerCache
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.matrix.transport import NETWORK_ERRORS, MatrixTransport
 from bot.store.db import Database
 
@@ -51,12 +48,12 @@ class MatrixBot:
     """A logged-in client, its handlers, and the sync loop that drives them."""
 
     def __init__(self, client: AsyncClient, settings: MatrixSettings, store: RoomStore,
-                 services: Services, *, decrypt_grace: float | None = None,
+                 session: Session, *, decrypt_grace: float | None = None,
                  sync_timeout_ms: int = SYNC_TIMEOUT_MS) -> None:
         self.client, self.store = client, store
         self.ready = asyncio.Event()
         self.transport = MatrixTransport(client, self.ready, settings.rate)
-        self.handlers = Handlers(client, self.transport, store, settings, services,
+        self.handlers = Handlers(client, self.transport, store, settings, session,
                                  PowerCache(client))
         if decrypt_grace is not None:
             self.handlers.decrypt_grace = decrypt_grace
@@ -184,8 +181,8 @@ STOP_TIMEOUT = 30.0
 class MatrixNetwork:
     """The running Matrix side for ``bilat run``: start, stop, and a transport for pushes."""
 
-    def __init__(self, settings: MatrixSettings, store: RoomStore, services: Services) -> None:
-        self.settings, self.store, self.services = settings, store, services
+    def __init__(self, settings: MatrixSettings, store: RoomStore, session: Session) -> None:
+        self.settings, self.store, self.session = settings, store, session
         self.bot: MatrixBot | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -204,7 +201,7 @@ class MatrixNetwork:
                 logging.DEBUG):
             nio_log.setLevel(logging.WARNING)  # nio logs every event of every room at INFO
         client = await connect(self.settings)
-        self.bot = MatrixBot(client, self.settings, self.store, self.services)
+        self.bot = MatrixBot(client, self.settings, self.store, self.session)
         self._task = asyncio.create_task(self.bot.run(self._stop), name="matrix-sync")
         self._task.add_done_callback(self._report_end)
 
@@ -242,11 +239,11 @@ async def _finish(task: asyncio.Task[None]) -> None:
             await task
 
 
-def matrix_bot(settings: Settings, library: Callable[[], Library], db: Database,
-               clock: Clock, ops: Operations | None = None) -> MatrixNetwork | None:
+def matrix_bot(settings: Settings, session: Session, db: Database) -> MatrixNetwork | None:
     """The Matrix bot when MATRIX_HOMESERVER is set, else None (not started yet)."""
     matrix = MatrixSettings.from_settings(settings)
     if matrix is None:
         return None
-    store = RoomStore(db, clock, matrix.user_id, settings.default_locale, settings.timezone)
-    return MatrixNetwork(matrix, store, Services(library, clock, ops))
+    store = RoomStore(db, session.clock, matrix.user_id, settings.default_locale,
+                      settings.timezone)
+    return MatrixNetwork(matrix, store, session)

@@ -27,13 +27,12 @@ from nio import (  # type: ignore[import-untyped]
 )
 
 from bot.core import i18n
-from bot.core.clock import Clock
-from bot.core.commands import COMMANDS, Context, Reply, dispatch, parse
-from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.command_table import Reply
+from bot.core.network import DeliveryError, command_prefix
 from bot.core.phrases import N_
-from bot.delivery.transport import DeliveryError
-from bot.matrix.content import contents, notice, relation
+from bot.core.request import Network, Request
+from bot.core.session import Session
+from bot.matrix.content import RAW_LIMIT, contents, notice, relation
 from bot.matrix.events import (
     joins,
     membership_of,
@@ -45,15 +44,17 @@ from bot.matrix.events import (
     txn_id,
 )
 from bot.matrix.power import PowerCache
+from bot.matrix.rooms import Removal, RoomStore, room_ref
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import Removal, RoomStore
 from bot.matrix.transport import NETWORK, NETWORK_ERRORS, MatrixTransport
-from bot.ops.instruments import COMMANDS as SERVED
-from bot.ops.instruments import FAILURES, SENT
+from bot.metrics import FAILURES, SENT
 
 log = logging.getLogger(__name__)
 
-PREFIX = "!"
+PREFIX = command_prefix(NETWORK)
+HELP_EXTRA = N_("On Matrix: “!trade chart” adds a chart of the series, and !events comes with "
+                "a calendar file.")
+MATRIX = Network(NETWORK, PREFIX, files=True, message_length=RAW_LIMIT, help_note=HELP_EXTRA)
 DECRYPT_GRACE = 10.0  # seconds to wait for a late room key before telling the sender
 REMEMBERED_EVENTS = 2000
 SEND_ATTEMPTS = 6
@@ -70,15 +71,6 @@ INVITE_NEEDED = N_(
     "This room was upgraded to a new room that Bilat can only join when invited. An "
     "administrator, please invite {bot} to the new room: until then this room’s digests and "
     "alerts wait.")
-
-
-@dataclass(frozen=True)
-class Services:
-    """What answering a command needs from the rest of Bilat."""
-
-    library: Callable[[], Library]
-    clock: Clock
-    ops: Operations | None = None  # operator commands' services (bot.ops.admin.Operator)
 
 
 @dataclass
@@ -98,7 +90,7 @@ class Handlers:
     transport: MatrixTransport
     store: RoomStore
     settings: MatrixSettings
-    services: Services
+    session: Session
     power: PowerCache
     decrypt_grace: float = DECRYPT_GRACE
     known: set[str] = field(default_factory=set)
@@ -194,24 +186,20 @@ class Handlers:
         text = strip_reply_fallback(str(event.body))
         if not text.lstrip().startswith(PREFIX):
             return
-        ctx = await self.context(room_id, str(event.sender))
-        reply = await dispatch(ctx, text.strip())
-        if reply is not None:
-            await self.reply(room_id, str(event.event_id), thread_of(event), reply)
-            parsed = parse(text, prefixes=PREFIX)
-            name = parsed.name if parsed and COMMANDS.get(parsed.name) else "unknown"
-            SERVED.inc(command=name, network=NETWORK)
+        request = await self.request(room_id, str(event.sender))
+        answer = await self.session.answer(request, text)
+        if answer is not None:
+            await self.reply(room_id, str(event.event_id), thread_of(event), answer.reply)
 
-    async def context(self, room_id: str, sender: str) -> Context:
-        """The request context of a command sent by ``sender`` in ``room_id``."""
+    async def request(self, room_id: str, sender: str) -> Request:
+        """The core's request for a command sent by ``sender`` in ``room_id``."""
         async def can_manage() -> bool:
             return await self.power.can_manage(room_id, sender, self.settings.manage_level)
 
         room = self.client.rooms.get(room_id)
         stored = await self.store.open(room_id, room.display_name if room else "", can_manage)
-        return stored.context(self.services.library(), self.services.clock.now(),
-                              prefix=PREFIX, sender=f"{NETWORK}:{sender}",
-                              ops=self.services.ops)
+        return Request(MATRIX, room_ref(room_id), stored, sender=f"{NETWORK}:{sender}",
+                       private=False)
 
     async def reply(self, room_id: str, event_id: str, thread: str | None,
                     reply: Reply) -> None:
@@ -220,7 +208,7 @@ class Handlers:
         for index, content in enumerate(parts):
             if await self._persist(partial(self.transport.send_content, room_id, content,
                                            txn_id(event_id, index))) is not None:
-                SENT.inc(network=NETWORK, kind="reply")
+                SENT.labels(NETWORK, "reply").inc()
         for item in reply.attachments:
             await self._persist(partial(self.transport.send_attachment, room_id, item, thread))
 
@@ -382,6 +370,6 @@ class Handlers:
         except asyncio.CancelledError:
             raise
         except Exception:
-            FAILURES.inc(network=NETWORK, kind="handler")
+            FAILURES.labels(NETWORK, "handler").inc()
             where = args[0] if args and isinstance(args[0], str) else "the sync"
             log.exception("matrix: %s failed in %s", getattr(handler, "__name__", handler), where)

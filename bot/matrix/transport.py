@@ -24,9 +24,8 @@ from nio import (  # type: ignore[import-untyped]
     UploadResponse,
 )
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 from bot.matrix.content import RAW_LIMIT, contents, relation
 
 log = logging.getLogger(__name__)
@@ -133,7 +132,8 @@ class MatrixTransport:
 def file_content(item: Attachment, uri: str, keys: dict[str, Any] | None) -> dict[str, Any]:
     """An ``m.image`` or ``m.file`` message for an uploaded attachment."""
     kind = "m.image" if item.mime.startswith("image/") else "m.file"
-    content: dict[str, Any] = {"msgtype": kind, "body": item.filename,
+    # Matrix 1.10 captions: the body is the caption when a filename is given beside it.
+    content: dict[str, Any] = {"msgtype": kind, "body": item.caption or item.filename,
                                "filename": item.filename,
                                "info": {"mimetype": item.mime, "size": len(item.data)}}
     if keys is not None:

@@ -1,42 +1,25 @@
-"""The operator services behind /stats and /reload (bot.core.operations.Operations)."""
+"""The operator services behind /stats and /reload (bot.core.operator.OperatorPort)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
 
-from bot.core.operations import ReloadOutcome, Stats
-from bot.ops.instruments import FAILURES
+from bot.core.operator import ReloadOutcome, Stats
+from bot.metrics import FAILURES, by_label
 from bot.ops.reload import DataReloader
+from bot.store import stats
 from bot.store.db import Executor
-
-PRESENT = ("member", "admin")
 
 
 async def collect(db: Executor, max_failures: int = 3) -> Stats:
-    """Chats, subscriptions, outbox and failures, counted in the database."""
-    chats = await db.fetchall("SELECT network, status IN ('member', 'admin'), COUNT(*)"
-                              " FROM chats GROUP BY 1, 2 ORDER BY 1")
-    subs = await db.fetchone(
-        "SELECT COALESCE(SUM(active), 0), COALESCE(SUM(1 - active), 0),"
-        " COALESCE(SUM(active AND failures > 0), 0),"
-        " COALESCE(SUM(NOT active AND failures >= ?), 0) FROM subscriptions", (max_failures,))
-    outbox = await db.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state")
-    assert subs is not None
-    return Stats(
-        chats={r[0]: r[2] for r in chats if r[1]},
-        chats_gone=sum(r[2] for r in chats if not r[1]),
-        subscriptions_active=subs[0], subscriptions_stopped=subs[1],
-        outbox={r[0]: r[1] for r in outbox}, failing=subs[2], stopped_by_failures=subs[3],
-        errors=errors_since_start())
+    """The database's figures and the failures counted since start."""
+    return replace(await stats.collect(db, max_failures), errors=errors_since_start())
 
 
 def errors_since_start() -> dict[str, int]:
     """Failures counted since the process started, by kind, all networks together."""
-    totals: dict[str, int] = {}
-    for (_, kind), value in sorted(FAILURES.values.items()):
-        totals[kind] = totals.get(kind, 0) + int(value)
-    return totals
+    return {kind: int(count) for kind, count in sorted(by_label(FAILURES, "kind").items())}
 
 
 class Operator:

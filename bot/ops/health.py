@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.ops.instruments import READY
+from bot.metrics import READY
 from bot.store import kv
 from bot.store.db import Database
 

@@ -8,11 +8,10 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from bot import metrics as instruments
 from bot.config import ConfigError
-from bot.ops import instruments
 from bot.ops.admin import collect
 from bot.ops.health import Health
-from bot.ops.metrics import CONTENT_TYPE
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -30,18 +29,18 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     """Every metric, the database figures counted afresh."""
     await refresh(request.app[DATABASE])
-    body = instruments.REGISTRY.render()
-    return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE})
+    return web.Response(body=instruments.exposition(),
+                        headers={"Content-Type": instruments.CONTENT_TYPE})
 
 
 async def refresh(db: Database) -> None:
     """Set the gauges that come from the database (outbox depth, subscriptions, chats)."""
     stats = await collect(db)
     states = ("pending", "sending", "sent", "failed", "dropped")
-    instruments.OUTBOX.replace(({"state": s}, stats.outbox.get(s, 0)) for s in states)
-    instruments.SUBSCRIPTIONS.replace([({"state": "active"}, stats.subscriptions_active),
-                                       ({"state": "stopped"}, stats.subscriptions_stopped)])
-    instruments.CHATS.replace(({"network": n}, c) for n, c in stats.chats.items())
+    instruments.replace(instruments.OUTBOX, ((s, stats.outbox.get(s, 0)) for s in states))
+    instruments.replace(instruments.SUBSCRIPTIONS, [("active", stats.subscriptions_active),
+                                                    ("stopped", stats.subscriptions_stopped)])
+    instruments.replace(instruments.CHATS, stats.chats.items())
 
 
 def application(health: Health, db: Database) -> web.Application:

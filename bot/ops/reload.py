@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bot.core.library import Library, Pair
 from bot.core.load import DataInvalid
-from bot.core.operations import ReloadOutcome
-from bot.ops.instruments import ARTICLES, RELOADS
+from bot.core.operator import ReloadOutcome
+from bot.metrics import ARTICLES, RELOADS
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +100,13 @@ class DataReloader:
                 return self._emptied()
             self._library, self._seen = library, seen
             ARTICLES.set(len(library.articles))
-            RELOADS.inc(result="loaded")
+            RELOADS.labels("loaded").inc()
             log.info("data reloaded from %s: %d article(s) in service", self.root,
                      len(library.articles))
             return ReloadOutcome(True, len(library.articles))
 
     def _refused(self, errors: list[str]) -> ReloadOutcome:
-        RELOADS.inc(result="refused")
+        RELOADS.labels("refused").inc()
         kept = len(self._library.articles)
         log.error("data reload refused: %d error(s) in %s; the previous %d article(s) stay "
                   "in service", len(errors), self.root, kept)
@@ -115,7 +115,7 @@ class DataReloader:
         return ReloadOutcome(False, kept, tuple(errors))
 
     def _emptied(self) -> ReloadOutcome:
-        RELOADS.inc(result="refused")
+        RELOADS.labels("refused").inc()
         kept = len(self._library.articles)
         message = (f"{self.root} has no article files; refusing to serve nothing, the "
                    f"previous {kept} article(s) stay in service (restart to start empty)")

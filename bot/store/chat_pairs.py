@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.library import Pair
+from bot.core.network import ChatRef
 from bot.core.pushes import pair_code, parse_pair
-from bot.delivery.transport import ChatRef
 from bot.store import kv
 from bot.store.db import Executor, to_db
 

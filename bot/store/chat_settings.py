@@ -1,16 +1,13 @@
-"""A chat's settings backed by the database: what adapters hand the commands as ``ctx.chat``."""
+"""A chat's settings backed by the database (bot.core.chat_settings.ChatSettings)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.core.commands import Context
-from bot.core.library import Library, Pair
-from bot.core.operations import Operations
+from bot.core.library import Pair
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.delivery.transport import ChatRef
 from bot.store import chat_pairs, chats, subscriptions
 from bot.store.chats import Chat, ChatType
 from bot.store.db import Database
@@ -48,12 +45,18 @@ class StoredChat:
         """The chat's IANA time zone."""
         return self.chat.timezone
 
-    def context(self, library: Library, now: datetime | None = None, pair: Pair | None = None,
-                prefix: str = "/", sender: str | None = None,
-                ops: Operations | None = None) -> Context:
-        """The command context for a request from this chat (by ``sender``, if known)."""
-        return Context(library, self.locale, now or self.clock.now(), self.timezone, self,
-                       pair=pair, prefix=prefix, chat=self, sender=sender, ops=ops)
+    @property
+    def zone(self) -> str:
+        """The chat's IANA time zone (ChatSettings' name for it)."""
+        return self.chat.timezone
+
+    @property
+    def persistent(self) -> bool:
+        """Stored in the database."""
+        return True
+
+    def settle(self, locale: str, zone: str) -> None:
+        """The row exists already: its own language and zone stand."""
 
     async def can_manage(self) -> bool:
         """The adapter's answer."""

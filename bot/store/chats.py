@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.core.library import Pair
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store import chat_pairs
 from bot.store.db import Database, Executor, Row, from_db, to_db
 
@@ -56,6 +56,13 @@ async def get(db: Executor, ref: ChatRef) -> Chat | None:
     row = await db.fetchone(f"SELECT * FROM chats WHERE {_WHERE_REF}",
                             (ref.network, ref.chat_id, ref.thread_id))
     return Chat.from_row(row) if row else None
+
+
+async def rows_of(db: Executor, network: str, chat_id: str) -> list[Chat]:
+    """Every stored row of a chat: the chat itself and its forum topics."""
+    rows = await db.fetchall("SELECT * FROM chats WHERE network = ? AND chat_id = ?",
+                             (network, chat_id))
+    return [Chat.from_row(r) for r in rows]
 
 
 async def by_id(db: Executor, chat: int) -> Chat | None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.core.network import ChatRef
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef
 from bot.store.db import Database, Executor, Row, from_db, maybe_from_db, to_db
 
 Kind = Literal["digest", "alert"]

@@ -16,17 +16,19 @@ from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
 from bot.core import i18n
+from bot.core.chat_settings import MemoryChat
 from bot.core.clock import Clock
-from bot.core.commands import COMMANDS, Context, dispatch
 from bot.core.facts import LOCALES
 from bot.core.library import Library
-from bot.core.operations import Operations
+from bot.core.network import ChatRef
 from bot.core.phrases import Phrases
+from bot.core.request import Request
+from bot.core.session import Session
 from bot.store.db import Database
 from bot.telegram.chats import TelegramChats
-from bot.telegram.handlers import Handlers, Services
+from bot.telegram.handlers import TELEGRAM, Handlers
 from bot.telegram.inline import InlineAnswers
-from bot.telegram.processor import PerChatProcessor
+from bot.telegram.per_chat_order import PerChatProcessor
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.transport import TelegramTransport
 
@@ -41,7 +43,8 @@ MAX_CONCURRENT_UPDATES = 64
 DESCRIPTION = "Briefings on %(pair)s relations, in French and English."
 
 
-def build_application(tg: TelegramSettings, services: Services) -> Application:  # type: ignore[type-arg]
+def build_application(tg: TelegramSettings, session: Session,
+                      chats: TelegramChats) -> Application:  # type: ignore[type-arg]
     """A PTB Application pointed at the configured Bot API, with Bilat's handlers."""
     app = (Application.builder()
            .token(tg.token.reveal())
@@ -49,17 +52,18 @@ def build_application(tg: TelegramSettings, services: Services) -> Application: 
            .base_file_url(tg.base_file_url)
            .concurrent_updates(PerChatProcessor(MAX_CONCURRENT_UPDATES))
            .build())
-    Handlers(services).register(app)
-    app.add_handler(InlineAnswers(services).handler())
+    Handlers(session, chats).register(app)
+    app.add_handler(InlineAnswers(session, chats).handler())
     return app
 
 
-async def publish_menus(bot: Bot, library: Library, default_locale: str) -> None:
+async def publish_menus(bot: Bot, session: Session) -> None:
     """The command menu and the bot's descriptions, in French, English and by default."""
+    library, default_locale, table = session.library(), session.default_locale, session.table
     pair = library.default_pair() or ("KZ", "FR")
     for locale in (*LOCALES, None):
         shown = locale or default_locale
-        commands = [BotCommand(name, text) for name, text in COMMANDS.menu(shown)]
+        commands = [BotCommand(name, text) for name, text in table.menu(shown)]
         about = i18n.gettext(shown, DESCRIPTION) % {
             "pair": Phrases(shown, library.countries).pair(pair)}
         await bot.set_my_commands(commands, language_code=locale)
@@ -67,28 +71,22 @@ async def publish_menus(bot: Bot, library: Library, default_locale: str) -> None
         await bot.set_my_short_description(about, language_code=locale)
 
 
-class _NoPrefs:
-    async def set_locale(self, locale: str) -> None:
-        """Warming up changes nothing."""
-
-
 WARM_UP = ("/help", "/trade", "/events", "/events past", "/summary", "/articles")
 
 
-async def warm_up(services: Services) -> None:
+async def warm_up(session: Session) -> None:
     """Answer each briefing once per language, so templates and CLDR data are loaded before
     the first user asks (the first render of a template costs tens of milliseconds)."""
     for locale in LOCALES:
-        ctx = Context(services.library(), locale, services.clock.now(), services.zone,
-                      _NoPrefs())
+        request = Request(TELEGRAM, ChatRef(TELEGRAM.name, "warm-up"), MemoryChat(locale))
         for text in WARM_UP:
-            await dispatch(ctx, text)
+            await session.reply(request, text)
 
 
 class TelegramBot:
     """The running Telegram side: start, stop, and a transport for pushed messages."""
 
-    def __init__(self, tg: TelegramSettings, services: Services) -> None:
+    def __init__(self, tg: TelegramSettings, session: Session, chats: TelegramChats) -> None:
         # httpx logs each request's URL at INFO, and Bot API URLs carry the token: quiet it
         # unless DEBUG was asked for (bot.ops.logs then redacts the token).
         httpx_log = logging.getLogger("httpx")
@@ -96,8 +94,8 @@ class TelegramBot:
                 logging.DEBUG):
             httpx_log.setLevel(logging.WARNING)
         self.settings = tg
-        self.services = services
-        self.app = build_application(tg, services)
+        self.session = session
+        self.app = build_application(tg, session, chats)
         self.transport = TelegramTransport(self.app.bot)
 
     async def start(self) -> None:
@@ -116,10 +114,9 @@ class TelegramBot:
             raise ConfigError(
                 f"TELEGRAM_BOT_TOKEN: the Bot API at {self.settings.base_url} rejected the "
                 "token (check it with @BotFather, and TELEGRAM_API_BASE_URL if set)") from None
-        await warm_up(self.services)
+        await warm_up(self.session)
         try:
-            await publish_menus(self.app.bot, self.services.library(),
-                                self.services.default_locale)
+            await publish_menus(self.app.bot, self.session)
         except TelegramError as exc:  # a menu is a nicety: never a reason not to start
             log.warning("could not publish the command menu: %s", exc)
         await self.app.start()
@@ -152,26 +149,19 @@ class TelegramBot:
         await self.app.shutdown()  # a no-op when initialize() never ran
 
 
-def services_for(settings: Settings, library: Callable[[], Library], db: Database,
-                 clock: Clock, ops: Operations | None = None) -> Services:
-    """Handler services from the settings, the data, the store and the clock."""
-    return Services(library, clock, TelegramChats(db, clock), settings.default_locale,
-                    settings.timezone, ops)
-
-
-def telegram_bot(settings: Settings, library: Callable[[], Library], db: Database,
-                 clock: Clock, ops: Operations | None = None) -> TelegramBot | None:
+def telegram_bot(settings: Settings, session: Session, db: Database) -> TelegramBot | None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is set, else None (not started yet)."""
     tg = TelegramSettings.from_settings(settings)
     if tg is None:
         return None
-    return TelegramBot(tg, services_for(settings, library, db, clock, ops))
+    return TelegramBot(tg, session, TelegramChats(db, session.clock))
 
 
 async def run_telegram(settings: Settings, library: Callable[[], Library], db: Database,
                        clock: Clock, stop: asyncio.Event) -> None:
     """Run the Telegram bot until ``stop`` is set (needs TELEGRAM_BOT_TOKEN)."""
-    bot = telegram_bot(settings, library, db, clock)
+    session = Session(library, clock, settings.default_locale, settings.timezone)
+    bot = telegram_bot(settings, session, db)
     if bot is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     await bot.start()

@@ -12,25 +12,31 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.core import i18n
-from bot.core.commands import Buttons, dispatch
+from bot.core.command_table import Buttons
 from bot.core.facts import LOCALES
 from bot.core.library import Library
 from bot.core.phrases import N_
-from bot.ops.instruments import COMMANDS as SERVED
-from bot.telegram.chats import info_of
-from bot.telegram.transport import NETWORK, NO_PREVIEW, chunks
-
-if TYPE_CHECKING:
-    from bot.telegram.handlers import Handlers
+from bot.core.request import Request
+from bot.core.session import Session
+from bot.telegram.chats import TelegramChats, info_of
+from bot.telegram.transport import NO_PREVIEW, chunks
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +45,17 @@ SEPARATOR = "|"
 NO_LOCALE = "-"
 EXPIRED = N_("This button has expired: send the command again.")
 NOT_MODIFIED = "message is not modified"
+# The adapter's request for a message, asked by a user (bot.telegram.handlers.Handlers.request).
+RequestOf = Callable[[Bot, Message, User | None], Awaitable[Request]]
 
 
 class ButtonPresses:
     """Mints button data for the library in service, and answers presses on it."""
 
-    def __init__(self, handlers: Handlers) -> None:
-        self.handlers = handlers
+    def __init__(self, session: Session, chats: TelegramChats, request: RequestOf) -> None:
+        self.session = session
+        self.chats = chats
+        self.request = request
         self.start_token = secrets.token_hex(3)  # new at every start: old buttons expire
         self._library: Library | None = None
         self._serial = 0
@@ -97,17 +107,17 @@ class ButtonPresses:
         if not isinstance(message, Message):  # too old for the bot to see its content
             return await self._expired(query, None)
         fields = (query.data or "").split(SEPARATOR, 2)
-        library = self.handlers.services.library()
+        library = self.session.library()
         if len(fields) != 3 or fields[0] != self.generation(library) or (
                 fields[1] != NO_LOCALE and fields[1] not in LOCALES):
             return await self._expired(query, message)
         _, locale, command = fields
-        request = await self.handlers.request(context.bot, message)
-        ctx = request.ctx if locale == NO_LOCALE else replace(request.ctx, locale=locale)
-        reply = await dispatch(ctx, ctx.prefix + command)
-        if reply is None:
+        request = replace(await self.request(context.bot, message, query.from_user),
+                          locale=None if locale == NO_LOCALE else locale)
+        answer = await self.session.answer(request, request.network.prefix + command)
+        if answer is None:
             return await self._expired(query, message)
-        SERVED.inc(command=command.split()[0], network=NETWORK)
+        reply = answer.reply
         try:
             await query.edit_message_text(
                 chunks(reply.message)[0], parse_mode=ParseMode.HTML,
@@ -121,11 +131,11 @@ class ButtonPresses:
     async def _expired(self, query: CallbackQuery, message: Message | None) -> str:
         """The short answer to a press on a button from before a restart or a reload, in
         the chat's language (else the presser's)."""
-        services = self.handlers.services
         found = None
         if message is not None:
-            found = await services.chats.find(info_of(message).ref)
+            found = await self.chats.find(info_of(message).ref)
         kind = info_of(message).kind if message is not None else "private"
-        locale = found.locale if found is not None else services.fallback_locale(
-            query.from_user, kind)
+        user = query.from_user if kind != "channel" else None
+        locale = self.session.locale(found.locale if found is not None else None,
+                                              user.language_code if user else None)
         return i18n.gettext(locale, EXPIRED)

@@ -21,8 +21,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.core.clock import Clock
 from bot.core.library import Pair
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings, SubscriptionState
-from bot.delivery.transport import ChatRef
 from bot.store import chat_pairs, chats
 from bot.store.chat_settings import Permission, StoredChat, open_chat
 from bot.store.chats import BotStatus, Chat
@@ -92,16 +92,23 @@ def bot_status(member: ChatMember) -> BotStatus:
 class LazyChat:
     """A chat's settings for one request (ChatSettings): read now, row created on first write."""
 
+    persistent = True
+
     def __init__(self, store: TelegramChats, chat: ChatInfo, found: Chat | None,
-                 locale: str, zone: str, permission: Permission) -> None:
+                 permission: Permission) -> None:
         self.store = store
         self.info = chat
-        self.locale = locale
-        self.zone = zone
+        # A topic without a row of its own speaks its group's language.
+        self.locale: str | None = found.locale if found else None
+        self.zone: str | None = found.timezone if found else None
         self._found = found
         self._permission = permission
         self._allowed: bool | None = None
         self._stored: StoredChat | None = None
+
+    def settle(self, locale: str, zone: str) -> None:
+        """The language and zone a row created by this request starts with."""
+        self.locale, self.zone = locale, zone
 
     async def can_manage(self) -> bool:
         """The sender's right to change the chat (asked at most once per request)."""
@@ -112,6 +119,7 @@ class LazyChat:
     async def stored(self) -> StoredChat:
         """The stored chat, read afresh (created with this request's language if new)."""
         if self._stored is None:
+            assert self.locale is not None and self.zone is not None, "settled by the session"
             self._stored = await open_chat(
                 self.store.db, self.info.ref, self.store.clock, type=self.info.kind,
                 locale=self.locale, timezone=self.zone, title=self.info.title,
@@ -215,19 +223,13 @@ class TelegramChats:
         for ref in [r for r in self._cache if r.chat_id == chat_id]:
             del self._cache[ref]
 
-    async def open(self, chat: ChatInfo, locale: str, zone: str,
-                   permission: Permission) -> LazyChat:
-        """The chat's settings for a request; ``locale`` and ``zone`` apply when none is stored."""
-        found = await self.find(chat.ref)
-        if found is not None:
-            locale, zone = found.locale, found.timezone
-        return LazyChat(self, chat, found, locale, zone, permission)
+    async def open(self, chat: ChatInfo, permission: Permission) -> LazyChat:
+        """The chat's settings for a request (the session settles language and zone)."""
+        return LazyChat(self, chat, await self.find(chat.ref), permission)
 
     async def rows_of(self, chat_id: str) -> list[Chat]:
         """Every stored row of a Telegram chat: the chat itself and its forum topics."""
-        rows = await self.db.fetchall("SELECT * FROM chats WHERE network = ? AND chat_id = ?",
-                                      (NETWORK, chat_id))
-        return [Chat.from_row(r) for r in rows]
+        return await chats.rows_of(self.db, NETWORK, chat_id)
 
     async def set_status(self, chat: ChatInfo, status: BotStatus, locale: str,
                          zone: str) -> None:

@@ -20,16 +20,17 @@ from telegram import (
 from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.ext import ContextTypes, InlineQueryHandler
 
-from bot.core import briefings, i18n, pairs, search
+from bot.core import briefings, pairs, search
 from bot.core.briefings import Scope
 from bot.core.facts import Article
 from bot.core.library import Library, Pair
+from bot.core.network import ChatRef
 from bot.core.phrases import N_
 from bot.core.pushes import pair_code
 from bot.core.render import Rendered, split
-from bot.delivery.transport import ChatRef
+from bot.core.session import Session
 from bot.store import chat_pairs
-from bot.telegram.handlers import Services
+from bot.telegram.chats import TelegramChats
 from bot.telegram.transport import MESSAGE_LIMIT, NETWORK
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ def _short(text: str, limit: int = DESCRIPTION_CHARS) -> str:
 class InlineAnswers:
     """Answers inline queries from the briefings and the article index."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, session: Session, chats: TelegramChats) -> None:
+        self.session = session
+        self.chats = chats
 
     def handler(self) -> InlineQueryHandler:  # type: ignore[type-arg]
         """The PTB handler to register."""
@@ -103,18 +105,17 @@ class InlineAnswers:
     async def locale_of(self, update: Update) -> str:
         """The user's language: their private chat's setting, else their client's."""
         user = update.effective_user
-        default = self.services.default_locale
         if user is None:
-            return default
-        stored = await self.services.chats.find(ChatRef(NETWORK, str(user.id)))
-        return stored.locale if stored else i18n.negotiate(user.language_code, default)
+            return self.session.locale(None)
+        stored = await self.chats.find(ChatRef(NETWORK, str(user.id)))
+        return self.session.locale(stored.locale if stored else None, user.language_code)
 
     async def pairs_of(self, update: Update, library: Library) -> tuple[Pair, ...]:
         """The pairs the user follows in their private chat, else the default ones."""
         user = update.effective_user
-        stored = await self.services.chats.find(ChatRef(NETWORK, str(user.id))) \
+        stored = await self.chats.find(ChatRef(NETWORK, str(user.id))) \
             if user else None
-        followed = await chat_pairs.get(self.services.chats.db, stored.id) if stored else ()
+        followed = await chat_pairs.get(self.chats.db, stored.id) if stored else ()
         return tuple(c for p in followed if (c := library.covered(p))) or \
             library.default_pairs()
 
@@ -124,8 +125,8 @@ class InlineAnswers:
         if query is None:
             return
         locale = await self.locale_of(update)
-        library = self.services.library()
-        scope = Scope.make(library, locale, self.services.clock.now(), self.services.zone,
+        library = self.session.library()
+        scope = Scope.make(library, locale, self.session.clock.now(), self.session.zone,
                            pairs=await self.pairs_of(update, library))
         results = self.results(scope, Query.parse(query.query))[:MAX_RESULTS]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
@@ -174,7 +175,7 @@ class InlineAnswers:
         if text.strip():
             # Search the whole library once indexed, then keep what is visible now.
             by_id = {a.id: a for a in visible}
-            ranked = search.search(self.services.library(), text, MAX_RESULTS)
+            ranked = search.search(self.session.library(), text, MAX_RESULTS)
             chosen = [by_id[i] for i in ranked if i in by_id]
         else:
             chosen = visible

@@ -25,9 +25,8 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered, split, to_text
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,6 @@ def _split(markup: str, limit: int) -> tuple[str, ...]:
 
 async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
                         attachments: Sequence[Attachment] = (),
-                        captions: Sequence[str | None] = (),
                         markup: InlineKeyboardMarkup | None = None,
                         patient: bool = False) -> list[Message]:
     """Send a message (in parts if long) then its files; return what Telegram accepted.
@@ -107,16 +105,13 @@ async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
     # would make the caller retry the whole message and repeat the parts already sent.
     for part in parts[1:]:
         sent.append(await _patiently(partial(_send_part, bot, to, part, None), tries))
-    for index, attachment in enumerate(attachments):
-        caption = captions[index] if index < len(captions) else None
-        sent.append(await _patiently(partial(send_attachment, bot, to, attachment, caption),
-                                     tries))
+    for attachment in attachments:
+        sent.append(await _patiently(partial(send_attachment, bot, to, attachment), tries))
     return sent
 
 
 async def send_reply(bot: Bot, to: Outgoing, message: Rendered,
                      attachments: Sequence[Attachment] = (),
-                     captions: Sequence[str | None] = (),
                      markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Answer a command: like ``send_rendered``, but a short flood wait is sat out here.
 
@@ -126,13 +121,11 @@ async def send_reply(bot: Bot, to: Outgoing, message: Rendered,
     supergroup since the command gets the answer at its new id.
     """
     try:
-        return await send_rendered(bot, to, message, attachments, captions, markup,
-                                   patient=True)
+        return await send_rendered(bot, to, message, attachments, markup, patient=True)
     except ChatMigrated as exc:
         moved = Outgoing(exc.new_chat_id, to.thread_id)  # the asking message stayed behind
         log.info("telegram chat %s migrated to %s; answering there", to.chat_id, moved.chat_id)
-        return await send_rendered(bot, moved, message, attachments, captions, markup,
-                                   patient=True)
+        return await send_rendered(bot, moved, message, attachments, markup, patient=True)
 
 
 async def _patiently(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T:
@@ -163,10 +156,9 @@ async def _send_part(bot: Bot, to: Outgoing, part: str, reply: ReplyParameters |
                                       link_preview_options=NO_PREVIEW, reply_markup=markup)
 
 
-async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment,
-                          caption: str | None = None) -> Message:
-    """A PNG as a photo, anything else as a document, with an optional plain caption."""
-    text = caption[:CAPTION_LIMIT] if caption else None
+async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment) -> Message:
+    """A PNG as a photo, anything else as a document, with its plain caption if any."""
+    text = attachment.caption[:CAPTION_LIMIT] if attachment.caption else None
     if attachment.mime == "image/png":
         return await bot.send_photo(to.chat_id, attachment.data, caption=text,
                                     filename=attachment.filename,

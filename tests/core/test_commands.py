@@ -6,36 +6,27 @@ from datetime import datetime
 
 import pytest
 
-from bot.core.commands import COMMANDS, Context, dispatch, parse
+from bot.core.chat_settings import MemoryChat
+from bot.core.command_table import parse
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
-
-
-class Prefs:
-    """Records the language a chat chose."""
-
-    def __init__(self) -> None:
-        self.locale: str | None = None
-
-    async def set_locale(self, locale: str) -> None:
-        """Remember it."""
-        self.locale = locale
-
-
-def _ctx(library: Library, now: datetime, locale: str = "en", prefix: str = "/") -> Context:
-    return Context(library, locale, now, "Asia/Almaty", Prefs(), prefix=prefix)
+from tests.support.asking import ask
 
 
 async def _text(library: Library, now: datetime, line: str, locale: str = "en") -> str:
-    reply = await dispatch(_ctx(library, now, locale), line)
+    reply = await ask(library, now, line, locale)
     assert reply is not None
     return reply.message.text
 
 
 def test_parse_handles_bot_names_and_prefixes() -> None:
-    assert parse("/trade@BilatBot 2024", "bilatbot") == parse("/trade 2024")
-    assert parse("/trade@OtherBot", "BilatBot") is None
+    addressed = parse("/trade@BilatBot 2024", "/", "bilatbot")
+    assert addressed is not None and addressed.addressed
+    assert (addressed.name, addressed.args) == ("trade", ["2024"])
+    assert parse("/trade@OtherBot", "/", "BilatBot") is None
     assert parse("hello") is None
-    assert parse("!trade 2024", prefixes="!") is not None
+    assert parse("!trade 2024", "!") is not None
+    assert parse("/trade 2024", "!") is None
     parsed = parse("/TRADE   2024 ")
     assert parsed is not None and parsed.name == "trade" and parsed.args == ["2024"]
 
@@ -71,7 +62,7 @@ async def test_bad_arguments_get_a_specific_answer(
 async def test_hostile_input_is_escaped_and_shortened(seed_library: Library,
                                                        may7: datetime) -> None:
     evil = "<script>alert(1)</script>&amp;" + "x" * 4000
-    reply = await dispatch(_ctx(seed_library, may7), f"/trade {evil}")
+    reply = await ask(seed_library, may7, f"/trade {evil}")
     assert reply is not None
     assert "<script>" not in reply.message.html
     assert "&lt;script&gt;" in reply.message.html
@@ -82,11 +73,13 @@ async def test_hostile_input_is_escaped_and_shortened(seed_library: Library,
 
 async def test_lang_switches_and_answers_in_the_new_language(seed_library: Library,
                                                              may7: datetime) -> None:
-    ctx = _ctx(seed_library, may7)
-    reply = await dispatch(ctx, "/lang fr")
+    chat = MemoryChat()
+    reply = await ask(seed_library, may7, "/lang fr", chat=chat)
     assert reply is not None
     assert reply.message.text == "Langue\u00a0: français."
-    assert isinstance(ctx.prefs, Prefs) and ctx.prefs.locale == "fr"
+    assert chat.locale == "fr"
+    after = await ask(seed_library, may7, "/help", chat=chat)
+    assert after is not None and "/commerce [année]" in after.message.text
 
 
 async def test_trade_for_a_year_without_figures_lists_the_years(seed_library: Library,
@@ -111,8 +104,8 @@ async def test_articles_published_later_are_not_seen(library: Library) -> None:
 
 
 def test_menu_lists_commands_in_both_languages() -> None:
-    en = dict(COMMANDS.menu("en"))
-    fr = dict(COMMANDS.menu("fr"))
+    en = dict(COMMAND_TABLE.menu("en"))
+    fr = dict(COMMAND_TABLE.menu("fr"))
     assert {"summary", "trade", "events", "help", "lang"} <= set(en)
     assert {"resume", "commerce", "evenements", "aide", "langue", "abonner", "desabonner",
             "reglages", "fuseau", "articles"} <= set(fr)

@@ -29,17 +29,19 @@ from hypothesis import strategies as st
 from bot.core import briefings, checks, search
 from bot.core.briefings import describe
 from bot.core.clock import FixedClock, parse_instant
-from bot.core.commands import ARG_ECHO_LIMIT, COMMANDS, Reply, dispatch
+from bot.core.command_table import ARG_ECHO_LIMIT, Reply
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.load import DataInvalid, load_dataset
+from bot.core.network import ChatRef
 from bot.core.phrases import Phrases
 from bot.core.render import TELEGRAM_LIMIT, Rendered, split
-from bot.delivery.transport import ChatRef
 from bot.store.chat_settings import StoredChat, open_chat
 from bot.store.db import Database
 from tests.conftest import DATA, ZONE
 from tests.core.test_load import VALID
 from tests.fakes.botapi import parse_html
+from tests.support.asking import ask
 
 LOCALES = ("en", "fr")
 NOW = "2025-05-07T12:00:00+05:00"
@@ -99,7 +101,7 @@ HOSTILE = [
 CHARACTERS = st.characters(exclude_categories=["Cs"])
 words = st.one_of(st.sampled_from(HOSTILE), st.text(CHARACTERS, min_size=1, max_size=60),
                   st.from_regex(r"[0-9]{1,60}", fullmatch=True))
-names = st.one_of(st.sampled_from([c.name for c in COMMANDS]),
+names = st.one_of(st.sampled_from([n for c in COMMAND_TABLE for n in (c.name, *c.french)]),
                   st.sampled_from(["TRADE", "Trade", "résumé", "aide", "événements", ""]),
                   st.text(CHARACTERS, max_size=40))
 
@@ -119,8 +121,9 @@ class _Chat:
         """The answer to ``line`` in ``locale``, as this chat."""
         if self.stored.locale != locale:
             self.loop.run_until_complete(self.stored.set_locale(locale))
-        ctx = self.stored.context(library, prefix=prefix, sender="fuzz:1")
-        return self.loop.run_until_complete(dispatch(ctx, line))
+        return self.loop.run_until_complete(ask(library, self.clock.now(), line, locale,
+                                                prefix=prefix, chat=self.stored,
+                                                sender="fuzz:1"))
 
     def close(self) -> None:
         self.loop.run_until_complete(self.db.close())

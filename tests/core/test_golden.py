@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import parse_instant
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.render import measure
+from tests.support.asking import ask
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SEED_DAY, AFTER = "2025-05-07", "2025-06-15"  # the seed's publication; after all its events
@@ -51,14 +51,8 @@ def dates(name: str) -> tuple[str, ...]:
 CASES = [(name, day) for name in sorted(COMMANDS) for day in dates(name)]
 
 
-class _Prefs:
-    async def set_locale(self, locale: str) -> None:
-        """Golden renders change nothing."""
-
-
 async def _render(library: Library, command: str, locale: str, day: str) -> str:
-    ctx = Context(library, locale, parse_instant(day, "Asia/Almaty"), "Asia/Almaty", _Prefs())
-    reply = await dispatch(ctx, command)
+    reply = await ask(library, parse_instant(day, "Asia/Almaty"), command, locale)
     assert reply is not None
     return reply.message.html
 

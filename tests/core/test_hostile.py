@@ -15,13 +15,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.console import Console, ConsolePrefs
+from bot.console import Console
 from bot.core.briefings import EventItem
+from bot.core.chat_settings import MemoryChat
 from bot.core.clock import FixedClock, parse_instant
-from bot.core.commands import ARG_ECHO_LIMIT
+from bot.core.command_table import ARG_ECHO_LIMIT
 from bot.core.facts import DayDate
 from bot.core.library import Library
 from bot.core.pushes import PushSettings, alerts_due
+from bot.core.session import Session
 from bot.store.db import Database
 from tests.core.test_commands import _text
 from tests.core.test_subscription_commands import say, stored
@@ -90,7 +92,7 @@ async def test_the_console_answers_sorry_and_carries_on(library: Library,
         return library
 
     out = io.StringIO()
-    console = Console(flaky, FixedClock(may7), "Asia/Almaty", ConsolePrefs("en"), out=out)
+    console = Console(Session(flaky, FixedClock(may7)), MemoryChat("en"), out=out)
     await console.run(io.StringIO("/trade\n/trade\n"))
     assert "Sorry, something went wrong while answering." in out.getvalue()
     assert "Kazakhstan–France trade" in out.getvalue()

@@ -10,10 +10,10 @@ import pytest
 from bot.core import pairs
 from bot.core.briefings import Scope, events_on, merged_events
 from bot.core.checks import disagreements, findings
-from bot.core.commands import Context, dispatch
 from bot.core.facts import Article, DayDate, TradeFigure
 from bot.core.library import Library, Pair
 from bot.core.phrases import Phrases
+from tests.support.asking import ask
 
 KZ_FR, KZ_DE, UZ_FR = ("KZ", "FR"), ("KZ", "DE"), ("UZ", "FR")
 DE_ARTICLE = "astanatimes-2024-09-17-business-forum-36-documents"
@@ -64,12 +64,8 @@ def test_the_default_pair_is_a_setting(library: Library) -> None:
 
 async def test_a_chat_that_never_chose_sees_the_default(library: Library,
                                                         june15: datetime) -> None:
-    class Prefs:
-        async def set_locale(self, locale: str) -> None:
-            """Nothing to remember."""
-
     chosen = Library(library.articles, library.sectors, library.countries, (UZ_FR,))
-    reply = await dispatch(Context(chosen, "en", june15, "Asia/Almaty", Prefs()), "/trade")
+    reply = await ask(chosen, june15, "/trade")
     assert reply is not None and reply.message.text.startswith("Uzbekistan–France trade\n")
 
 

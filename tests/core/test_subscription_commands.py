@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.clock import FixedClock
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store import chats, subscriptions
 from bot.store.chat_settings import StoredChat, anyone, open_chat
 from bot.store.db import Database
+from tests.support.asking import ask
 
 N = "\u00a0"
 REF = ChatRef("test", "-100", None)
@@ -33,7 +33,7 @@ async def stored(db: Database, clock: FixedClock, locale: str = "en",
 
 async def say(chat: StoredChat, library: Library, line: str, prefix: str = "/") -> str:
     """The plain text of the reply to ``line``."""
-    reply = await dispatch(chat.context(library, prefix=prefix), line)
+    reply = await ask(library, chat.clock.now(), line, prefix=prefix, chat=chat)
     assert reply is not None
     return reply.message.text
 
@@ -158,12 +158,7 @@ async def test_unsubscribe_and_subscribe_again(db: Database, clock: FixedClock,
 
 async def test_without_stored_settings_the_commands_say_so(library: Library,
                                                            clock: FixedClock) -> None:
-    class Prefs:
-        async def set_locale(self, locale: str) -> None:
-            """Nothing is stored."""
-
-    ctx = Context(library, "en", clock.now(), "Asia/Almaty", Prefs())
-    reply = await dispatch(ctx, "/subscribe")
+    reply = await ask(library, clock.now(), "/subscribe")
     assert reply is not None
     assert reply.message.text == "Subscriptions are not available here."
 

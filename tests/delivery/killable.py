@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.clock import FixedClock
-from bot.core.commands import Attachment
 from bot.core.library import Library
+from bot.core.network import Attachment, ChatRef, Limits
 from bot.core.render import Rendered
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Policy, Sender
-from bot.delivery.transport import ChatRef, Limits
 from bot.store.db import Database
 
 SEED = (Path(__file__).resolve().parents[2] / "data" / "articles" /

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.clock import FixedClock
+from bot.core.network import Limits
 from bot.core.render import Rendered
 from bot.delivery.pacer import FORGET_EVERY, Pacer, Window
 from bot.delivery.sender import Sender
-from bot.delivery.transport import Limits
 from bot.store import outbox
 from bot.store.db import Database
 from bot.store.outbox import Message

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FixedClock
+from bot.core.network import ChatRef, DeliveryError
 from bot.core.render import Rendered
 from bot.delivery.sender import Policy, Sender
-from bot.delivery.transport import ChatRef, DeliveryError
 from bot.store import chats, outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.core.clock import FixedClock
-from bot.core.commands import Attachment
 from bot.core.library import Library
+from bot.core.network import Attachment, ChatRef
 from bot.core.render import Rendered
 from bot.delivery.service import Delivery
-from bot.delivery.transport import ChatRef
 from bot.store import outbox
 from bot.store.db import Database
 from tests.fakes.transport import RecordingTransport

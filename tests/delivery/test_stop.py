@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.clock import FixedClock
-from bot.core.commands import Attachment
 from bot.core.library import Library
+from bot.core.network import Attachment, ChatRef, Limits
 from bot.core.render import Rendered
 from bot.delivery.sender import Sender
 from bot.delivery.service import Delivery
-from bot.delivery.transport import ChatRef, Limits
 from bot.store import outbox
 from bot.store.db import Database
 from bot.store.outbox import Message

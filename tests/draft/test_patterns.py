@@ -41,7 +41,7 @@ def _figures(facts: Facts) -> list[tuple[Any, ...]]:
       ("2023", "imports", "DE", "KZ", "1.4", "billion", "EUR", "more_than", None)]),
     ("fr", "Au premier trimestre 2024, les échanges entre la France et l'Ouzbékistan ont "
            "atteint 300 millions d'euros, en hausse de 4,5 % sur un an.",
-     [("2024-01/2024-03", "turnover", "FR", "UZ", "300", "million", "EUR", "exact",
+     [("2024-01/2024-03", "turnover", "UZ", "FR", "300", "million", "EUR", "exact",
        {"percent": Decimal("4.5"), "base": "same_period_previous_year"})]),
     ("ru", "Товарооборот между Казахстаном и Германией в 2023 году составил 3,8 млрд "
            "долларов США, увеличившись на 15,3% по сравнению с 2022 годом.",

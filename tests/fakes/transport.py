@@ -7,9 +7,8 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError, Limits
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, DeliveryError, Limits
 
 # Generous limits: tests about pacing set their own.
 FAST = Limits(global_per_second=100_000, per_chat_per_second=100_000,

@@ -20,11 +20,11 @@ from nio import (  # type: ignore[import-untyped]
 from bot.config import Secret
 from bot.core.clock import Clock
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.matrix.client import MatrixBot
-from bot.matrix.handlers import Services
 from bot.matrix.login import connect
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.store.db import Database
 from tests.conftest import ROOT
 from tests.fakes.synapse import RegisteredUser, Synapse, _http_json
@@ -194,8 +194,8 @@ class BotRun:
         self.db = await Database.open(self.home / "bilat.sqlite3")
         store = RoomStore(self.db, self.clock, settings.user_id, "en", "Asia/Almaty")
         client = await connect(settings)
-        self.bot = MatrixBot(client, settings, store, Services(lambda: self.library,
-                                                               self.clock),
+        self.bot = MatrixBot(client, settings, store, Session(lambda: self.library, self.clock,
+                                                              "en", "Asia/Almaty"),
                              decrypt_grace=1.0, sync_timeout_ms=2000)
         self.stop = asyncio.Event()
         self.task = asyncio.create_task(self.bot.run(self.stop))

@@ -6,10 +6,12 @@ import logging
 
 import pytest
 
-from bot.core.commands import Context, Reply, dispatch
+from bot.core.request import Request
+from bot.core.session import Answer, Session
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman
 from tests.matrix.helpers import BotRun, Human, formatted
+from tests.support.asking import wrong_prefix
 from tests.support.wait import eventually
 
 FRENCH_LANGUAGE = "Langue\u00a0: français."
@@ -147,12 +149,14 @@ async def test_a_failing_command_is_logged_and_the_bot_goes_on(
         bot: BotRun, people: MakeHuman, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     """An exception in a handler never ends the sync loop."""
-    async def explosive(ctx: Context, text: str) -> Reply | None:
+    original = Session.answer
+
+    async def explosive(self: Session, request: Request, text: str) -> Answer | None:
         if text.startswith("!boom"):
             raise RuntimeError("kaboom")
-        return await dispatch(ctx, text)
+        return await original(self, request, text)
 
-    monkeypatch.setattr("bot.matrix.handlers.dispatch", explosive)
+    monkeypatch.setattr(Session, "answer", explosive)
     alice = await people("alice")
     await bot.start()
     room = await alice.create_room(bot.account.user_id)
@@ -178,6 +182,21 @@ async def test_replies_wait_out_the_homeservers_rate_limit(
             await alice.reply(room, event_id)
     finally:
         await synapse.override_message_rate(bot.account.user_id, per_second=0, burst_count=0)
+
+
+async def test_briefings_name_commands_with_an_exclamation_mark(
+        bot: BotRun, people: MakeHuman) -> None:
+    """On Matrix, where commands start with `!`, no briefing says to type `/events`."""
+    alice = await people("alice")
+    await bot.start()
+    room = await alice.create_room(bot.account.user_id)
+    await alice.wait_member(room, bot.account.user_id)
+    text = ""
+    for line in ("!articles", "!events", "!trade 1999", "!summary"):
+        [reply] = await alice.reply(room, await alice.send(room, line))
+        text += reply["content"]["body"] + "\n"
+    assert "!summary 1" in text and "!events past" in text and "Try !trade 2024" in text
+    assert "!articles" in text and wrong_prefix(text, "!") == []
 
 
 async def test_a_room_follows_two_pairs(bot: BotRun, people: MakeHuman) -> None:

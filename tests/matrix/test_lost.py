@@ -15,9 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.core.clock import FixedClock
+from bot.core.session import Session
 from bot.matrix.client import MatrixNetwork
-from bot.matrix.handlers import Services
-from bot.matrix.store import RoomStore
+from bot.matrix.rooms import RoomStore
 from bot.ops.health import Health
 from bot.store.db import Database
 from tests.fakes.synapse import Synapse, _http_json
@@ -83,7 +83,7 @@ async def test_health_sees_the_homeserver_go_and_come_back(
     settings = replace(bot.settings(), homeserver=f"http://127.0.0.1:{relay.port}")
     async with await Database.open(tmp_path / "lost.sqlite3") as db:
         store = RoomStore(db, clock, settings.user_id, "en", "Asia/Almaty")
-        network = MatrixNetwork(settings, store, Services(lambda: bot.library, clock))
+        network = MatrixNetwork(settings, store, Session(lambda: bot.library, clock))
         health = Health(db, clock)
         await network.start()
         health.started("matrix", network.connected)

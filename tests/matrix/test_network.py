@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.clock import FixedClock
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.matrix.client import matrix_bot
 from bot.store.db import Database
 from tests.fakes.synapse import Synapse, _http_json
@@ -25,7 +26,7 @@ def _settings(tmp_path: Path, **env: str) -> Settings:
 async def test_matrix_is_left_out_when_not_configured(tmp_path: Path, library: Library,
                                                       clock: FixedClock) -> None:
     async with await Database.open(":memory:") as db:
-        assert matrix_bot(_settings(tmp_path), lambda: library, db, clock) is None
+        assert matrix_bot(_settings(tmp_path), Session(lambda: library, clock), db) is None
 
 
 async def test_a_password_login_keeps_its_device_across_restarts(
@@ -40,7 +41,7 @@ async def test_a_password_login_keeps_its_device_across_restarts(
     devices = []
     async with await Database.open(settings.db_path) as db:
         for command in ("!trade", "!events"):
-            network = matrix_bot(settings, lambda: library, db, clock)
+            network = matrix_bot(settings, Session(lambda: library, clock), db)
             assert network is not None
             await network.start()
             try:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.core.clock import FixedClock
+from bot.core.network import ChatRef, DeliveryError
 from bot.core.render import Rendered
 from bot.delivery.service import Delivery
-from bot.delivery.transport import ChatRef, DeliveryError
 from bot.matrix.transport import MatrixTransport
 from tests.fakes.synapse import Synapse
 from tests.matrix.conftest import MakeHuman

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.matrix.store import room_ref
+from bot.matrix.rooms import room_ref
 from bot.store import chats, subscriptions
 from bot.store.db import Database
 from tests.fakes.synapse import Synapse

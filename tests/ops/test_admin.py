@@ -12,13 +12,12 @@ from typing import Any, cast
 import pytest
 
 from bot.core.clock import FixedClock, parse_instant
-from bot.core.commands import Context, dispatch
 from bot.core.library import Library
 from bot.core.render import Rendered
+from bot.core.session import Session
 from bot.matrix.handlers import Handlers
-from bot.matrix.handlers import Services as MatrixServices
+from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
-from bot.matrix.store import RoomStore
 from bot.ops.admin import Operator, collect
 from bot.ops.reload import DataReloader
 from bot.store import outbox, subscriptions
@@ -26,9 +25,9 @@ from bot.store.db import Database
 from bot.store.outbox import Message
 from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
-from bot.telegram.handlers import Services
 from tests.conftest import ZONE
 from tests.fakes.botapi import FakeBotAPI
+from tests.support.asking import ask as ask_core
 from tests.support.data import broken_article, new_article
 from tests.support.delivery import subscribe
 from tests.support.telegram import (
@@ -61,8 +60,8 @@ async def running(api: FakeBotAPI, tmp_path: Path, data_dir: Path) -> AsyncItera
     async with await Database.open(tmp_path / "bilat.sqlite3") as db:
         data = DataReloader.load(data_dir, interval=0)
         ops = Operator(db, data, {f"telegram:{ADA}"})
-        services = Services(data, clock, TelegramChats(db, clock), "en", ZONE, ops)
-        bot = TelegramBot(settings_for(api), services)
+        session = Session(data, clock, "en", ZONE, ops)
+        bot = TelegramBot(settings_for(api), session, TelegramChats(db, clock))
         await bot.start()
         try:
             yield Running(bot, data, db)
@@ -150,24 +149,18 @@ async def test_matrix_requests_carry_the_sender(tmp_path: Path, library: Library
         client: Any = SimpleNamespace(rooms={}, user_id="@bilat:example.org")
         handlers = Handlers(client, cast(Any, None), RoomStore(db, clock, settings.user_id,
                                                               "en", ZONE),
-                            settings, MatrixServices(data, clock, ops), cast(Any, None))
-        ctx = await handlers.context("!room:example.org", "@ops:example.org")
-        assert (ctx.sender, ctx.is_admin, ctx.prefix) == (
-            "matrix:@ops:example.org", True, "!")
-        reply = await dispatch(ctx, "!stats")
-        assert reply is not None and reply.message.text.startswith("Bilat statistics")
-        other = await handlers.context("!room:example.org", "@eve:example.org")
-        refused = await dispatch(other, "!stats")
-        assert refused is not None and "operators only" in refused.message.text
+                            settings, Session(data, clock, "en", ZONE, ops), cast(Any, None))
+        request = await handlers.request("!room:example.org", "@ops:example.org")
+        assert (request.sender, request.network.prefix) == ("matrix:@ops:example.org", "!")
+        answer = await handlers.session.answer(request, "!stats")
+        assert answer is not None and answer.reply.message.text.startswith("Bilat statistics")
+        other = await handlers.request("!room:example.org", "@eve:example.org")
+        refused = await handlers.session.answer(other, "!stats")
+        assert refused is not None and "operators only" in refused.reply.message.text
 
 
 async def test_no_operator_services_means_a_refusal(library: Library) -> None:
-    class Prefs:
-        async def set_locale(self, locale: str) -> None:
-            """Not asked."""
-
-    ctx = Context(library, "en", parse_instant("2025-05-07", ZONE), ZONE, Prefs(),
-                  sender="telegram:1")
-    reply = await dispatch(ctx, "/reload")
+    reply = await ask_core(library, parse_instant("2025-05-07", ZONE), "/reload",
+                           sender="telegram:1")
     assert reply is not None and reply.message.text == \
         "Sorry, this command is for Bilat’s operators only."

@@ -30,7 +30,7 @@ async def test_health_and_metrics_over_http(api: FakeBotAPI, tmp_path: Path) -> 
         values = samples(page)
         assert values['bilat_commands_total{command="trade",network="telegram"}'] == 1
         assert values['bilat_commands_total{command="help",network="telegram"}'] == 1
-        assert values['bilat_messages_sent_total{network="telegram",kind="reply"}'] == 2
+        assert values['bilat_messages_sent_total{kind="reply",network="telegram"}'] == 2
         assert values['bilat_render_seconds_count{template="trade"}'] >= 1
         assert values['bilat_outbox_messages{state="pending"}'] == 0
         assert values["bilat_ready"] == 1

@@ -1,15 +1,25 @@
-"""The metrics registry: the Prometheus text format, line by line."""
+"""The metrics page (bot/metrics.py): the names /metrics has always served, in the text format."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
-
-from bot.ops.metrics import Registry
+from bot import metrics
+from bot.core import briefings
+from bot.core.clock import parse_instant
+from bot.core.library import Library
 
 SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})?'
                     r" (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$")
+NAMES = ("bilat_commands_total", "bilat_messages_sent_total", "bilat_failures_total",
+         "bilat_pacing_delay_seconds", "bilat_render_seconds", "bilat_scheduler_tick_seconds",
+         "bilat_data_reloads_total", "bilat_outbox_messages", "bilat_subscriptions",
+         "bilat_chats", "bilat_articles", "bilat_ready", "bilat_start_time_seconds")
+
+
+def page() -> str:
+    """What /metrics serves."""
+    return metrics.exposition().decode()
 
 
 def well_formed(text: str) -> bool:
@@ -19,48 +29,43 @@ def well_formed(text: str) -> bool:
         for line in text.splitlines())
 
 
-def test_counter_and_gauge() -> None:
-    registry = Registry()
-    served = registry.counter("bilat_commands_total", "Commands.", ("command", "network"))
-    served.inc(command="trade", network="telegram")
-    served.inc(2, command="trade", network="telegram")
-    depth = registry.gauge("bilat_outbox_messages", "Outbox.", ("state",))
-    depth.replace([({"state": "pending"}, 3)])
-    depth.replace([({"state": "sent"}, 7)])  # pending is gone
-    text = registry.render()
+def test_every_metric_keeps_its_name_and_type() -> None:
+    text = page()
     assert well_formed(text)
-    assert text.splitlines() == [
-        "# HELP bilat_commands_total Commands.",
-        "# TYPE bilat_commands_total counter",
-        'bilat_commands_total{command="trade",network="telegram"} 3',
-        "# HELP bilat_outbox_messages Outbox.",
-        "# TYPE bilat_outbox_messages gauge",
-        'bilat_outbox_messages{state="sent"} 7',
-    ]
+    types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", text, re.MULTILINE))
+    assert set(NAMES) <= set(types)
+    assert types["bilat_commands_total"] == "counter"
+    assert types["bilat_render_seconds"] == "histogram"
+    assert types["bilat_outbox_messages"] == "gauge"
+    assert "_created" not in text
 
 
-def test_histogram_buckets_are_cumulative() -> None:
-    registry = Registry()
-    render = registry.histogram("bilat_render_seconds", "Render.", ("template",),
-                                buckets=(0.001, 0.01))
-    for value in (0.0005, 0.005, 0.5):
-        render.observe(value, template="trade")
-    text = registry.render()
-    assert well_formed(text)
-    assert 'bilat_render_seconds_bucket{template="trade",le="0.001"} 1' in text
-    assert 'bilat_render_seconds_bucket{template="trade",le="0.01"} 2' in text
-    assert 'bilat_render_seconds_bucket{template="trade",le="+Inf"} 3' in text
-    assert 'bilat_render_seconds_count{template="trade"} 3' in text
-    assert 'bilat_render_seconds_sum{template="trade"} 0.5055' in text
+def test_counters_add_up_and_gauges_forget_what_is_gone() -> None:
+    before = metrics.value("bilat_commands_total", command="trade", network="telegram")
+    metrics.COMMANDS_ANSWERED.labels("trade", "telegram").inc()
+    metrics.COMMANDS_ANSWERED.labels("trade", "telegram").inc(2)
+    line = f'bilat_commands_total{{command="trade",network="telegram"}} {before + 3}'
+    assert line in page().splitlines()
+    metrics.replace(metrics.OUTBOX, [("pending", 3)])
+    metrics.replace(metrics.OUTBOX, [("sent", 7)])  # pending is gone
+    lines = page().splitlines()
+    assert 'bilat_outbox_messages{state="sent"} 7.0' in lines
+    assert not any(line.startswith('bilat_outbox_messages{state="pending"}') for line in lines)
 
 
-def test_label_values_are_escaped_and_names_checked() -> None:
-    registry = Registry()
-    counter = registry.counter("x_total", "X.", ("kind",))
-    counter.inc(kind='a "quoted"\\ \nvalue')
-    assert 'x_total{kind="a \\"quoted\\"\\\\ \\nvalue"} 1' in registry.render()
-    assert well_formed(registry.render())
-    with pytest.raises(ValueError, match="takes labels"):
-        counter.inc(other="y")
-    with pytest.raises(ValueError, match="registered twice"):
-        registry.counter("x_total", "Again.")
+def test_a_render_is_timed_in_cumulative_buckets(seed_library: Library) -> None:
+    count = metrics.value("bilat_render_seconds_count", template="articles")
+    scope = briefings.Scope.make(seed_library, "en", parse_instant("2025-05-07"), "Asia/Almaty")
+    briefings.article_list(scope)
+    assert metrics.value("bilat_render_seconds_count", template="articles") == count + 1
+    buckets = [float(v) for v in re.findall(
+        r'^bilat_render_seconds_bucket\{le="[^"]+",template="articles"\} (\S+)$', page(),
+        re.MULTILINE)]
+    assert buckets == sorted(buckets) and buckets[-1] == count + 1
+
+
+def test_failures_are_totalled_by_kind() -> None:
+    before = metrics.by_label(metrics.FAILURES, "kind").get("handler", 0)
+    metrics.FAILURES.labels("matrix", "handler").inc()
+    metrics.FAILURES.labels("telegram", "handler").inc()
+    assert metrics.by_label(metrics.FAILURES, "kind")["handler"] == before + 2

@@ -10,26 +10,18 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import parse_instant
-from bot.core.commands import Context, dispatch
-from bot.ops.instruments import ARTICLES, RELOADS
+from bot.metrics import value
 from bot.ops.reload import DataReloader, fingerprint
+from tests.support.asking import ask
 from tests.support.data import broken_article, new_article
 from tests.support.wait import eventually
 
 NOW = "2025-05-07T23:59:59+05:00"
 
 
-class Prefs:
-    """A chat that keeps no settings."""
-
-    async def set_locale(self, locale: str) -> None:
-        """Not asked here."""
-
-
 async def articles_reply(data: DataReloader) -> str:
     """What /articles answers from the library in service."""
-    ctx = Context(data(), "en", parse_instant(NOW), "Asia/Almaty", Prefs())
-    reply = await dispatch(ctx, "/articles")
+    reply = await ask(data(), parse_instant(NOW), "/articles")
     assert reply is not None
     return reply.message.text
 
@@ -46,7 +38,7 @@ async def test_a_new_file_is_picked_up_by_polling(data_dir: Path) -> None:
         stop.set()
         await watcher
     assert len(data().articles) == len(before.articles) + 1
-    assert ARTICLES.value() == len(data().articles)
+    assert value("bilat_articles") == len(data().articles)
     assert "Polled in without a restart" in await articles_reply(data)
 
 
@@ -70,15 +62,16 @@ async def test_a_bad_file_is_refused_and_the_previous_data_stays(
         data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     data = DataReloader.load(data_dir, interval=0.05)
     before = data()
-    refused = RELOADS.value(result="refused")
+    refused = value("bilat_data_reloads_total", result="refused")
     stop = asyncio.Event()
     watcher = asyncio.create_task(data.watch(stop))
     try:
         with caplog.at_level(logging.ERROR, logger="bot.ops.reload"):
             broken = broken_article(data_dir)
-            await eventually(lambda: RELOADS.value(result="refused") == refused + 1)
+            await eventually(
+                lambda: value("bilat_data_reloads_total", result="refused") == refused + 1)
             await asyncio.sleep(0.2)  # several more polls: the same error is not repeated
-        assert RELOADS.value(result="refused") == refused + 1
+        assert value("bilat_data_reloads_total", result="refused") == refused + 1
         assert data() is before  # still in service
         messages = [r.getMessage() for r in caplog.records]
         assert any("data reload refused: 1 error(s)" in m for m in messages)

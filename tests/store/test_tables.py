@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from bot.core.clock import FixedClock
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef
 from bot.store import chats, kv, outbox, subscriptions
 from bot.store.db import Database
 from bot.store.outbox import Message

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.clock import FixedClock
+from bot.core.network import ChatRef
 from bot.core.pushes import PushSettings
 from bot.delivery.scheduler import Scheduler
-from bot.delivery.transport import ChatRef
 from bot.store import chats, outbox, subscriptions
 from bot.store.chats import Chat, ChatType
 from bot.store.db import Database

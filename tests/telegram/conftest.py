@@ -10,10 +10,10 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from bot.telegram.chats import TelegramChats
-from bot.telegram.handlers import Services
 from bot.telegram.settings import Webhook
 from tests.conftest import ZONE
 from tests.fakes.botapi import FakeBotAPI
@@ -40,17 +40,18 @@ def chats(db: Database, clock: FixedClock) -> TelegramChats:
 
 
 @pytest.fixture
-def services(library: Library, clock: FixedClock, chats: TelegramChats) -> Services:
-    """Handler services over the bundled data."""
-    return Services(lambda: library, clock, chats, "en", ZONE)
+def session(library: Library, clock: FixedClock) -> Session:
+    """The core over the bundled data."""
+    return Session(lambda: library, clock, "en", ZONE)
 
 
 @pytest.fixture
-def start_bot(api: FakeBotAPI, services: Services) -> Callable[..., TelegramBot]:
+def start_bot(api: FakeBotAPI, session: Session,
+              chats: TelegramChats) -> Callable[..., TelegramBot]:
     """Build a bot for the fake server (started by the test, stopped by ``running_bot``)."""
-    def make(webhook: Webhook | None = None, with_services: Services | None = None
+    def make(webhook: Webhook | None = None, with_session: Session | None = None
              ) -> TelegramBot:
-        return TelegramBot(settings_for(api, webhook), with_services or services)
+        return TelegramBot(settings_for(api, webhook), with_session or session, chats)
     return make
 
 

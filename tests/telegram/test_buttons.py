@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.telegram.app import TelegramBot
-from bot.telegram.handlers import Services
 from tests.conftest import DATA
 from tests.fakes.botapi import JSON, FakeBotAPI, SentRecord
 from tests.support.telegram import ADA, BOB, TIMEOUT, ask, failed_calls
@@ -104,10 +103,11 @@ async def test_a_button_expires_after_a_restart(api: FakeBotAPI,
 
 
 async def test_a_button_expires_after_a_data_reload(
-        api: FakeBotAPI, services: Services, library: Library,
+        api: FakeBotAPI, session: Session, library: Library,
         start_bot: Callable[..., TelegramBot]) -> None:
     current = [library]
-    running = start_bot(with_services=replace(services, library=lambda: current[0]))
+    running = start_bot(with_session=Session(lambda: current[0], session.clock, "en",
+                                             session.zone))
     await running.start()
     try:
         [events, _calendar] = await ask(api, ADA, ADA, "/evenements", count=2)

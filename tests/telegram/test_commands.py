@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -12,11 +11,12 @@ from icalendar import Calendar
 from telegram import Update
 
 from bot.core.clock import FixedClock
-from bot.core.commands import COMMANDS
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.telegram.app import TelegramBot
-from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
+from tests.support.asking import wrong_prefix
 from tests.support.telegram import (
     ADA,
     BOB,
@@ -50,7 +50,7 @@ async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
 
 
 async def test_every_command_of_the_table_is_answered(api: FakeBotAPI, bot: TelegramBot) -> None:
-    for command in COMMANDS:
+    for command in COMMAND_TABLE:
         replies = await ask(api, BOB, BOB, f"/{command.name}")
         assert replies[0].plain_text, command.name
     assert failed_calls(api) == []
@@ -158,7 +158,7 @@ async def test_hostile_input_is_answered_safely(api: FakeBotAPI, bot: TelegramBo
 
 
 async def test_a_failing_handler_apologises_and_the_bot_goes_on(
-        api: FakeBotAPI, services: Services, start_bot: Callable[..., TelegramBot],
+        api: FakeBotAPI, session: Session, start_bot: Callable[..., TelegramBot],
         caplog: pytest.LogCaptureFixture) -> None:
     broken = [False]
 
@@ -166,9 +166,9 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(
         if broken[0]:
             broken[0] = False  # fails once
             raise RuntimeError("the data vanished")
-        return services.library()
+        return session.library()
 
-    bot = start_bot(with_services=replace(services, library=flaky))
+    bot = start_bot(with_session=Session(flaky, session.clock, "en", session.zone))
     await bot.start()
     broken[0] = True
     try:
@@ -186,8 +186,8 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     fr = {c["command"]: c["description"] for c in api.commands_for("fr")}
     en = {c["command"]: c["description"] for c in api.commands_for("en")}
     default = api.commands_for("")
-    assert set(en) == {c.name for c in COMMANDS if c.in_menu}
-    assert set(fr) == {COMMANDS.shown(c.name, "fr") for c in COMMANDS if c.in_menu}
+    assert set(en) == {c.name for c in COMMAND_TABLE if c.in_menu}
+    assert set(fr) == {COMMAND_TABLE.shown(c.name, "fr") for c in COMMAND_TABLE if c.in_menu}
     assert {"aide", "resume", "commerce", "evenements", "abonner", "desabonner", "reglages",
             "fuseau", "langue", "articles"} <= set(fr)
     assert fr["commerce"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
@@ -226,6 +226,16 @@ async def test_a_reply_waits_out_a_flood_limit(api: FakeBotAPI, bot: TelegramBot
     assert "/trade" in (help_.plain_text or "") and articles.plain_text != help_.plain_text
     assert failed_calls(api) == ["sendMessage: 429 Too Many Requests: retry after 1"]
     assert articles.time - help_.time >= 0.9  # waited, then sent: no apology
+
+
+async def test_briefings_name_commands_with_a_slash(api: FakeBotAPI, bot: TelegramBot) -> None:
+    """Pointers to other commands are written the way Telegram reads them."""
+    text = ""
+    for line in ("/articles", "/events", "/trade 1999", "/summary"):
+        replies = await ask(api, BOB, BOB, line, count=2 if line == "/events" else 1)
+        text += "\n".join(r.plain_text or r.text or "" for r in replies)
+    assert "/summary 1" in text and "/events past" in text and "Try /trade 2024" in text
+    assert "/articles" in text and wrong_prefix(text, "/") == []
 
 
 async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:

@@ -6,11 +6,10 @@ Issue 10, items 12 and 13, through PTB's real HTTP stack against the fake Bot AP
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.telegram.app import TelegramBot
-from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI
 from tests.support.telegram import ADA, CHANNEL, CHANNEL_HANDLE, GROUP, TIMEOUT, ask
 
@@ -18,12 +17,12 @@ NEW_GROUP = -1009898
 
 
 async def test_a_429_on_the_second_part_does_not_resend_the_first(
-        api: FakeBotAPI, services: Services, start_bot: Callable[..., TelegramBot],
+        api: FakeBotAPI, session: Session, start_bot: Callable[..., TelegramBot],
         library: Library) -> None:
     many = Library(tuple(a.model_copy(update={"id": f"{a.id}-{i}"})
                          for i in range(4) for a in library.articles),
                    library.sectors, library.countries)  # /articles takes two messages
-    bot = start_bot(with_services=replace(services, library=lambda: many))
+    bot = start_bot(with_session=Session(lambda: many, session.clock, "en", session.zone))
     await bot.start()
     try:
         await _two_parts_through_three_flood_waits(api)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from time import monotonic
 from typing import Any
 
 from bot.core.library import Library
+from bot.core.session import Session
 from bot.telegram.app import TelegramBot
-from bot.telegram.handlers import Services
 from tests.fakes.botapi import FakeBotAPI, SentRecord
 from tests.support.telegram import ADA, BOB, TIMEOUT, failed_calls
 
@@ -67,13 +66,13 @@ async def test_nothing_found_and_hostile_queries(api: FakeBotAPI, bot: TelegramB
     assert failed_calls(api) == []
 
 
-async def test_never_more_than_50_results(api: FakeBotAPI, services: Services,
+async def test_never_more_than_50_results(api: FakeBotAPI, session: Session,
                                           start_bot: Callable[..., TelegramBot],
                                           library: Library) -> None:
     seed = library.articles[0]
     many = Library(tuple(seed.model_copy(update={"id": f"copy-{i:03d}"}) for i in range(80)),
                    library.sectors, library.countries)
-    bot = start_bot(with_services=replace(services, library=lambda: many))
+    bot = start_bot(with_session=Session(lambda: many, session.clock, "en", session.zone))
     await bot.start()
     try:
         results, took = await inline(api, BOB, "Astana")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store import chats, subscriptions
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot

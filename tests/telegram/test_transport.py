@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram.error import TimedOut
 
-from bot.core.commands import Attachment
+from bot.core.network import Attachment, ChatRef, DeliveryError
 from bot.core.render import Rendered
-from bot.delivery.transport import ChatRef, DeliveryError
 from bot.telegram.transport import TelegramTransport, delivery_error
 from tests.fakes.botapi import parse_html
 from tests.fakes.recorder import RecordingRequest, recording_bot

@@ -34,7 +34,7 @@ class ReloadOutcome:
     errors: tuple[str, ...] = ()
 
 
-class Operations(Protocol):
+class OperatorPort(Protocol):
     """Operator services a command may use (bot.ops.admin.Operator)."""
 
     def is_admin(self, sender: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""The interface every chat network implements for pushed messages (and the console too)."""
+"""What every chat network shares with the core: chats, limits, files, errors, sending."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.core.commands import Attachment
 from bot.core.render import Rendered
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (calendar, chart)."""
+
+    filename: str
+    mime: str
+    data: bytes
+    caption: str | None = None  # plain text shown with the file, where the network can
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,16 @@ class Limits:
     per_group_per_minute: float = 20.0
     message_length: int = 4096
     count_visible: bool = True  # Telegram counts text after markup parsing; Matrix raw bytes
+
+
+# Pushed digests are rendered for a stored chat, away from its adapter, and name commands too:
+# the prefix each network reads them with ("/" unless listed).
+COMMAND_PREFIXES = {"matrix": "!"}
+
+
+def command_prefix(network: str) -> str:
+    """What commands start with on ``network``."""
+    return COMMAND_PREFIXES.get(network, "/")
 
 
 ErrorKind = Literal["rate_limited", "terminal", "migrated", "transient", "unknown"]

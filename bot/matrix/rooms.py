@@ -11,7 +11,7 @@ import logging
 from typing import Literal
 
 from bot.core.clock import Clock
-from bot.delivery.transport import ChatRef
+from bot.core.network import ChatRef
 from bot.store import chats, kv, subscriptions
 from bot.store.chat_settings import Permission, StoredChat, open_chat
 from bot.store.db import Database

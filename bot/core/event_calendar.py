@@ -15,8 +15,8 @@ from icalendar import Calendar, Event
 
 from bot.core import i18n
 from bot.core.briefings import EventItem, Scope, split_events
-from bot.core.commands import Attachment
 from bot.core.facts import DayDate, DaysDate
+from bot.core.network import Attachment
 from bot.core.phrases import N_
 
 CALENDAR_NAME = N_("Bilat: {pair} events")
@@ -37,7 +37,8 @@ class EventsCalendar:
     def attachment(self, scope: Scope) -> Attachment:
         """The file to send, named after the pair (``bilat-events-kz-fr.ics``)."""
         name = "-".join(code.lower() for code in scope.pair)
-        return Attachment(f"bilat-events-{name}.ics", MIME, self.data)
+        return Attachment(f"bilat-events-{name}.ics", MIME, self.data,
+                          self.caption(scope.locale))
 
     def caption(self, locale: str) -> str:
         """A short caption saying what the file holds."""

@@ -1,4 +1,4 @@
-"""The .ics of upcoming events (bot/calendar.py): all-day entries for events known to the day."""
+"""The .ics of upcoming events (bot/core/event_calendar.py): all-day entries, known days."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from icalendar import Calendar
 
-from bot.calendar import upcoming_calendar
 from bot.core.briefings import Scope
+from bot.core.event_calendar import upcoming_calendar
 from bot.core.library import Library
 from tests.conftest import ZONE
 

@@ -1,11 +1,11 @@
-"""The turnover chart (bot/chart.py): bars as printed, in the chat's language, a valid PNG."""
+"""The turnover chart (bot/core/trade_chart.py): bars as printed, localised, a valid PNG."""
 
 from __future__ import annotations
 
 import struct
 from datetime import datetime
 
-from bot import chart
+from bot.core import trade_chart as chart
 from bot.core.briefings import Scope
 from bot.core.library import Library
 from tests.conftest import ZONE
