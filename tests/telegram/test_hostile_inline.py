@@ -12,6 +12,6 @@ async def test_trade_with_superscript_digits_is_answered(api: FakeBotAPI,
                                                          bot: TelegramBot) -> None:
     for user in (ADA, BOB):
         [trade], _ = await inline(api, user, "trade ²²²²")
-        assert trade["id"] == "trade"
+        assert trade["id"].startswith("trade")
         assert "2024" in trade["input_message_content"]["message_text"]
     assert failed_calls(api) == []

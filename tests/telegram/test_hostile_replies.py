@@ -60,5 +60,6 @@ async def test_managing_a_channel_bilat_is_not_in_blames_bilat(api: FakeBotAPI,
     # (the fake does not model it): the next getChatMember is refused.
     api.fail_next(1, 400, methods={"getChatMember"})
     [answer] = await ask(api, ADA, ADA, f"/subscribe {CHANNEL_HANDLE}")
-    assert answer.plain_text == (f"Bilat doit être administrateur de {CHANNEL_HANDLE} avec le "
-                                 "droit de publier des messages.")
+    assert (answer.plain_text or "").startswith(
+        f"Bilat doit être administrateur de {CHANNEL_HANDLE} avec le droit de publier des "
+        "messages.")
