@@ -34,6 +34,9 @@ BRIEFINGS: dict[str, Callable[[briefings.Scope], Rendered]] = {
     "trade": briefings.trade,
     "events": briefings.events,
     "events all": lambda s: briefings.events(s, "all"),
+    "brief": briefings.brief,
+    "trade all": lambda s: briefings.trade(s, view="all"),
+    "trade notes": lambda s: briefings.trade(s, view="notes"),
 }
 
 

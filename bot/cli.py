@@ -111,7 +111,7 @@ def cmd_check(settings: Settings, path: str | None) -> int:
     ids = {aid for aid, (label, _) in data.located.items() if mine is None or label == mine}
     todo = _print_pending(data, ids)
     library = Library.from_dataset(data)
-    phrases = Phrases("en", library.countries)
+    phrases = Phrases("en", library.countries, library.names)
     found = [f for f in checks.all_findings(library) if mine is None or _about(f, ids)]
     for finding in found:
         print(f"warning: {describe(finding, phrases)}")
@@ -153,6 +153,8 @@ def _about(finding: checks.Finding, ids: set[str]) -> bool:
     """True when a consistency finding involves one of the articles ``ids``."""
     if isinstance(finding, checks.Disagreement):
         return any(f.article.id in ids for f in finding.figures)
+    if isinstance(finding, checks.Mislabel):
+        return finding.figure.article.id in ids
     return finding.article.id in ids
 
 

@@ -13,6 +13,7 @@ from tests.conftest import ZONE
 from tests.support.asking import session
 
 N = "\u00a0"
+NN = "\u202f"  # narrow no-break space: French typography in briefings
 
 
 async def test_a_french_session_without_an_english_word(
@@ -26,32 +27,33 @@ async def test_a_french_session_without_an_english_word(
         return answer
 
     aide = await say("/aide")
-    for shown in ("/resume [article]", "/commerce [année]", "/evenements [passés|tous]",
+    for shown in ("/resume [complet|sources] [article]", "/commerce [tout|notes|sources|année]",
+                  "/evenements [passés|tous|sources]", "/bref ",
                   "/abonner ", "/desabonner", "/reglages", "/fuseau ", "/langue ", "/aide"):
         assert shown in aide, shown
     assert "/trade" not in aide and "/events" not in aide and "/help" not in aide
 
     assert (await say("/commerce")).startswith("Commerce Kazakhstan–France")
     assert (await say("/evenements passés")).startswith(
-        f"Kazakhstan–France{N}: événements passés")
+        f"Kazakhstan–France{NN}: événements passés")
     assert (await say("/évènements tous")).startswith(
-        f"Kazakhstan–France{N}: tous les événements")
+        f"Kazakhstan–France{NN}: tous les événements")
     assert (await say("/resume")).startswith("Astana et Paris")
     assert await say("/evenements juin") == (
         "Aucun événement connu en juin.\n/evenements tous les montre tous par date.")
     novembre = (await say("/evenements novembre")).splitlines()
     assert novembre[0] == f"Événements en novembre{N}:"
-    assert novembre[1].startswith("• Visite d'État de Kassym-Jomart Tokayev en France · "
+    assert novembre[1].startswith("• Visite d’État de Kassym-Jomart Tokaïev en France · "
                                   "novembre 2024")
     assert len(novembre) == 8  # five events, a blank line, the way to all of them
 
     abonne = await say("/abonner hebdo vendredi 18h30")
     assert abonne.startswith("Abonnement enregistré.")
-    assert f"Point{N}: hebdomadaire, le vendredi à 18:30" in abonne
+    assert f"Point{NN}: hebdomadaire, le vendredi à 18{N}h{N}30" in abonne
     assert "/abonner hebdo vendredi" in abonne and "/fuseau Paris" in abonne
     assert await say("/fuseau Paris") == (
-        f"Fuseau horaire{N}: Europe/Paris (il y est 22:00).")
-    assert f"Fuseau horaire{N}: Europe/Paris" in await say("/reglages")
+        f"Fuseau horaire{N}: Europe/Paris (il y est 22{N}h).")
+    assert f"Fuseau horaire{NN}: Europe/Paris" in await say("/reglages")
     assert await say("/comerce") == (
         f"Commande inconnue{N}: /comerce. Vouliez-vous dire /commerce{N}?")
     assert await say("/langue anglais") == "Language: English."

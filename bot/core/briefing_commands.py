@@ -47,10 +47,17 @@ class View:
 # The views a briefing's buttons switch between (Telegram shows them under the message;
 # Matrix has no buttons, so the short answers name these commands instead).
 VIEWS: dict[str, tuple[View, ...]] = {
-    "trade": (View("", N_("Short")),),
-    "summary": (View("", N_("Short")),),
-    "events": (View("", N_("Coming")), View("past", N_("Past")), View("all", N_("All"))),
+    "trade": (View("", N_("Short")), View("all", N_("All figures")), View("notes", N_("Notes")),
+              View("sources", N_("Sources"))),
+    "summary": (View("", N_("Short")), View("full", N_("Full")),
+                View("sources", N_("Sources"))),
+    "events": (View("", N_("Coming")), View("past", N_("Past")), View("all", N_("All")),
+               View("sources", N_("Sources"))),
 }
+# The detail views' words, in either language.
+SUMMARY_VIEWS = {"full": "full", "sources": "sources", "complet": "full"}
+TRADE_VIEWS = {"all": "all", "notes": "notes", "sources": "sources", "tout": "all",
+               "tous": "all"}
 
 
 async def introduced(ctx: Context, reply: Reply) -> Reply:
@@ -114,9 +121,10 @@ def view_of(name: str, args: list[str]) -> str | None:
         mode = event_mode(args)
         current = "" if mode == "upcoming" else mode
     else:
-        current = " ".join(fold(a) for a in args)
-    views = VIEWS.get(name, ())
-    return current if any(v.args == current for v in views) else None
+        # Either language's view words ("tout" is "all").
+        words_ = TRADE_VIEWS if name == "trade" else SUMMARY_VIEWS
+        current = " ".join(words_.get(fold(a), fold(a)) for a in args)
+    return current if any(v.args == current for v in VIEWS.get(name, ())) else None
 
 
 def view_buttons(ctx: Context, name: str, args: list[str]) -> Buttons:
@@ -158,22 +166,54 @@ def help_reply(ctx: Context, problem: str | None = None,
     return Reply(Rendered.from_html(f"{reply.html}\n\n<i>{html.escape(line, quote=False)}</i>"))
 
 
-@BRIEFING_COMMANDS.command("start", "", N_("Welcome and what Bilat can do"), in_menu=False,
-                           cacheable=True)
+# Not cacheable: the answer depends on whether the chat was seen before.
+@BRIEFING_COMMANDS.command("start", "", N_("Welcome and what Bilat can do"), in_menu=False)
 async def cmd_start(ctx: Context, args: list[str]) -> Reply:
-    """Greet and show the commands."""
+    """The commands for a new chat; the one-screen overview once the chat has used Bilat."""
+    if await has_used(ctx):
+        return Reply(briefings.brief(ctx.scope((await ctx.pairs())[:1])))
+    await remember(ctx)
     return help_reply(ctx, pairs=await ctx.pairs())
 
 
-@BRIEFING_COMMANDS.command("summary", N_("[article] [pair]"),
+async def has_used(ctx: Context) -> bool:
+    """True when the chat's row was stored before this request (it was welcomed or set up)."""
+    # Stores set ``returning`` when they found the chat's row before this request; other
+    # implementations count as new and get the welcome.
+    return bool(getattr(ctx.chat, "returning", False))
+
+
+async def remember(ctx: Context) -> None:
+    """Store the chat on its welcome, so that its next /start gives the overview."""
+    stored = getattr(ctx.chat, "stored", None)
+    if callable(stored):
+        await stored()
+
+
+@BRIEFING_COMMANDS.command("brief", N_("[pair]"),
+                           N_("One screen: trade, next event, latest meeting, newest article"),
+                           cacheable=True)
+async def cmd_brief(ctx: Context, args: list[str]) -> Reply:
+    """The overview, of the chat's first pair or the pair named."""
+    chosen = await briefing_pairs(ctx, args)
+    if isinstance(chosen, Reply):
+        return chosen
+    return Reply(briefings.brief(ctx.scope(chosen[:1])))
+
+
+@BRIEFING_COMMANDS.command("summary", N_("[full|sources] [article] [pair]"),
                            N_("Summary of the latest article, or of one"), cacheable=True)
 async def cmd_summary(ctx: Context, args: list[str]) -> Reply:
-    """An article's summary."""
-    ref, rest = _article_ref(ctx, args)
+    """An article's summary: short by default, ``full`` or ``sources`` on request."""
+    view = "short"
+    rest = list(args)
+    if rest and fold(rest[0]) in SUMMARY_VIEWS:
+        view = SUMMARY_VIEWS[fold(rest.pop(0))]
+    ref, rest = _article_ref(ctx, rest)
     chosen = await briefing_pairs(ctx, rest)
     if isinstance(chosen, Reply):
         return chosen
-    return Reply(briefings.summary(ctx.scope(chosen), ref))
+    return Reply(briefings.summary(ctx.scope(chosen), ref, view))
 
 
 def _article_ref(ctx: Context, args: list[str]) -> tuple[str | None, list[str]]:
@@ -185,23 +225,28 @@ def _article_ref(ctx: Context, args: list[str]) -> tuple[str | None, list[str]]:
     return None, args
 
 
-@BRIEFING_COMMANDS.command("trade", N_("[year] [pair]"),
-                           N_("Trade figures: latest, series, sources"), cacheable=True)
+@BRIEFING_COMMANDS.command("trade", N_("[all|notes|sources|year] [pair]"),
+                           N_("Trade: the latest full year; every figure, notes, sources"),
+                           cacheable=True)
 async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
-    """Trade figures, for the latest period or a given year, for each pair; ``chart`` adds
-    a chart of each pair's series where the network carries files."""
+    """Trade figures: the latest full year, a view (``all``, ``notes``, ``sources``) or one
+    year, for each pair; ``chart`` adds a chart of each pair's series where the network
+    carries files."""
     wanted = [a for a in args if a.lower() not in CHART_WORDS]
     chart, args = len(wanted) < len(args), wanted
     years = [a for a in args if YEAR.fullmatch(a)]
-    rest = [a for a in args if a not in years]
-    if len(years) > 1 or (rest and pairs.countries_in(ctx.library, " ".join(rest)) is None):
-        return notice(ctx._("“{arg}” is not a year.").format(arg=echo(" ".join(args))),
-                      usage(ctx, "trade"))
+    views = [a for a in args if fold(a) in TRADE_VIEWS]
+    rest = [a for a in args if a not in years and a not in views]
+    if len(years) + len(views) > 1 or (
+            rest and pairs.countries_in(ctx.library, " ".join(rest)) is None):
+        return notice(ctx._("“{arg}” is not a year, all, notes or sources.").format(
+            arg=echo(" ".join(args))), usage(ctx, "trade"))
     chosen = await briefing_pairs(ctx, rest)
     if isinstance(chosen, Reply):
         return chosen
     year = int(years[0]) if years else None
-    message = joined([briefings.trade(ctx.scope((pair,)), year) for pair in chosen])
+    view = TRADE_VIEWS[fold(views[0])] if views else "short"
+    message = joined([briefings.trade(ctx.scope((pair,)), year, view) for pair in chosen])
     if not chart or not ctx.files:
         return Reply(message)
     charts = []
@@ -216,7 +261,7 @@ async def cmd_trade(ctx: Context, args: list[str]) -> Reply:
 
 EVENT_MODES = {"upcoming": "upcoming", "past": "past", "all": "all", "avenir": "upcoming",
                "a_venir": "upcoming", "prochains": "upcoming", "passes": "past",
-               "passe": "past", "tous": "all", "tout": "all"}
+               "passe": "past", "tous": "all", "tout": "all", "sources": "sources"}
 
 ALL_WORD = N_("all")  # as in "/events all"
 
@@ -228,7 +273,7 @@ def event_mode(args: list[str]) -> str | None:
     return EVENT_MODES.get("_".join(fold(arg) for arg in args))
 
 
-@BRIEFING_COMMANDS.command("events", N_("[past|all] [pair]"),
+@BRIEFING_COMMANDS.command("events", N_("[past|all|sources] [pair]"),
                            N_("Upcoming bilateral events, or past ones"), cacheable=True)
 async def cmd_events(ctx: Context, args: list[str]) -> Reply:
     """Events: upcoming by default; the chat's pairs (or the pair named) in one list; the
@@ -238,8 +283,8 @@ async def cmd_events(ctx: Context, args: list[str]) -> Reply:
         return month_reply(ctx, month, await ctx.pairs())
     split = split_mode(ctx, args)
     if split is None:
-        return notice(ctx._("“{arg}” is not past or all.").format(arg=echo(" ".join(args))),
-                      usage(ctx, "events"))
+        return notice(ctx._("“{arg}” is not past, all or sources.").format(
+            arg=echo(" ".join(args))), usage(ctx, "events"))
     mode, rest = split
     chosen = await briefing_pairs(ctx, rest)
     if isinstance(chosen, Reply):

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.core.checks import Disagreement, Finding, GrowthMismatch, SumMismatch, findings
-from bot.core.facts import Article, Count, Event, Investment, Period, TradeFigure
+from bot.core import fx
+from bot.core.checks import (
+    Disagreement,
+    Finding,
+    GrowthMismatch,
+    Mislabel,
+    SumMismatch,
+    findings,
+    period_of,
+)
+from bot.core.facts import (
+    UNIT_FACTOR,
+    Amount,
+    Article,
+    Count,
+    Event,
+    Investment,
+    Period,
+    TradeFigure,
+)
 from bot.core.library import Library, Pair, Sourced, pair_key, visible
 from bot.core.phrases import Phrases
 from bot.core.render import Rendered, echo, render
@@ -30,17 +50,27 @@ class Scope:
     now: datetime
     zone: tzinfo
     pairs: tuple[Pair, ...] = ()  # every pair an article list or event list covers; () = pair
-    prefix: str = "/"  # what commands start with where the briefing is read
+    prefix: str = "/"  # how the chat writes commands: "/" on Telegram, "!" on Matrix
+    # Command names as this locale shows them ("trade" -> "commerce"); missing ones as is.
+    commands: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def make(cls, library: Library, locale: str, now: datetime, zone: str = "UTC",
-             pair: Pair | None = None, pairs: tuple[Pair, ...] = (), *,
-             prefix: str = "/") -> Scope:
+             pair: Pair | None = None, pairs: tuple[Pair, ...] = (), *, prefix: str = "/",
+             commands: Mapping[str, str] | None = None) -> Scope:
         """Build a scope, seeing only what was published by ``now``."""
         seen = visible(library, now)
         chosen = pair or (pairs[0] if pairs else None) or library.default_pair() or ("KZ", "FR")
         return cls(seen, chosen, locale, now, ZoneInfo(zone), pairs if len(pairs) > 1 else (),
-                   prefix)
+                   prefix, commands or {})
+
+    @property
+    def pair_arg(self) -> str:
+        """`` KZ-DE`` for detail commands about a pair other than the default one, else ""."""
+        default = self.library.default_pair()
+        if self.pairs or default is None or pair_key(self.pair) == pair_key(default):
+            return ""
+        return f" {self.pair[0]}-{self.pair[1]}"
 
     @property
     def covering(self) -> tuple[Pair, ...]:
@@ -50,7 +80,7 @@ class Scope:
     @property
     def phrases(self) -> Phrases:
         """Phrase makers for this scope's locale."""
-        return Phrases(self.locale, self.library.countries)
+        return Phrases(self.locale, self.library.countries, self.library.names, self.commands)
 
     def today(self, event: Event | None = None) -> date:
         """Today's date where the event takes place, else in the scope's zone."""
@@ -60,9 +90,9 @@ class Scope:
     def base(self, **context: object) -> dict[str, object]:
         """Context every template gets."""
         names = [self.phrases.pair(pair) for pair in self.covering]
-        return {"p": self.phrases, "pair_name": ", ".join(names),
-                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()),
-                "prefix": self.prefix, **context}
+        return {"p": self.phrases, "pair_name": ", ".join(names), "prefix": self.prefix,
+                "pair_arg": self.pair_arg,
+                "as_of": self.phrases.day(self.now.astimezone(self.zone).date()), **context}
 
 
 # Trade ------------------------------------------------------------------------------------
@@ -83,16 +113,6 @@ class SeriesRow:
     values: tuple[SeriesValue, ...]
 
 
-def _latest_period(figs: list[Sourced[TradeFigure]], year: int | None) -> str | None:
-    """The period key a trade briefing leads with."""
-    pool = [s.fact for s in figs if year is None or s.fact.period.start.year == year
-            or s.fact.period.end.year == year]
-    if not pool:
-        return None
-    best = max(pool, key=lambda f: (f.period.end, f.period.is_year, f.flow == "turnover"))
-    return best.period.key
-
-
 def _series(figs: list[Sourced[TradeFigure]], flow: str) -> list[SeriesRow]:
     """The figures of one flow by period, oldest first, merging sources that agree."""
     by_period: dict[str, list[Sourced[TradeFigure]]] = defaultdict(list)
@@ -106,10 +126,20 @@ def _series(figs: list[Sourced[TradeFigure]], flow: str) -> list[SeriesRow]:
         for s in items:
             f = s.fact
             values[(f.absolute, f.currency, f.qualifier, f.direction)].append(s)
-        merged = tuple(SeriesValue(v[0].fact, tuple(x.article for x in v))
-                       for v in values.values())
-        rows.append(SeriesRow(items[0].fact.period.key, merged))
+        merged = sorted((SeriesValue(v[0].fact, tuple(x.article for x in v))
+                         for v in values.values()), key=lambda v: -len(v.sources))
+        rows.append(SeriesRow(items[0].fact.period.key, tuple(merged)))
     return rows
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The latest full-year turnover, the value most sources give, with its breakdown."""
+
+    period: Period
+    turnover: Sourced[TradeFigure]
+    parts: tuple[Sourced[TradeFigure], ...]  # exports, imports from the same article
+    agreeing: int  # sources giving the same value
 
 
 @dataclass(frozen=True)
@@ -117,11 +147,36 @@ class TradeView:
     """What a trade briefing shows, before any wording: computed once per library and year."""
 
     years: list[int]
-    period: Period | None = None
-    lead: tuple[Sourced[TradeFigure], ...] = ()
-    others: tuple[Sourced[TradeFigure], ...] = ()
-    series: tuple[SeriesRow, ...] = ()
-    notes: tuple[Finding | list[GrowthMismatch], ...] = ()
+    headline: Headline | None = None
+    latest_partial: SeriesRow | None = None
+    full: tuple[tuple[str, tuple[SeriesRow, ...]], ...] = ()  # by currency
+    partial: tuple[SeriesRow, ...] = ()
+    notes: tuple[Finding, ...] = ()
+    lead_notes: int = 0  # notes on the headline's period
+    breakdown: tuple[Sourced[TradeFigure], ...] = ()  # a year's exports and imports
+    sources: tuple[Article, ...] = ()
+
+
+def _headline(figs: list[Sourced[TradeFigure]]) -> Headline | None:
+    """The latest full year's turnover: the value most sources give, newest on a tie."""
+    years = [s for s in figs if s.fact.period.is_year and s.fact.flow == "turnover"]
+    if not years:
+        return None
+    latest = max(s.fact.period.start.year for s in years)
+    pool = [s for s in years if s.fact.period.start.year == latest]
+    count: dict[tuple[object, ...], int] = defaultdict(int)
+    for s in pool:
+        count[(s.fact.absolute, s.fact.currency)] += 1
+    best = max(pool, key=lambda s: count[(s.fact.absolute, s.fact.currency)])
+    parts = tuple(Sourced(t, best.article) for flow in ("exports", "imports")
+                  for t in best.article.trade
+                  if t.flow == flow and t.period.key == best.fact.period.key)
+    return Headline(best.fact.period, best, parts,
+                    count[(best.fact.absolute, best.fact.currency)])
+
+
+def _in_year(s: Sourced[TradeFigure], year: int | None) -> bool:
+    return year is None or year in (s.fact.period.start.year, s.fact.period.end.year)
 
 
 def trade_view(library: Library, pair: Pair, year: int | None) -> TradeView:
@@ -131,45 +186,57 @@ def trade_view(library: Library, pair: Pair, year: int | None) -> TradeView:
 
 
 def _trade_view(library: Library, pair: Pair, year: int | None) -> TradeView:
-    figs = library.trade(pair)
-    key = _latest_period(figs, year)
-    years = sorted({s.fact.period.start.year for s in figs})
-    if key is None:
+    every = library.trade(pair)
+    years = sorted({s.fact.period.start.year for s in every})
+    figs = [s for s in every if _in_year(s, year)]
+    if not figs:
         return TradeView(years)
-    in_period = [s for s in figs if s.fact.period.key == key]
-    lead = {f: next((s for s in in_period if s.fact.flow == f), None) for f in FLOWS}
-    return TradeView(
-        years, in_period[0].fact.period, tuple(s for s in lead.values() if s),
-        tuple(_other_values(in_period, lead)), tuple(_series(figs, "turnover")),
-        tuple(_ordered_notes(findings(library, pair), key)))
+    head = _headline(figs)
+    rows = _series(figs, "turnover")
+    full = [r for r in rows if r.values[0].figure.period.is_year]
+    partial = tuple(r for r in rows if not r.values[0].figure.period.is_year)
+    currencies = list(dict.fromkeys(v.figure.currency for r in full for v in r.values))
+    by_currency = tuple((c, tuple(SeriesRow(r.label, tuple(v for v in r.values
+                                                          if v.figure.currency == c))
+                                  for r in full if any(v.figure.currency == c
+                                                       for v in r.values)))
+                        for c in currencies)
+    lead = head.period.key if head else None
+    found = [f for f in findings(library, pair) if year is None
+             or period_of(f)[:4] == str(year) or period_of(f)[-7:-3] == str(year)]
+    found.sort(key=lambda f: (period_of(f) != lead, -int(period_of(f)[:4]),
+                              isinstance(f, Mislabel)))
+    newer = [r for r in partial if head is None
+             or r.values[0].figure.period.end > head.period.end]
+    breakdown = tuple(s for s in figs if year is not None and s.fact.flow != "turnover")
+    sources = tuple(dict.fromkeys(s.article for s in figs))
+    return TradeView(years, head, newer[-1] if newer else None, by_currency, partial,
+                     tuple(found), sum(1 for f in found if period_of(f) == lead), breakdown,
+                     sources)
 
 
-def trade(scope: Scope, year: int | None = None) -> Rendered:
-    """Latest figures, the series across sources, investment and notes."""
+NOTES_SHOWN = 10
+
+
+def trade(scope: Scope, year: int | None = None, view: str = "short") -> Rendered:
+    """Trade: the latest full year (``short``), ``all`` figures, ``notes``, ``sources``."""
     p = scope.phrases
-    view = trade_view(scope.library, scope.pair, year)
-    if view.period is None:
+    data = trade_view(scope.library, scope.pair, year)
+    if not data.sources:
         return render("trade", scope.locale, **scope.base(missing=True, year=year,
-                                                          years=view.years))
-    notes = [describe_growth(i, p) if isinstance(i, list) else describe(i, p)
-             for i in view.notes]
-    return render("trade", scope.locale, **scope.base(
-        missing=False, year=year, years=view.years, period=p.period(view.period),
-        lead=view.lead, others=view.others, series=view.series,
-        investments=_investments(scope), companies=_counts(scope, "economy"), notes=notes))
-
-
-def _other_values(figs: list[Sourced[TradeFigure]],
-                  lead: dict[str, Sourced[TradeFigure] | None]) -> list[Sourced[TradeFigure]]:
-    """Other sources' values for the lead period, when they differ from the lead's (max 3)."""
-    seen = {(s.fact.flow, s.fact.absolute, s.fact.currency) for s in lead.values() if s}
-    out = []
-    for s in figs:
-        mark = (s.fact.flow, s.fact.absolute, s.fact.currency)
-        if mark not in seen:
-            seen.add(mark)
-            out.append(s)
-    return out[:SOURCES_SHOWN]
+                                                          years=data.years))
+    notes = [describe(n, p) for n in data.notes[:NOTES_SHOWN]]
+    template = {"short": "trade", "all": "trade-all", "notes": "trade-notes",
+                "sources": "sources"}[view if year is None or view != "short" else "all"]
+    context = scope.base(
+        missing=False, year=year, view=data, notes=notes, what="trade",
+        articles=data.sources, investments=_investments(scope) if year is None else [],
+        companies=_counts(scope, "economy") if year is None else [],
+        rates=fx.rates() if any(isinstance(n, Disagreement) and n.converted
+                                for n in data.notes) else None)
+    if template == "trade":
+        return fit(template, scope.locale, BUDGETS["trade"], context, ["partial", "parts"])
+    return render(template, scope.locale, **context, show={})
 
 
 def _investments(scope: Scope) -> list[Sourced[Investment]]:
@@ -185,41 +252,23 @@ def _counts(scope: Scope, topic: str) -> list[Sourced[Count]]:
             if c.topic == topic][:3]
 
 
-NOTES_SHOWN = 5
+def _by_value(figures: tuple[Sourced[TradeFigure], ...],
+              p: Phrases) -> list[tuple[TradeFigure, list[str]]]:
+    """Figures grouped by value as printed, each with its publishers."""
+    groups: dict[tuple[object, ...], tuple[TradeFigure, list[str]]] = {}
+    for s in figures:
+        f = s.fact
+        entry = groups.setdefault((f.value, f.unit, f.currency, f.qualifier), (f, []))
+        entry[1].append(p.publisher(s.article))
+    return list(groups.values())
 
 
-def _ordered_notes(found: list[Finding],
-                   lead_key: str) -> list[Finding | list[GrowthMismatch]]:
-    """Brief notes: the lead period's first, one per period for growth, at most five."""
-    growth: dict[tuple[str, str], list[GrowthMismatch]] = defaultdict(list)
-    others: list[Finding] = []
-    for f in found:
-        if isinstance(f, GrowthMismatch):
-            growth[(f.figure.period.key, f.figure.flow)].append(f)
-        else:
-            others.append(f)
-    merged: list[Finding | list[GrowthMismatch]] = [*others, *growth.values()]
-
-    def period_of(item: Finding | list[GrowthMismatch]) -> str:
-        first = item[0] if isinstance(item, list) else item
-        if isinstance(first, Disagreement):
-            return first.period
-        return (first.turnover if isinstance(first, SumMismatch) else first.figure).period.key
-
-    merged.sort(key=lambda item: (period_of(item) != lead_key, isinstance(item, list)))
-    return merged[:NOTES_SHOWN]
-
-
-def describe_growth(group: list[GrowthMismatch], p: Phrases) -> str:
-    """One sentence for every source that states a growth the figures do not give."""
-    if len(group) == 1:
-        return describe(group[0], p)
-    first = group[0]
-    stated = p.join([f"{p.percent(g.figure.growth.percent)} ({p.source(g.article)})"
-                     for g in group if g.figure.growth])
-    return p._("{period}: stated growth {stated}, but {base} to {value} gives {computed}.").format(
-        period=p.period(first.figure.period), stated=stated, base=p.money(first.base.fact),
-        value=p.money(first.figure), computed=p.percent(first.computed))
+def _approximate(value: Decimal, like: TradeFigure, currency: str) -> Amount:
+    """A converted value in ``like``'s unit and printed digits, marked approximate."""
+    exponent = like.value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    scaled = (value / UNIT_FACTOR[like.unit]).quantize(Decimal(1).scaleb(min(exponent, 0)))
+    return Amount(value=scaled, unit=like.unit, currency=currency, qualifier="approximately")
 
 
 def describe(finding: Finding, p: Phrases) -> str:
@@ -229,24 +278,57 @@ def describe(finding: Finding, p: Phrases) -> str:
         t = finding.turnover
         total = t.model_copy(update={"value": finding.total, "qualifier": "exact"})
         return _("{period}: exports ({exports}) and imports ({imports}) add up to {total}, "
-                 "not the stated {turnover} ({source}).").format(
+                 "not the stated {turnover}, more than the rounding of the printed figures "
+                 "allows ({source}).").format(
             period=p.period(t.period), exports=p.money(finding.exports),
             imports=p.money(finding.imports), total=p.money(total), turnover=p.money(t),
             source=p.source(finding.article))
     if isinstance(finding, GrowthMismatch):
-        f, b = finding.figure, finding.base.fact
-        assert f.growth is not None
-        return _("{period}: stated growth {stated}, but {base} to {value} gives {computed} "
-                 "({source}).").format(
-            period=p.period(f.period), stated=p.percent(f.growth.percent), base=p.money(b),
-            value=p.money(f), computed=p.percent(finding.computed), source=p.source(
-                finding.article))
-    assert isinstance(finding, Disagreement)
-    values = [f"{p.money(s.fact)} ({p.source(s.article)})" for s in finding.figures]
+        return _describe_growth(finding, p)
+    if isinstance(finding, Mislabel):
+        f, twin = finding.figure, finding.twin
+        return _("{period}: {source}’s {value} ({growth}) repeats the number and growth of "
+                 "the {other} other sources give, in another currency: most likely a "
+                 "currency mislabel.").format(
+            period=p.period(f.fact.period), source=p.publisher(f.article),
+            value=p.money(f.fact), growth=p.percent(f.fact.growth.percent)
+            if f.fact.growth else "", other=p.money(twin.fact))
+    return _describe_disagreement(finding, p)
+
+
+def _describe_growth(finding: GrowthMismatch, p: Phrases) -> str:
+    """A stated growth that the printed figures cannot give, and what would decide it."""
+    _ = p._
+    f, b = finding.figure, finding.base.fact
+    assert f.growth is not None
+    text = _("{period}: stated growth {stated} ({source}), but {base} to {value} allows only "
+             "{low} to {high}.").format(
+        period=p.period(f.period), stated=p.percent(f.growth.percent), base=p.money(b),
+        value=p.money(f), low=p.percent(finding.low), high=p.percent(finding.high),
+        source=p.source(finding.article))
+    if finding.decider is not None:
+        return text + " " + _("{source}’s more precise {base} decides it.").format(
+            source=p.publisher(finding.decider.article), base=p.money(b))
+    return text + " " + _("Only a more precise {period} figure could change that.").format(
+        period=p.period(b.period))
+
+
+def _describe_disagreement(finding: Disagreement, p: Phrases) -> str:
+    """Values that cannot all be true, with indicative conversions into the main currency."""
+    _ = p._
     fig = finding.figures[0].fact
+    parts = []
+    for value, publishers in _by_value(finding.figures, p):
+        text = f"{p.money(value)} ({p.join(publishers)}"
+        match = next((c for c in finding.converted if c.figure.fact is value), None)
+        if match is not None:
+            rate = _approximate(match.value, value, match.currency)
+            text += "; " + _("{amount} at the {year} average rate").format(
+                amount=p.money(rate), year=value.period.end.year)
+        parts.append(text + ")")
     label = _("turnover") if fig.flow == "turnover" else p.direction(fig)
     return _("{period}, {flow}: sources differ: {values}.").format(
-        period=p.period(finding.figures[0].fact.period), flow=label, values=p.join(values))
+        period=p.period(fig.period), flow=label, values=p.join(parts))
 
 
 # Events -----------------------------------------------------------------------------------
@@ -353,12 +435,22 @@ def _past_key(item: EventItem) -> date:
     return item.article.source.published.date() if key == date.max else key
 
 
+SHORT_EVENTS = 3
+
+
 def events(scope: Scope, mode: str = "upcoming") -> Rendered:
-    """Upcoming events (or past, or all) with dates at their precision."""
+    """Upcoming events, three at most (or ``past``, ``all``, ``sources``)."""
     upcoming, past = split_events(scope)
+    if mode == "sources":
+        shown = [*upcoming, *past]
+        articles = tuple(dict.fromkeys(a for i in shown for a in i.sources))
+        return render("sources", scope.locale, **scope.base(articles=articles, what="events"))
     if mode == "upcoming":
-        past = past[:PAST_SHOWN] if not upcoming else []
-    elif mode == "past":
+        more = len(upcoming) - SHORT_EVENTS if upcoming else 0
+        return fit("events-short", scope.locale, BUDGETS["events"], scope.base(
+            upcoming=upcoming[:SHORT_EVENTS], past=[] if upcoming else past[:SHORT_EVENTS],
+            more=max(more, 0), today=scope.today), ["as_of", "titles", "third"])
+    if mode == "past":
         upcoming = []
     room = max(LIST_SHOWN - len(upcoming[:LIST_SHOWN]), PAST_SHOWN)
     hidden = max(0, len(upcoming) - LIST_SHOWN) + max(0, len(past) - room)
@@ -367,16 +459,43 @@ def events(scope: Scope, mode: str = "upcoming") -> Rendered:
         hidden=hidden))
 
 
-# Summary ----------------------------------------------------------------------------------
+# Word budgets ------------------------------------------------------------------------------
 
-def summary(scope: Scope, ref: str | None = None) -> Rendered:
-    """One article: headline, who met whom, key points, figures, sectors, next event."""
+# What a phone screen shows and a reader takes in at a glance, counted on the plain text.
+BUDGETS = {"summary": 80, "trade": 80, "brief": 80, "events": 100, "digest": 120, "alert": 50}
+
+
+def words(rendered: Rendered) -> int:
+    """Words of the plain text, as a reader counts them (a link's address is one)."""
+    return len(rendered.text.split())
+
+
+def fit(template: str, locale: str, budget: int, context: dict[str, object],
+        optional: list[str]) -> Rendered:
+    """Render, dropping the ``optional`` parts in order until the text fits ``budget`` words."""
+    shown = dict.fromkeys(optional, True)
+    rendered = render(template, locale, **context, show=shown)
+    for key in optional:
+        if words(rendered) <= budget:
+            break
+        shown[key] = False
+        rendered = render(template, locale, **context, show=shown)
+    return rendered
+
+
+# Summary and overview ---------------------------------------------------------------------
+
+def summary(scope: Scope, ref: str | None = None, view: str = "short") -> Rendered:
+    """One article: ``short`` (headline, key point, figure, next), ``full``, or ``sources``."""
     lib = scope.library
     pool = lib.about_any(scope.covering)
     article = lib.find_in(ref, pool) if ref else (pool[0] if pool else None)
     if article is None:
         return render("summary", scope.locale, **scope.base(
-            article=None, ref=echo(ref) if ref else ref, articles=pool[:10]))
+            article=None, ref=echo(ref) if ref else ref, articles=pool[:10], show={}))
+    if view == "sources":
+        return render("sources", scope.locale, **scope.base(articles=(article,),
+                                                            what="summary"))
     # The article's own pair decides its next event.
     scope = replace(scope, pair=(article.countries[0], article.countries[1]), pairs=())
     upcoming, _ = split_events(scope)
@@ -385,10 +504,53 @@ def summary(scope: Scope, ref: str | None = None) -> Rendered:
                 len(e.participants) >= 2]
     sectors = [lib.sectors[c].label.get(scope.locale) for c in article.sectors
                if c in lib.sectors]
-    return render("summary", scope.locale, **scope.base(
+    turnover = [t for t in article.trade if t.flow == "turnover"]
+    years = sorted((t for t in turnover if t.period.is_year), key=lambda t: t.period.end)
+    lead = years[-1] if years else None
+    context = scope.base(
         article=article, ref=ref, meetings=meetings, sectors=sectors, today=scope.today,
-        next_event=(own or upcoming)[0] if (own or upcoming) else None,
-        turnover=[t for t in article.trade if t.flow == "turnover"]))
+        next_event=(own or upcoming)[0] if (own or upcoming) else None, turnover=turnover,
+        lead=lead, flagged=lead is not None and any(
+            lead is f for f in flagged_figures(lib, scope.pair)),
+        ref_arg=f" {ref}" if ref else "")
+    if view == "full":
+        return render("summary", scope.locale, **context, show={})
+    return fit("summary-short", scope.locale, BUDGETS["summary"], context,
+               ["next", "figure", "point"])
+
+
+def flagged_figures(library: Library, pair: Pair) -> list[TradeFigure]:
+    """The figures some note is about (a sum, a growth, a disagreement, a mislabel)."""
+    out: list[TradeFigure] = []
+    for f in findings(library, pair):
+        if isinstance(f, SumMismatch):
+            out.append(f.turnover)
+        elif isinstance(f, GrowthMismatch | Mislabel):
+            out.append(f.figure if isinstance(f, GrowthMismatch) else f.figure.fact)
+        else:
+            out.extend(s.fact for s in f.figures)
+    return out
+
+
+MEETING_KINDS = ("meeting", "talks", "official_visit", "state_visit", "visit", "commission")
+
+
+def brief(scope: Scope) -> Rendered:
+    """One screen: latest full-year turnover, next event, latest meeting, newest article."""
+    view = trade_view(scope.library, scope.pair, None)
+    upcoming, past = split_events(scope)
+    meeting = next((i for i in past if i.event.kind in MEETING_KINDS
+                    and i.event.status == "held"), None)
+    pool = scope.library.about(scope.pair)
+    article = pool[0] if pool else None
+    head, upcoming_first = view.headline, upcoming[0] if upcoming else None
+    named = {x.article.id for x in (head.turnover if head else None, upcoming_first, meeting)
+             if x is not None}
+    context = scope.base(
+        head=head, next_event=upcoming_first, meeting=meeting, article=article,
+        today=scope.today, one_source=article is not None and named <= {article.id})
+    # Relative dates and "as of" go first; long titles are cut last, sources never.
+    return fit("brief", scope.locale, BUDGETS["brief"], context, ["extras", "whole"])
 
 
 def article_list(scope: Scope) -> Rendered:

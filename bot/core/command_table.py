@@ -18,7 +18,7 @@ from bot.core.chat_settings import ChatSettings
 from bot.core.library import Library, Pair
 from bot.core.network import Attachment
 from bot.core.operator import OperatorPort
-from bot.core.render import ARG_ECHO_LIMIT, Rendered, echo
+from bot.core.render import ARG_ECHO_LIMIT, Rendered, echo, typography
 from bot.core.request import Request
 from bot.core.words import fold
 
@@ -102,11 +102,12 @@ class Context:
 
     def scope(self, pairs: tuple[Pair, ...] = ()) -> briefings.Scope:
         """The briefing scope for this request (on ``pairs`` when given)."""
+        names = self.table.names(self.locale)  # detail lines name commands as menus do
         if pairs:
             return briefings.Scope.make(self.library, self.locale, self.now, self.zone,
-                                        pairs=pairs, prefix=self.prefix)
+                                        pairs=pairs, prefix=self.prefix, commands=names)
         return briefings.Scope.make(self.library, self.locale, self.now, self.zone, self.pair,
-                                    prefix=self.prefix)
+                                    prefix=self.prefix, commands=names)
 
     async def pairs(self) -> tuple[Pair, ...]:
         """The pairs a briefing without a pair argument covers: the request's pair, else the
@@ -209,6 +210,10 @@ class CommandTable:
         found = difflib.get_close_matches(fold(typed), list(names), n=1, cutoff=NEAREST_CUTOFF)
         return names[found[0]] if found else None
 
+    def names(self, locale: str) -> dict[str, str]:
+        """Every command's name as ``locale`` shows it (``trade`` -> ``commerce``)."""
+        return {name: self.shown(name, locale) for name in self.commands}
+
     def menu(self, locale: str) -> list[tuple[str, str]]:
         """(name, description) pairs for a network's command menu, in ``locale``."""
         return [(self.shown(c.name, locale), i18n.gettext(locale, c.summary))
@@ -247,8 +252,9 @@ def parse(text: str, prefix: str = "/", bot_username: str | None = None) -> Pars
 
 
 def notice(*lines: str) -> Reply:
-    """A short reply made of plain lines (escaped)."""
-    return Reply(Rendered.from_html("\n".join(html.escape(line, quote=False) for line in lines)))
+    """A short reply made of plain lines (escaped), with the briefings' apostrophe (’)."""
+    markup = "\n".join(html.escape(line, quote=False) for line in lines)
+    return Reply(Rendered.from_html(typography(markup, "en")))
 
 
 def as_command(line: str, prefix: str = "/") -> str:

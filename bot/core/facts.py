@@ -393,12 +393,24 @@ class Person(Model):
     unreviewed: bool = False
 
 
+class Translation(Model):
+    """Our translation of a quotation into the interface languages it was not given in."""
+
+    fr: Passage | None = None
+    en: Passage | None = None
+
+    def get(self, locale: str) -> str | None:
+        """The translation for ``locale``, if there is one."""
+        return self.fr if locale == "fr" else self.en
+
+
 class Quote(Model):
-    """A quotation, verbatim, in the language it was given in."""
+    """A quotation, verbatim, in the language it was given in, with our translation."""
 
     speaker: Slug
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     text: Passage
+    translation: Translation = Field(default_factory=Translation)
 
 
 class Article(Model):
@@ -464,3 +476,9 @@ class CountryForms(Model):
     adjective: Localized | None = None
     prefix: Localized | None = None
     aliases: tuple[Name, ...] = Field(default=(), max_length=ITEMS_MAX)
+
+
+class NameForms(Localized):
+    """How a person's or a publisher's name is spelled in each interface language."""
+
+    code: str = Field(min_length=1, max_length=200)

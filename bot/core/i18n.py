@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -12,7 +13,12 @@ from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_interval, format_skeleton, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    get_currency_name,
+    get_currency_symbol,
+    parse_pattern,
+)
 from babel.support import Translations
 
 from bot.core.facts import LOCALES, UNIT_FACTOR, Amount
@@ -63,6 +69,23 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+# English output holds one style, British: day-month-year dates beside British spelling.
+_DATE_LOCALES = {"en": "en_GB"}
+
+
+def _dates(code: str) -> Locale:
+    """The locale dates are written in (``en`` -> British English)."""
+    return _locale(_DATE_LOCALES.get(code, code))
+
+
+_FIRST = re.compile(r"(?<![\d,.])1(?=[\s\u00a0\u202f][^\d\s])")
+
+
+def _premier(text: str, locale: str) -> str:
+    """French writes the first of the month ``1er``."""
+    return _FIRST.sub("1er", text) if locale == "fr" else text
+
+
 def number(value: Decimal | int, locale: str) -> str:
     """Format a number with exactly the digits it was printed with (4.20 stays 4,20)."""
     # Cached by text: Decimal("4.2") == Decimal("4.20"), but they print differently.
@@ -97,6 +120,11 @@ def scaled(value: Decimal, unit: str, locale: str) -> str:
     return pattern.replace("0", text, 1).replace(" ", "\u00a0")
 
 
+# French writes large amounts in words: "5,5 milliards de dollars", "20 milliards d'euros".
+FRENCH_CURRENCY_WORDS = {"USD": "de dollars", "EUR": "d’euros", "KZT": "de tenges",
+                         "GBP": "de livres sterling", "CNY": "de yuans"}
+
+
 def money(amount: Amount, locale: str) -> str:
     """An amount as printed, placed with its currency the locale's way (``$5.5 billion``)."""
     return _money(str(amount.value), amount.unit, amount.currency, locale)
@@ -105,12 +133,22 @@ def money(amount: Amount, locale: str) -> str:
 @lru_cache(maxsize=4096)
 def _money(value: str, unit: str, currency: str, locale: str) -> str:
     body = scaled(Decimal(value), unit, locale)
+    if locale == "fr" and unit != "one" and currency in FRENCH_CURRENCY_WORDS:
+        return f"{body} {FRENCH_CURRENCY_WORDS[currency]}"
     symbol = get_currency_symbol(currency, locale)
     pattern = _locale(locale).currency_formats["standard"].pattern
     if pattern.strip().startswith("¤"):
         gap = "\u00a0" if symbol[-1:].isalpha() else ""
         return f"{symbol}{gap}{body}"
     return f"{body}\u00a0{symbol}"
+
+
+def clock(hhmm: str, locale: str) -> str:
+    """A time of day: ``18 h 30`` / ``18 h`` in French, ``18:30`` in English."""
+    hours, minutes = hhmm.split(":")
+    if locale != "fr":
+        return f"{int(hours):02d}:{minutes}"
+    return f"{int(hours)}\u00a0h" + (f"\u00a0{minutes}" if minutes != "00" else "")
 
 
 def percent(value: Decimal, locale: str, signed: bool = False) -> str:
@@ -128,25 +166,26 @@ def percent(value: Decimal, locale: str, signed: bool = False) -> str:
 @lru_cache(maxsize=4096)
 def day(value: date, locale: str) -> str:
     """A day in long form: ``7 mai 2025`` / ``May 7, 2025``."""
-    return str(format_date(value, "long", locale=_locale(locale)))
+    return _premier(str(format_date(value, "long", locale=_dates(locale))), locale)
 
 
 @lru_cache(maxsize=4096)
 def month(value: date, locale: str) -> str:
     """A month: ``mai 2025`` / ``May 2025``."""
-    return str(format_skeleton("yMMMM", value, locale=_locale(locale)))
+    return str(format_skeleton("yMMMM", value, locale=_dates(locale)))
 
 
 @lru_cache(maxsize=4096)
 def day_range(start: date, end: date, locale: str) -> str:
     """A range of days: ``1–2 nov. 2023``."""
-    return str(format_interval(start, end, "yMMMd", locale=_locale(locale)))
+    return _premier(str(format_interval(start, end, "yMMMd", locale=_dates(locale))), locale)
 
 
 @lru_cache(maxsize=4096)
 def month_range(start: date, end: date, locale: str) -> str:
     """A range of months: ``janv.–août 2023``."""
-    return str(format_interval(start, end, "yMMM", locale=_locale(locale)))
+    text = str(format_interval(start, end, "yMMM", locale=_dates(locale)))
+    return re.sub(r"\s*–\s*", "–", text)  # one style for ranges: "Jan–Aug 2023"
 
 
 @lru_cache(maxsize=4096)
@@ -172,3 +211,9 @@ def territory(code: str, locale: str) -> str:
 def language_name(code: str, locale: str) -> str:
     """A language's name from CLDR, lower-case as inside a sentence (``French``, ``français``)."""
     return str(_locale(locale).languages.get(code, code))
+
+
+@lru_cache(maxsize=256)
+def currency_name(code: str, locale: str) -> str:
+    """A currency's name in the plural, from CLDR (``US dollars``, ``euros``)."""
+    return str(get_currency_name(code, count=2, locale=_locale(locale)))

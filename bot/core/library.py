@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from bot.core.facts import Article, CountryForms, Event, Sector, TradeFigure
+from bot.core.facts import Article, CountryForms, Event, NameForms, Sector, TradeFigure
 from bot.core.load import Dataset, load_dataset
 from bot.core.review import servable
 
@@ -42,6 +42,7 @@ class Library:
     countries: dict[str, CountryForms] = field(default_factory=dict)
     # The deployment's default pairs (BILAT_DEFAULT_PAIRS): what a chat that never chose sees.
     defaults: tuple[Pair, ...] = ()
+    names: dict[str, NameForms] = field(default_factory=dict)
     # Derived indexes, computed once per library: the data never changes under a Library.
     memo: OrderedDict[object, Any] = field(default_factory=OrderedDict, init=False,
                                            repr=False, compare=False, hash=False)
@@ -62,7 +63,7 @@ class Library:
         left out, so the bot never serves them."""
         served = [a for a in map(servable, data.articles) if a is not None]
         ordered = sorted(served, key=lambda a: (a.source.published, a.id), reverse=True)
-        return cls(tuple(ordered), data.sectors, data.countries, defaults)
+        return cls(tuple(ordered), data.sectors, data.countries, defaults, data.names)
 
     @classmethod
     def load(cls, root: Path, defaults: tuple[Pair, ...] = ()) -> Library:
@@ -156,4 +157,5 @@ def visible(library: Library, now: datetime) -> Library:
     if hidden == 0:
         return library
     return library.cached(("visible", hidden), lambda: Library(
-        library.articles[hidden:], library.sectors, library.countries, library.defaults))
+        library.articles[hidden:], library.sectors, library.countries, library.defaults,
+        library.names))

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.core.facts import Article, CountryForms, Sector
+from bot.core.facts import Article, CountryForms, NameForms, Sector
 
 Path_ = tuple[str | int, ...]
 
@@ -390,6 +390,7 @@ class Dataset:
     countries: dict[str, CountryForms]
     # article id -> (file label, line of each path): where `bilat check` points an editor.
     located: dict[str, tuple[str, dict[Path_, int]]] = field(default_factory=dict)
+    names: dict[str, NameForms] = field(default_factory=dict)
 
 
 def _vocabulary(root: Path, name: str, model: type[BaseModel],
@@ -482,6 +483,7 @@ def load_dataset(root: Path, extra: Iterable[Path] = ()) -> Dataset:
     base = root if root.is_dir() else root.parent.parent
     sectors: dict[str, Sector] = _vocabulary(base, "sectors.yaml", Sector, errors)
     countries: dict[str, CountryForms] = _vocabulary(base, "countries.yaml", CountryForms, errors)
+    names: dict[str, NameForms] = _vocabulary(base, "names.yaml", NameForms, errors)
     articles: list[Article] = []
     owners: dict[str, str] = {}
     located: dict[str, tuple[str, dict[Path_, int]]] = {}
@@ -519,7 +521,7 @@ def load_dataset(root: Path, extra: Iterable[Path] = ()) -> Dataset:
     errors.extend(_dangling_same_as(articles, owners))
     if errors:
         raise DataInvalid(errors)
-    return Dataset(tuple(articles), sectors, countries, located)
+    return Dataset(tuple(articles), sectors, countries, located, names)
 
 
 def file_label(path: Path, root: Path) -> str:

@@ -6,6 +6,7 @@ through the filters and globals that ``render.environment`` binds to a locale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from bot.core.facts import (
     Event,
     Growth,
     Investment,
+    Localized,
     MonthDate,
     Period,
     TradeFigure,
@@ -48,12 +50,22 @@ GROWTH_BASES = {
 }
 
 
+# The argument words of the detail views as a French reader types them (the parsers in
+# bot.core.commands accept both languages' words).
+FRENCH_VIEWS = {"all": {"trade": "tout", "events": "tous"}, "past": {"events": "passés"},
+                "full": {"summary": "complet"}}
+
+
 class Phrases:
     """Phrase makers bound to one locale and the library's country forms."""
 
-    def __init__(self, locale: str, countries: dict[str, CountryForms]) -> None:
+    def __init__(self, locale: str, countries: dict[str, CountryForms],
+                 names: Mapping[str, Localized] | None = None,
+                 commands: Mapping[str, str] | None = None) -> None:
         self.locale = locale
         self.countries = countries
+        self.names_by_language = names or {}
+        self.commands = commands or {}
 
     def _(self, message: str) -> str:
         return i18n.gettext(self.locale, message)
@@ -93,8 +105,8 @@ class Phrases:
         if fig.flow == "imports":
             text = self._("Imports into {destination} from {origin}")
             return text.format(destination=self.of(a), origin=self.of(b))
-        text = self._("Trade between {first} and {second}")
-        return text.format(first=self.in_sentence(a), second=self.in_sentence(b))
+        # One label for the measure, whichever country reported it first.
+        return self._("Bilateral trade")
 
     def investment(self, inv: Investment) -> str:
         """``Investment from France in Kazakhstan (stock)``."""
@@ -114,13 +126,32 @@ class Phrases:
                                                                              self.locale))
         return f"{value} {item.what.get(self.locale)}"
 
+    def currency_name(self, code: str) -> str:
+        """``US dollars`` / ``dollars des États-Unis``."""
+        return i18n.currency_name(code, self.locale)
+
     def percent(self, value: Decimal, signed: bool = True) -> str:
         """``+31 %``."""
         return i18n.percent(value, self.locale, signed=signed)
 
-    def growth(self, growth: Growth) -> str:
-        """``+31% on the previous year``."""
-        return self._(GROWTH_BASES[growth.base]).format(change=self.percent(growth.percent))
+    def growth(self, growth: Growth, period: Period | None = None) -> str:
+        """``+31% on 2023``: the base named (``on the previous year`` without a period)."""
+        if period is None:
+            return self._(GROWTH_BASES[growth.base]).format(change=self.percent(growth.percent))
+        return self._("{change} on {base}").format(change=self.percent(growth.percent),
+                                                   base=self.base(growth, period))
+
+    def base(self, growth: Growth, period: Period) -> str:
+        """What a growth is measured against: ``2023`` or ``Jan–Aug 2022``."""
+        del growth  # both bases are the same span a year earlier
+        return self.period(period.previous_year())
+
+    def change(self, growth: Growth, period: Period) -> str:
+        """``up 31% on 2023`` / ``en hausse de 31 % par rapport à 2023``."""
+        text = (self._("up {change} on {base}") if growth.percent >= 0
+                else self._("down {change} on {base}"))
+        return text.format(change=self.percent(abs(growth.percent), signed=False),
+                           base=self.base(growth, period))
 
     def number(self, value: Decimal | int) -> str:
         """A plain number with its printed digits."""
@@ -149,6 +180,9 @@ class Phrases:
         if isinstance(d, YearDate):
             return str(d.value)
         if isinstance(d, BeforeDate):
+            if event.status == "held":
+                last = date.fromordinal(d.value.toordinal() - 1)
+                return self._("no later than {date}").format(date=self.day(last))
             return self._("before {date}").format(date=self.day(d.value))
         return self._("date not given")
 
@@ -156,7 +190,7 @@ class Phrases:
         """``tomorrow``, ``in 3 weeks``, ``2 months ago``; empty when the date is too vague."""
         d = event.date
         if isinstance(d, BeforeDate):
-            if d.value <= today:
+            if d.value <= today or event.status != "planned":
                 return ""
             span = i18n.duration(d.value - today, self.locale)
             return self._("within {span}").format(span=span)
@@ -177,7 +211,7 @@ class Phrases:
         if rel := self.relative(event, today):
             text += f" ({rel})"
         if event.time:
-            text += f", {event.time}"
+            text += f", {i18n.clock(event.time, self.locale)}"
             if event.place:
                 text += " " + self._("local time")
         if event.place:
@@ -192,11 +226,16 @@ class Phrases:
     def person(self, article: Article, person_id: str) -> str:
         """``Roman Vassilenko, Deputy Minister of Foreign Affairs of Kazakhstan``."""
         who = article.person(person_id)
-        return f"{who.name}, {who.role.get(self.locale)}" if who else person_id
+        return f"{self.name(who.name)}, {who.role.get(self.locale)}" if who else person_id
+
+    def name(self, name: str) -> str:
+        """A person's or publisher's name as the reader's language spells it."""
+        forms = self.names_by_language.get(name)
+        return forms.get(self.locale) if forms else name
 
     def names(self, article: Article, ids: tuple[str, ...]) -> str:
         """Names joined the locale's way: ``A, B et C``."""
-        people = [p.name for i in ids if (p := article.person(i))]
+        people = [self.name(p.name) for i in ids if (p := article.person(i))]
         return format_list(people, locale=self.locale) if people else ""
 
     def met(self, article: Article, event: Event) -> str:
@@ -211,10 +250,30 @@ class Phrases:
         name = i18n.language_name(code, self.locale)
         return self._("in {language}").format(language=name)
 
+    def view(self, command: str) -> str:
+        """A detail view's command line in the reader's words: ``trade all`` -> ``trade tout``."""
+        name, *args = command.split()
+        if self.locale == "fr" and args:
+            args[0] = FRENCH_VIEWS.get(args[0], {}).get(name, args[0])
+        return " ".join([self.commands.get(name, name), *args])
+
+    def clip(self, text: str, words: int) -> str:
+        """``text`` cut to ``words`` words with an ellipsis (0 keeps it whole)."""
+        parts = text.split()
+        return text if not words or len(parts) <= words else " ".join(parts[:words]) + "…"
+
     def join(self, items: list[str]) -> str:
         """A list joined the locale's way."""
         return format_list(items, locale=self.locale) if items else ""
 
     def source(self, article: Article) -> str:
         """``La Gazette, 7 mai 2025`` (plain; templates add the link)."""
-        return f"{article.source.publisher}, {self.day(article.source.published.date())}"
+        return f"{self.publisher(article)}, {self.day(article.source.published.date())}"
+
+    def publisher(self, article: Article) -> str:
+        """The publisher's name in the reader's language."""
+        return self.name(article.source.publisher)
+
+    def clock(self, hhmm: str) -> str:
+        """``18 h 30`` / ``18:30``."""
+        return i18n.clock(hhmm, self.locale)

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time, get_day_names
+from babel.dates import get_day_names
 
-from bot.core.briefings import EventItem, Scope, merged_events
+from bot.core import i18n
+from bot.core.briefings import BUDGETS, EventItem, Scope, fit, merged_events
 from bot.core.facts import (
     Article,
     BeforeDate,
@@ -25,7 +26,7 @@ from bot.core.facts import (
     TradeFigure,
 )
 from bot.core.library import Library, Pair, Sourced, pair_key
-from bot.core.render import Rendered, render
+from bot.core.render import Rendered
 
 Cadence = Literal["daily", "weekly"]
 DEFAULT_LEADS = (7, 1, 0)
@@ -36,6 +37,7 @@ MORNING = time(8, 0)
 BEFORE_LEAD = 7  # "before X" events get one alert, this many days before X
 DIGEST_WINDOW = 30  # days ahead a digest lists events
 FIGURES_SHOWN = 8
+DIGEST_SHOWN = 2  # articles, figures and events a digest names before "N more"
 
 
 def pair_code(pair: Pair) -> str:
@@ -267,11 +269,15 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
     """The digest message for ``parts`` in the scope's language."""
     p = scope.phrases
     local_since = since.astimezone(scope.zone)
-    return render("digest", scope.locale, **scope.base(
+    return fit("digest", scope.locale, BUDGETS["digest"], scope.base(
         sections=[(p.pair(part.pair), part) for part in parts], cadence=cadence,
         since=p.day(local_since.date()), since_time=clock_time(local_since.time(),
                                                                 scope.locale),
-        changed=any(part.changed for part in parts), today=scope.today))
+        changed=any(part.changed for part in parts), today=scope.today,
+        shown_articles=DIGEST_SHOWN, shown_figures=DIGEST_SHOWN, shown_events=DIGEST_SHOWN,
+        # A digest on several pairs names its views without a pair (the chat's own pairs).
+        **({"pair_arg": ""} if len(parts) > 1 else {})),
+        ["earlier", "second", "figures", "events"])
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
@@ -282,16 +288,16 @@ def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
     """
     scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix)
     today = now.astimezone(scope.zone).date()
-    return render("alert", locale, **scope.base(
+    return fit("alert", locale, BUDGETS["alert"], scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),
-        today=lambda event: today))
+        today=lambda event: today), ["note", "people"])
 
 
 # Words for settings ---------------------------------------------------------------------------
 
 def clock_time(at: time, locale: str) -> str:
-    """A time of day the locale's way: ``8:00 AM``, ``08:00``."""
-    return str(format_time(at, "short", locale=locale))
+    """A time of day the locale's way: ``08:00`` (British English), ``8 h`` / ``18 h 30``."""
+    return i18n.clock(f"{at.hour:02d}:{at.minute:02d}", locale)
 
 
 def weekday_name(weekday: int, locale: str) -> str:

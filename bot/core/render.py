@@ -6,7 +6,6 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -46,23 +45,28 @@ def _tidy(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
-class _TextParser(HTMLParser):
-    """Strip tags and keep the text (links keep their text; addresses are dropped)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+_LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
-def to_text(markup: str) -> str:
-    """The plain-text form of Telegram-subset HTML."""
-    parser = _TextParser()
-    parser.feed(markup)
-    parser.close()
-    return "".join(parser.parts)
+def _address(match: re.Match[str]) -> str:
+    """A link's text, then its address in brackets when the text is not the address."""
+    text, href = match[2], match[1]
+    shown = html.unescape(_TAG.sub("", text)).strip()
+    if not href or shown == html.unescape(href):
+        return text
+    return f"{text} &lt;{href}&gt;"
+
+
+def to_text(markup: str, addresses: bool = True) -> str:
+    """The plain-text form of Telegram-subset HTML (links followed by their addresses).
+
+    Plain text (console, Matrix ``body``, notifications) keeps each source's address; the
+    markup is the templates' own, so tags are never nested inside a link's address.
+    """
+    if addresses and "<a" in markup:
+        markup = _LINK.sub(_address, markup)
+    return html.unescape(_TAG.sub("", markup))
 
 
 def utf16_len(text: str) -> int:
@@ -82,7 +86,7 @@ def _cost(piece: str, is_tag: bool, visible: bool) -> int:
 
 def measure(markup: str, visible: bool = True) -> int:
     """A message's length as the network counts it (visible text, or raw markup)."""
-    return utf16_len(to_text(markup)) if visible else utf16_len(markup)
+    return utf16_len(to_text(markup, addresses=False)) if visible else utf16_len(markup)
 
 
 class _Splitter:
@@ -214,4 +218,38 @@ def render(template: str, locale: str, **context: Any) -> Rendered:
         raise TypeError(f"rendering {template} without the command prefix")
     with rendering(template):
         markup = environment(locale).get_template(f"{template}.html.j2").render(**context)
-        return Rendered.from_html(markup)
+        return Rendered.from_html(typography(markup, locale))
+
+
+NNBSP = "\u202f"
+# "In text, not inside a tag": the next angle bracket ahead is an opening one (or none).
+_IN_TEXT = r"(?=[^<>]*(?:<|$))"
+_APOSTROPHE = re.compile(r"(?:&#39;|')" + _IN_TEXT)
+_ENGLISH_QUOTES = re.compile(r"&#34;([^&<>]+?)&#34;" + _IN_TEXT)
+# Punctuation followed by a space, a tag or the end never occurs inside our tags (addresses
+# have none), and « » never do: these run on the whole markup.
+_FRENCH_PUNCTUATION = re.compile(r"([;:!?])(?=[\s<]|$)")
+_SPACES = " \u00a0\u202f"
+
+
+def _french_spacing(markup: str) -> str:
+    """A narrow no-break space before ; : ! ? and inside « » (whatever space was there)."""
+    pieces = _FRENCH_PUNCTUATION.split(markup)  # text, mark, text, mark, ..., text
+    for i in range(0, len(pieces) - 1, 2):
+        pieces[i] = pieces[i].rstrip(_SPACES) + NNBSP
+    markup = "".join(pieces)
+    if "«" in markup or "»" in markup:
+        markup = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, markup)
+        markup = re.sub(r"[ \u00a0\u202f]*»", NNBSP + "»", markup)
+    return markup
+
+
+def typography(markup: str, locale: str) -> str:
+    """One apostrophe style everywhere; French spacing around ; : ! ? « » (text only)."""
+    if "'" in markup or "&#39;" in markup:
+        markup = _APOSTROPHE.sub("\u2019", markup)
+    if locale == "fr":
+        markup = _french_spacing(markup)
+    elif "&#34;" in markup:
+        markup = _ENGLISH_QUOTES.sub("\u201c\\1\u201d", markup)
+    return markup

@@ -1,8 +1,10 @@
 """A PNG chart of the turnover series (matplotlib, Agg), labelled in the chat's language.
 
-One horizontal bar per period and value, oldest first as in the /trade text, each labelled with
-the amount exactly as printed (``5,5 milliards $US``) and its source. Amounts in different
-currencies keep their own colour and are never converted.
+Full years only on the main panels, one panel (and one axis) per currency, so that dollars and
+euros are never read on one scale; partial periods (Jan-Aug...) get panels of their own, hatched
+and titled as not comparable, so that a partial figure never reads as a fall. Each bar is
+labelled with the amount exactly as printed (``5,5 milliards de dollars``) and its source.
+Amounts are never converted.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 TITLE = N_("{pair}: turnover by period")
+FULL_YEARS = N_("Full years, in {currency}")
+PARTIAL = N_("Partial periods, in {currency} (not comparable with full years)")
 FOOTNOTE = N_("Amounts as each source printed them; currencies are not converted.")
 CAPTION = N_("Turnover by period, as the sources printed it.")
 COLOURS = ("#1f5aa6", "#d9822b", "#3b8f5a", "#8c4fa3")
@@ -51,55 +55,79 @@ def label(bar: Bar, scope: Scope) -> str:
     """``5,5 milliards $US · La Gazette`` (first source, ``+1`` for the others)."""
     p = scope.phrases
     more = f" +{len(bar.sources) - 1}" if len(bar.sources) > 1 else ""
-    return f"{p.money(bar.figure)} · {bar.sources[0].source.publisher}{more}"
+    return f"{p.money(bar.figure)} · {p.publisher(bar.sources[0])}{more}"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Bars drawn on one axis: one currency, full years or partial periods."""
+
+    currency: str
+    partial: bool
+    bars: tuple[Bar, ...]
+
+
+def panels(scope: Scope) -> list[Panel]:
+    """Full years per currency first, then partial periods per currency."""
+    rows = bars(scope)
+    currencies = list(dict.fromkeys(b.figure.currency for b in rows))
+    out = []
+    for partial in (False, True):
+        for currency in currencies:
+            chosen = tuple(b for b in rows if b.figure.currency == currency
+                           and b.figure.period.is_year != partial)
+            if chosen:
+                out.append(Panel(currency, partial, chosen))
+    return out
 
 
 def turnover_png(scope: Scope) -> bytes | None:
     """The chart as PNG bytes, or None when the pair has no turnover figure."""
-    rows = bars(scope)
-    if not rows:
+    drawn = panels(scope)
+    if not drawn:
         return None
     # The object API with an explicit Agg canvas: no pyplot global state, safe in a thread.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     p = scope.phrases
-    currencies = list(dict.fromkeys(b.figure.currency for b in rows))
-    figure = Figure(figsize=(8, 1.6 + 0.42 * len(rows)), dpi=DPI)
+    sizes = [len(panel.bars) + 1 for panel in drawn]
+    figure = Figure(figsize=(8, 1.2 + 0.42 * sum(sizes)), dpi=DPI)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    positions = list(range(len(rows)))[::-1]  # oldest at the top, as in the text
-    values = [float(b.figure.absolute) for b in rows]
-    colours = [COLOURS[currencies.index(b.figure.currency) % len(COLOURS)] for b in rows]
-    axes.barh(positions, values, color=colours, height=0.62)
-    axes.set_yticks(positions, [p.period(b.figure.period) for b in rows], fontsize=9)
-    top = max(values)
-    for y, value, bar in zip(positions, values, rows, strict=True):
-        axes.text(value + top * 0.01, y, label(bar, scope), va="center", fontsize=8)
-    axes.set_xlim(0, top * 1.9)  # room for the labels right of the bars
-    axes.set_xticks([])
-    for side in ("top", "right", "bottom"):
-        axes.spines[side].set_visible(False)
-    axes.set_title(i18n.gettext(scope.locale, TITLE).format(pair=p.pair(scope.pair)),
-                   loc="left", fontsize=12, fontweight="bold")
-    _legend(axes, currencies, scope.locale)
+    grid = figure.add_gridspec(len(drawn), 1, height_ratios=sizes)
+    currencies = list(dict.fromkeys(panel.currency for panel in drawn))
+    for index, panel in enumerate(drawn):
+        axes = figure.add_subplot(grid[index])
+        colour = COLOURS[currencies.index(panel.currency) % len(COLOURS)]
+        _draw(axes, panel, colour, scope)
+        title = PARTIAL if panel.partial else FULL_YEARS
+        axes.set_title(i18n.gettext(scope.locale, title).format(
+            currency=p.currency_name(panel.currency)), loc="left", fontsize=9,
+            color="#555555" if panel.partial else "#000000")
+    figure.suptitle(i18n.gettext(scope.locale, TITLE).format(pair=p.pair(scope.pair)),
+                    x=0.01, ha="left", fontsize=12, fontweight="bold")
     figure.text(0.01, 0.01, i18n.gettext(scope.locale, FOOTNOTE), fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    figure.tight_layout(rect=(0, 0.03, 1, 0.97))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def _legend(axes: Axes, currencies: list[str], locale: str) -> None:
-    """A colour key when more than one currency is shown."""
-    if len(currencies) < 2:
-        return
-    from babel.numbers import get_currency_symbol
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color=COLOURS[i % len(COLOURS)], label=get_currency_symbol(c, locale))
-               for i, c in enumerate(currencies)]
-    axes.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+def _draw(axes: Axes, panel: Panel, colour: str, scope: Scope) -> None:
+    """One panel's bars, oldest at the top, each labelled as printed."""
+    p = scope.phrases
+    positions = list(range(len(panel.bars)))[::-1]
+    values = [float(b.figure.absolute) for b in panel.bars]
+    axes.barh(positions, values, color=colour, height=0.62,
+              hatch="//" if panel.partial else None, alpha=0.55 if panel.partial else 1.0)
+    axes.set_yticks(positions, [p.period(b.figure.period) for b in panel.bars], fontsize=9)
+    top = max(values)
+    for y, value, bar in zip(positions, values, panel.bars, strict=True):
+        axes.text(value + top * 0.01, y, label(bar, scope), va="center", fontsize=8)
+    axes.set_xlim(0, top * 1.9)  # room for the labels right of the bars
+    axes.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        axes.spines[side].set_visible(False)
 
 
 def caption(locale: str) -> str:

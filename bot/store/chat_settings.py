@@ -29,11 +29,12 @@ class StoredChat:
     """
 
     def __init__(self, db: Database, chat: Chat, clock: Clock,
-                 can_manage: Permission = anyone) -> None:
+                 can_manage: Permission = anyone, returning: bool = False) -> None:
         self.db = db
         self.chat = chat
         self.clock = clock
         self._can_manage = can_manage
+        self.returning = returning  # the chat was stored before this request
 
     @property
     def locale(self) -> str:
@@ -110,6 +111,7 @@ async def open_chat(db: Database, ref: ChatRef, clock: Clock, *, type: ChatType,
                     locale: str, timezone: str, title: str = "",
                     can_manage: Permission = anyone) -> StoredChat:
     """The stored chat at ``ref`` (created with ``locale`` and ``timezone`` if new)."""
+    returning = await chats.get(db, ref) is not None
     chat = await chats.ensure(db, ref, type=type, locale=locale, timezone=timezone,
                               now=clock.now(), title=title)
-    return StoredChat(db, chat, clock, can_manage)
+    return StoredChat(db, chat, clock, can_manage, returning)

@@ -105,6 +105,7 @@ class LazyChat:
         self._permission = permission
         self._allowed: bool | None = None
         self._stored: StoredChat | None = None
+        self.returning = found is not None  # the chat has a row: it was welcomed or set up
 
     def settle(self, locale: str, zone: str) -> None:
         """The language and zone a row created by this request starts with."""

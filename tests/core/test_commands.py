@@ -49,9 +49,18 @@ async def test_unknown_command_in_french_suggests_french_names(seed_library: Lib
         "Commande inconnue\u00a0: /xyz. /aide donne la liste des commandes.")
 
 
+async def test_help_lists_the_views(seed_library: Library, may7: datetime) -> None:
+    assert "/trade [all|notes|sources|year]" in await _text(seed_library, may7, "/help")
+    assert "/brief [pair] · One screen" in await _text(seed_library, may7, "/help")
+    assert "/commerce [tout|notes|sources|année]" in await _text(seed_library, may7, "/aide",
+                                                                  "fr")
+
+
 @pytest.mark.parametrize(("line", "expected"), [
-    ("/trade abc", "“abc” is not a year.\nUsage: /trade [year] [pair]"),
-    ("/events tomorrow", "“tomorrow” is not past or all.\nUsage: /events [past|all] [pair]"),
+    ("/trade abc", "“abc” is not a year, all, notes or sources.\n"
+                   "Usage: /trade [all|notes|sources|year] [pair]"),
+    ("/events tomorrow", "“tomorrow” is not past, all or sources.\n"
+                         "Usage: /events [past|all|sources] [pair]"),
     ("/lang de", "“de” is not a language Bilat speaks: choose fr or en.\nUsage: /lang fr|en"),
 ])
 async def test_bad_arguments_get_a_specific_answer(
@@ -79,7 +88,7 @@ async def test_lang_switches_and_answers_in_the_new_language(seed_library: Libra
     assert reply.message.text == "Langue\u00a0: français."
     assert chat.locale == "fr"
     after = await ask(seed_library, may7, "/help", chat=chat)
-    assert after is not None and "/commerce [année]" in after.message.text
+    assert after is not None and "/commerce [tout|notes|sources|année]" in after.message.text
 
 
 async def test_trade_for_a_year_without_figures_lists_the_years(seed_library: Library,
@@ -92,7 +101,9 @@ async def test_trade_for_a_year_without_figures_lists_the_years(seed_library: Li
 async def test_summary_by_number_and_id(library: Library, may7: datetime) -> None:
     first = await _text(library, may7, "/summary 1")
     by_id = await _text(library, may7, "/summary lagazette-2025-05-07-kazakhstan-france")
-    assert first == by_id
+    # The same article; only the closing line's commands name it as it was asked for.
+    assert first.split("More:")[0] == by_id.split("More:")[0]
+    assert "/summary full lagazette-2025-05-07-kazakhstan-france" in by_id
     assert first.startswith("Astana and Paris aim to widen cooperation")
 
 

@@ -25,6 +25,8 @@ COMMANDS = {
     "summary": "/summary", "trade": "/trade", "trade-2023": "/trade 2023",
     "events": "/events", "events-past": "/events past", "events-all": "/events all",
     "articles": "/articles", "help": "/help", "summary-2": "/summary 2",
+    "brief": "/brief", "trade-all": "/trade all", "trade-notes": "/trade notes",
+    "summary-full": "/summary full", "trade-sources": "/trade sources",
     # Each pair named the ways readers name it; /pairs lists them all.
     "pairs": "/pairs",
     "trade-kz-de": "/trade Allemagne", "events-all-kz-de": "/events all Kazakhstan-Germany",
@@ -35,6 +37,8 @@ COMMANDS = {
 # The dates each briefing is kept at (SEED_DAY and AFTER unless said here).
 DATES = {"trade": (BEFORE, SEED_DAY), "trade-2023": (NO_2023, SEED_DAY),
          "articles": (BEFORE, SEED_DAY), "help": (SEED_DAY,),
+         "trade-all": (BEFORE, SEED_DAY), "trade-notes": (BEFORE, SEED_DAY),
+         "trade-sources": (BEFORE, SEED_DAY), "summary": (BEFORE, SEED_DAY),
          # The other pairs: before and after their newest articles.
          "pairs": (BEFORE, SEED_DAY), "articles-kz-de": (SEED_DAY,),
          "articles-uz-fr": (SEED_DAY,), "trade-kz-de": (BEFORE, SEED_DAY),

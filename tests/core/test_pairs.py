@@ -66,7 +66,7 @@ async def test_a_chat_that_never_chose_sees_the_default(library: Library,
                                                         june15: datetime) -> None:
     chosen = Library(library.articles, library.sectors, library.countries, (UZ_FR,))
     reply = await ask(chosen, june15, "/trade")
-    assert reply is not None and reply.message.text.startswith("Uzbekistan–France trade\n")
+    assert reply is not None and reply.message.text.startswith("Uzbekistan–France trade, 2024\n")
 
 
 def _with_trade(article: Article, value: str) -> Article:
@@ -91,8 +91,10 @@ def test_checks_never_mix_pairs(library: Library) -> None:
     # The bundled warnings: each pair's own figures only.
     for pair in library.pairs:
         for finding in findings(library, pair):
-            figures = [getattr(finding, "turnover", None), getattr(finding, "figure", None),
-                       *(s.fact for s in getattr(finding, "figures", ()))]
+            found = [getattr(finding, "turnover", None), getattr(finding, "figure", None),
+                     getattr(finding, "twin", None),
+                     *(s.fact for s in getattr(finding, "figures", ()))]
+            figures = [getattr(f, "fact", f) for f in found]  # a mislabel holds Sourced
             assert all({f.reporter, f.partner} == set(pair) for f in figures if f)
 
 

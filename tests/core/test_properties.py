@@ -47,9 +47,11 @@ def test_amounts_keep_their_printed_precision(amount: Amount, locale: str) -> No
 def test_five_point_five_billion_is_never_six() -> None:
     amount = Amount(value=Decimal("5.5"), unit="billion", currency="USD")
     assert i18n.money(amount, "en") == "$5.5\u00a0billion"
-    assert i18n.money(amount, "fr") == "5,5\u00a0milliards\u00a0$US"
+    assert i18n.money(amount, "fr") == "5,5\u00a0milliards de dollars"
     assert i18n.money(Amount(value=Decimal("1.8"), unit="billion", currency="USD"),
-                      "fr") == "1,8\u00a0milliard\u00a0$US"
+                      "fr") == "1,8\u00a0milliard de dollars"
+    assert i18n.money(Amount(value=Decimal("4"), unit="billion", currency="EUR"),
+                      "fr") == "4\u00a0milliards d’euros"
     assert i18n.number(Decimal("4.20"), "fr") == "4,20"
 
 
@@ -105,8 +107,8 @@ def test_splitter_never_exceeds_the_limit_nor_breaks_markup(
     for chunk in chunks:
         assert measure(chunk, visible) <= limit
         assert _valid(chunk)
-    joined = re.sub(r"\s+", "", "".join(to_text(c) for c in chunks))
-    assert joined == re.sub(r"\s+", "", to_text(markup))
+    joined = re.sub(r"\s+", "", "".join(to_text(c, addresses=False) for c in chunks))
+    assert joined == re.sub(r"\s+", "", to_text(markup, addresses=False))
 
 
 def test_splitter_cuts_between_words() -> None:

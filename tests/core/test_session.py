@@ -64,7 +64,8 @@ async def test_the_locale_rule(library: Library, may7: datetime) -> None:
     assert core.locale(None, "fr-CA") == "fr"  # then the sender's language, negotiated
     assert core.locale(None, "de") == "en"  # then the default
     french = await core.answer(_request(language_code="fr-FR"), "/help")
-    assert french is not None and "/commerce [année]" in french.reply.message.text
+    assert french is not None
+    assert "/commerce [tout|notes|sources|année]" in french.reply.message.text
 
 
 async def test_not_a_command_or_another_bots(library: Library, may7: datetime) -> None:

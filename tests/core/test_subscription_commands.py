@@ -13,6 +13,7 @@ from bot.store.db import Database
 from tests.support.asking import ask
 
 N = "\u00a0"
+NN = "\u202f"  # French typography: narrow no-break space before : ; ! ?
 REF = ChatRef("test", "-100", None)
 
 
@@ -46,9 +47,9 @@ async def test_subscribe_with_defaults_in_english(db: Database, clock: FixedCloc
         "Subscribed.\n\n"
         "Settings of this chat\n"
         "Language: English\n"
-        "Time zone: Asia/Almaty (now 1:00\u202fAM)\n"
+        "Time zone: Asia/Almaty (now 01:00)\n"
         "Pairs: Kazakhstan–France\n"
-        "Digest: daily at 8:00\u202fAM\n"
+        "Digest: daily at 08:00\n"
         "  sent only when something changed\n"
         "Alerts: 7 days before, 1 day before, and the morning of the event\n\n"
         "Change: /subscribe weekly friday 18:00 · /timezone Paris · /lang fr · "
@@ -62,14 +63,14 @@ async def test_subscribe_weekly_in_french(db: Database, clock: FixedClock,
     chat = await stored(db, clock, "fr")
     text = await say(chat, library, "/subscribe hebdo vendredi 18h30 alertes non toujours")
     assert text.startswith("Abonnement enregistré.\n\nRéglages de cette conversation\n")
-    assert f"Point{N}: hebdomadaire, le vendredi à 18:30\n" in text
+    assert f"Point{NN}: hebdomadaire, le vendredi à 18{N}h{N}30\n" in text
     assert "  envoyé même quand rien n’a changé\n" in text
-    assert f"Alertes{N}: désactivées\n" in text
-    assert f"Fuseau horaire{N}: Asia/Almaty (il est 01:00)\n" in text
+    assert f"Alertes{NN}: désactivées\n" in text
+    assert f"Fuseau horaire{NN}: Asia/Almaty (il est 1{N}h)\n" in text
     text = await say(chat, library, "/subscribe daily 7:05 alerts on changes")
     assert text.startswith("Abonnement modifié.")
-    assert f"Point{N}: quotidien, à 07:05\n" in text
-    assert f"Alertes{N}: 7 jours avant, 1 jour avant et le matin de l’événement\n" in text
+    assert f"Point{NN}: quotidien, à 7{N}h{N}05\n" in text
+    assert f"Alertes{NN}: 7 jours avant, 1 jour avant et le matin de l’événement\n" in text
 
 
 async def test_bad_arguments_are_explained_in_both_languages(
@@ -106,18 +107,18 @@ async def test_timezone_is_stored_and_shown(db: Database, clock: FixedClock,
                                             library: Library) -> None:
     chat = await stored(db, clock)
     assert await say(chat, library, "/timezone") == (
-        "Time zone: Asia/Almaty (it is 1:00\u202fAM there).\n"
+        "Time zone: Asia/Almaty (it is 01:00 there).\n"
         "Change it with /timezone followed by a city, a country or an offset, e.g. "
         "/timezone Paris, or an IANA name.")
     assert await say(chat, library, "/timezone europe/paris") == (
-        "Time zone: Europe/Paris (it is 10:00\u202fPM there).")
+        "Time zone: Europe/Paris (it is 22:00 there).")
     assert await say(chat, library, "/timezone Nowhere/Land") == (
         "“Nowhere/Land” is not a time zone Bilat knows: name a city (Paris), a country "
         "(France), an offset (UTC+5) or an IANA zone (Europe/Paris).\n"
         "Usage: /timezone [city, country, UTC+5 or IANA zone]")
     again = await stored(db, clock)
     assert again.timezone == "Europe/Paris"
-    assert "Time zone: Europe/Paris (now 10:00\u202fPM)" in await say(again, library, "/settings")
+    assert "Time zone: Europe/Paris (now 22:00)" in await say(again, library, "/settings")
 
 
 async def test_lang_persists_across_a_restart(db_path: Path, clock: FixedClock,
@@ -129,7 +130,7 @@ async def test_lang_persists_across_a_restart(db_path: Path, clock: FixedClock,
         chat = await stored(db, clock, locale="en")  # the network's hint no longer matters
         assert chat.locale == "fr"
         assert (await say(chat, library, "/settings")).startswith(
-            f"Réglages de cette conversation\nLangue{N}: français\n")
+            f"Réglages de cette conversation\nLangue{NN}: français\n")
 
 
 async def test_non_admins_are_refused_and_told_why(db: Database, clock: FixedClock,
@@ -151,7 +152,7 @@ async def test_unsubscribe_and_subscribe_again(db: Database, clock: FixedClock,
     assert await say(chat, library, "/unsubscribe") == (
         "Unsubscribed: no more digests or alerts in this chat. /subscribe starts them again.")
     settings = await say(chat, library, "/settings")
-    assert "Digest: weekly, on Monday at 8:00\u202fAM\n" in settings
+    assert "Digest: weekly, on Monday at 08:00\n" in settings
     assert "Status: unsubscribed\n" in settings
     assert (await say(chat, library, "/subscribe")).startswith("Subscribed again.\n")
 
@@ -194,10 +195,11 @@ async def test_an_ambiguous_zone_is_refused_with_the_choices(
 async def test_times_of_day_as_people_write_them(db: Database, clock: FixedClock,
                                                  library: Library) -> None:
     chat = await stored(db, clock)
-    for words, shown in [("18h30", "6:30\u202fPM"), ("18 h 30", "6:30\u202fPM"),
-                         ("18 h", "6:00\u202fPM"), ("6:30pm", "6:30\u202fPM"),
-                         ("6:30 pm", "6:30\u202fPM"), ("7am", "7:00\u202fAM"),
-                         ("18:30", "6:30\u202fPM"), ("12am", "12:00\u202fAM")]:
+    # Shown in British English's 24-hour clock, whichever way they were typed.
+    for words, shown in [("18h30", "18:30"), ("18 h 30", "18:30"),
+                         ("18 h", "18:00"), ("6:30pm", "18:30"),
+                         ("6:30 pm", "18:30"), ("7am", "07:00"),
+                         ("18:30", "18:30"), ("12am", "00:00")]:
         text = await say(chat, library, f"/subscribe daily {words}")
         assert f"Digest: daily at {shown}\n" in text, words
     assert (await say(chat, library, "/subscribe 13pm")).startswith(

@@ -30,10 +30,21 @@ def test_bars_merge_agreeing_sources_oldest_first(library: Library, may7: dateti
 def test_labels_are_amounts_as_printed(library: Library, may7: datetime) -> None:
     fr = Scope.make(library, "fr", may7, ZONE)
     last = chart.bars(fr)[-1]
-    assert chart.label(last, fr) == "5,5\u00a0milliards\u00a0$US · La Gazette"
+    assert chart.label(last, fr) == "5,5\u00a0milliards de dollars · La Gazette"
     en = Scope.make(library, "en", may7, ZONE)
     assert chart.label(chart.bars(en)[-1], en) == "$5.5\u00a0billion · La Gazette"
     assert chart.caption("fr") == "Échanges par période, tels que les sources les ont publiés."
+
+
+def test_full_years_one_currency_per_panel_partial_periods_apart(library: Library,
+                                                                  may7: datetime) -> None:
+    drawn = chart.panels(Scope.make(library, "en", may7, ZONE))
+    assert [(d.currency, d.partial) for d in drawn] == [
+        ("USD", False), ("EUR", False), ("USD", True)]
+    for panel in drawn:
+        assert len({b.figure.currency for b in panel.bars}) == 1
+        assert all(b.figure.period.is_year != panel.partial for b in panel.bars)
+    assert [b.figure.period.key for b in drawn[0].bars] == ["2021", "2022", "2023", "2024"]
 
 
 def test_png_in_both_languages(library: Library, may7: datetime) -> None:

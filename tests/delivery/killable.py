@@ -25,7 +25,7 @@ from bot.store.db import Database
 
 SEED = (Path(__file__).resolve().parents[2] / "data" / "articles" /
         "lagazette-2025-05-07-kazakhstan-france.yaml")
-DUE = datetime(2025, 5, 21, 3, 0, tzinfo=UTC)  # 08:00 in Almaty: a digest and two alerts
+DUE = datetime(2025, 5, 21, 3, 0, tzinfo=UTC)  # 08:00 in Almaty: a digest and an alert
 LATENCY = 0.004
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.clock import FixedClock
-from bot.core.facts import MonthDate
+from bot.core.facts import BeforeDate, DayDate, MonthDate
 from bot.core.library import Library
 from bot.core.pushes import PushSettings
 from bot.delivery.scheduler import Scheduler
@@ -32,13 +32,24 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+# Each date precision the scheduler treats apart, on the seed's events: a month, a day, and
+# "before X" (the reading of the seed's "28 mai" that the data no longer holds).
+CHANGES: dict[str, dict[str, object]] = {
+    "tokayev-state-visit-2024": {"status": "planned",
+                                 "date": MonthDate(precision="month", value="2025-06")},
+    "journee-francaise-2025": {"place": None, "date": BeforeDate(
+        precision="before", value=date(2025, 5, 28), after=date(2025, 5, 7))},
+    "astana-international-forum-2025": {"date": DayDate(precision="day",
+                                                        value=date(2025, 5, 28))},
+}
+
+
 @pytest.fixture
 def events_library(seed_library: Library) -> Library:
-    """The seed, with its month-precision visit turned into a planned one in June 2025."""
+    """The seed with a planned visit known to the month, a day event and a "before X" one."""
     article = seed_library.articles[0]
-    events = tuple(e.model_copy(update={"status": "planned", "date": MonthDate(
-        precision="month", value="2025-06")}) if e.id == "tokayev-state-visit-2024" else e
-        for e in article.events)
+    events = tuple(e.model_copy(update=CHANGES[e.id]) if e.id in CHANGES else e
+                   for e in article.events)
     return Library((article.model_copy(update={"events": events}),), seed_library.sectors,
                    seed_library.countries)
 
@@ -125,18 +136,18 @@ async def test_digest_reports_what_changed_and_is_skipped_when_nothing_did(
     row = await outbox.get(db, f"digest:{en.id}:2025-05-08")
     assert row is not None
     text = row.text
-    assert text.startswith("Bilat daily digest\nWhat changed since May 6, 2025, 5:00\u202fAM")
-    assert "New articles:\n• Astana and Paris aim to widen cooperation" in text
-    assert "New figures:\n• Trade between Kazakhstan and France, 2024: $5.5\u00a0billion" in text
+    assert text.startswith("Bilat daily digest\nWhat changed since 6 May 2025, 05:00")
+    assert "Kazakhstan–France\n• Astana and Paris aim to widen cooperation" in text
+    assert "New figures:\n• Bilateral trade, 2024: $5.5\u00a0billion (+31% on 2023)" in text
     assert "In the next 30 days:\n• Ceremony at the Charles de Gaulle monument" in text
-    assert "May 28, 2025 (in 3 weeks) · Astana" in text
+    assert "8 May 2025 (today) · Astana" in text
     assert "<b>Kazakhstan–France</b>" in row.html
     fr_row = await outbox.get(db, f"digest:{fr.id}:2025-05-08")
     assert fr_row is not None
     assert fr_row.text.startswith(
-        "Le point quotidien de Bilat\nCe qui a changé depuis le 6 mai 2025 à 05:00")
-    assert "Nouveaux articles\u00a0:" in fr_row.text
-    assert "28 mai 2025 (dans 3 semaines) · Astana" in fr_row.text
+        "Le point quotidien de Bilat\nCe qui a changé depuis le 6 mai 2025 à 5\u00a0h")
+    assert "Nouveaux chiffres\u202f:\n• Échanges bilatéraux, 2024" in fr_row.text
+    assert "8 mai 2025 (aujourd’hui) · Astana" in fr_row.text
 
     clock.set(utc(2025, 5, 9, 3, 0))  # nothing new since
     report = await scheduler.tick()
@@ -144,7 +155,7 @@ async def test_digest_reports_what_changed_and_is_skipped_when_nothing_did(
     assert await outbox.get(db, f"digest:{en.id}:2025-05-09") is None
     second = await outbox.get(db, f"digest:{always.id}:2025-05-09")
     assert second is not None and "No new article." in second.text
-    assert "What changed since May 8, 2025, 8:00\u202fAM" in second.text
+    assert "What changed since 8 May 2025, 08:00" in second.text
     sub = await subscriptions.get(db, en.id)
     assert sub is not None and sub.last_digest_at == utc(2025, 5, 8, 3, 0)
 
@@ -173,16 +184,15 @@ async def test_alerts_at_each_lead_time_and_none_for_month_precision(
         assert row is not None
         return row.text
 
-    assert "May 8, 2025 (today) · Astana" in await text(f"alert:{CEREMONY}:{c}:0d:2025-05-08")
-    assert "May 28, 2025 (tomorrow) · Astana" in await text(f"alert:{FORUM}:{c}:1d:2025-05-28")
+    assert "8 May 2025 (today) · Astana" in await text(f"alert:{CEREMONY}:{c}:0d:2025-05-08")
+    assert "28 May 2025 (tomorrow) · Astana" in await text(f"alert:{FORUM}:{c}:1d:2025-05-28")
     week = await text(f"alert:{FORUM}:{c}:7d:2025-05-28")
     assert week.startswith("Kazakhstan–France: reminder\n• Astana International Forum\n")
-    assert "May 28, 2025 (in 1 week) · Astana" in week
+    assert "28 May 2025 (in 1 week) · Astana" in week
     before = await text(f"alert:{JOURNEE}:{c}:7d:2025-05-28")
-    assert before.startswith("Kazakhstan–France: coming up before May 28, 2025\n")
-    assert "before May 28, 2025 (within 1 week)" in before
-    assert before.endswith(
-        "The source gives no exact day, only that it comes before May 28, 2025.")
+    assert before.startswith("Kazakhstan–France: coming up before 28 May 2025\n")
+    assert "before 28 May 2025 (within 1 week)" in before
+    assert "The source gives no exact day, only that it comes before 28 May 2025." in before
 
 
 async def test_alerts_in_french_and_switched_off(db: Database, events_library: Library) -> None:
@@ -193,7 +203,7 @@ async def test_alerts_in_french_and_switched_off(db: Database, events_library: L
                                  utc(2025, 5, 8, 4, 0), timedelta(hours=1))
     row = await outbox.get(db, f"alert:{CEREMONY}:{fr.id}:0d:2025-05-08")
     assert row is not None
-    assert row.text.startswith("Kazakhstan–France\u00a0: rappel\n")
+    assert row.text.startswith("Kazakhstan–France\u202f: rappel\n")
     assert "8 mai 2025 (aujourd’hui) · Astana" in row.text
     assert not any(k.startswith("alert:") and f":{off.id}:" in k for k in planned)
 

@@ -52,6 +52,8 @@ async def test_a_digest_and_an_alert_arrive_at_their_time(
     await alice.until(arrived)
     bodies = [e["content"]["body"] for e in _pushes(alice, room, bot.account.user_id)]
     assert any("Ceremony at the Charles de Gaulle monument" in b for b in bodies)
+    # The closing line names the detail views as Matrix users type them.
+    assert all("More: !" in b and "More: /" not in b for b in bodies)
     assert all(e["content"]["format"] == "org.matrix.custom.html"
                for e in _pushes(alice, room, bot.account.user_id))
     assert await delivery.senders[0].drain() == 0  # each once

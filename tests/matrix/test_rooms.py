@@ -104,7 +104,7 @@ async def test_a_room_upgrade_moves_the_subscription(bot: BotRun, people: MakeHu
     await alice.wait_member(old, bot.account.user_id, "leave")
     assert await _subscription_active(bot.db, new) is True
     assert await _subscription_active(bot.db, old) is None
-    assert "Digest: daily at 8:00" in await _answer(alice, new, "!settings")
+    assert "Digest: daily at 08:00" in await _answer(alice, new, "!settings")
 
 
 async def test_a_kick_deactivates_the_subscription(bot: BotRun, people: MakeHuman) -> None:

@@ -43,7 +43,7 @@ def edits(api: FakeBotAPI) -> list[SentRecord]:
 
 async def test_buttons_switch_the_message_in_place(api: FakeBotAPI, bot: TelegramBot) -> None:
     [events, _calendar] = await ask(api, BOB, BOB, "/events", count=2)
-    assert labels(events.reply_markup) == [["Past", "All"], ["Français"]]
+    assert labels(events.reply_markup) == [["Past", "All", "Sources"], ["Français"]]
     assert all(len(data.encode()) <= 64 for row in keyboard(events.reply_markup)
                for _, data in row)
     before = len(api.messages(BOB))
@@ -53,13 +53,13 @@ async def test_buttons_switch_the_message_in_place(api: FakeBotAPI, bot: Telegra
     assert answer.extra["text"] is None  # a plain acknowledgement: the message changed
     shown = api.get_message(BOB, events.message_id or 0)
     assert shown["text"].startswith("Kazakhstan–France: all events\n")
-    assert labels(shown["reply_markup"]) == [["Coming", "Past"], ["Français"]]
+    assert labels(shown["reply_markup"]) == [["Coming", "Past", "Sources"], ["Français"]]
 
     await press(api, BOB, BOB, events.message_id or 0,
                 data_of(shown["reply_markup"], "Français"))
     shown = api.get_message(BOB, events.message_id or 0)
-    assert shown["text"].startswith("Kazakhstan–France\u00a0: tous les événements\n")
-    assert labels(shown["reply_markup"]) == [["À venir", "Passés"], ["English"]]
+    assert shown["text"].startswith("Kazakhstan–France\u202f: tous les événements\n")
+    assert labels(shown["reply_markup"]) == [["À venir", "Passés", "Sources"], ["English"]]
 
     await press(api, BOB, BOB, events.message_id or 0,
                 data_of(shown["reply_markup"], "À venir"))
@@ -73,10 +73,16 @@ async def test_buttons_switch_the_message_in_place(api: FakeBotAPI, bot: Telegra
 async def test_french_commands_get_french_buttons(api: FakeBotAPI, bot: TelegramBot) -> None:
     [trade] = await ask(api, ADA, ADA, "/commerce")
     assert trade.plain_text is not None and trade.plain_text.startswith("Commerce")
-    assert labels(trade.reply_markup) == [["English"]]
+    assert labels(trade.reply_markup) == [["Tous les chiffres", "Remarques", "Sources"],
+                                          ["English"]]
     await press(api, ADA, ADA, trade.message_id or 0, data_of(trade.reply_markup, "English"))
     shown = api.get_message(ADA, trade.message_id or 0)
     assert shown["text"].startswith("Kazakhstan–France trade")
+    # The notes, one press away: the 2024 sum and the 2022 dollar/euro disagreement.
+    await press(api, ADA, ADA, trade.message_id or 0, data_of(shown["reply_markup"], "Notes"))
+    notes = api.get_message(ADA, trade.message_id or 0)
+    assert "font 5,1\u00a0milliards de dollars" in notes["text"]  # the chat's language
+    assert "au taux moyen de 2022" in notes["text"]
     [year] = await ask(api, ADA, ADA, "/commerce 2023")
     assert year.reply_markup is None  # not one of the views: nothing to switch to
 

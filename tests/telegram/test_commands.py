@@ -40,7 +40,7 @@ async def test_private_chat_answers_in_the_users_language(api: FakeBotAPI,
     [en] = await ask(api, BOB, BOB, "/trade")
     [default] = await ask(api, CAROL, CAROL, "/trade")
     assert fr.plain_text is not None and fr.plain_text.startswith("Commerce Kazakhstan–France")
-    assert "5,5\u00a0milliards\u00a0$US" in fr.plain_text
+    assert "5,5\u00a0milliards de dollars" in fr.plain_text
     assert en.plain_text is not None and en.plain_text.startswith("Kazakhstan–France trade")
     assert "$5.5\u00a0billion" in en.plain_text
     assert default.plain_text is not None and default.plain_text.startswith("Kazakhstan–France")
@@ -105,15 +105,16 @@ async def test_events_come_with_a_calendar(api: FakeBotAPI, bot: TelegramBot) ->
     assert text.method == "sendMessage" and document.method == "sendDocument"
     [stored] = document.files
     assert stored.file_name == "bilat-events-kz-fr.ics"
-    assert document.params["caption"] == (
-        "Événements à venir dont le jour est connu, à ajouter à un agenda. Les événements "
-        "connus seulement au mois, ou moins précisément, n’y figurent pas.")
+    assert document.params["caption"] == (  # every upcoming seed event is known to the day
+        "Événements à venir dont le jour est connu, à ajouter à un agenda.")
     calendar = Calendar.from_ical(stored.data)
     events = calendar.walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == [
         "Cérémonie au monument Charles de Gaulle en l'honneur des partisans kazakhs de la "
-        "libération de la France", "Forum international d'Astana"]
-    assert [e.decoded("DTSTART").isoformat() for e in events] == ["2025-05-08", "2025-05-28"]
+        "libération de la France", "Forum kazakho-français « Journée Française »",
+        "Forum international d'Astana"]
+    assert [e.decoded("DTSTART").isoformat() for e in events] == [
+        "2025-05-08", "2025-05-28", "2025-05-29"]
     [past] = await ask(api, ADA, ADA, "/events past")  # past events: no calendar
     assert past.method == "sendMessage"
 
@@ -126,6 +127,16 @@ async def test_trade_chart_is_a_photo_with_a_caption(api: FakeBotAPI, bot: Teleg
     assert photo.params["caption"] == "Turnover by period, as the sources printed it."
     [bad] = await ask(api, BOB, BOB, "/trade chart soon")  # a bad argument: no chart
     assert bad.plain_text is not None and "is not a year" in bad.plain_text
+
+
+async def test_start_welcomes_then_briefs_a_returning_chat(api: FakeBotAPI,
+                                                          bot: TelegramBot) -> None:
+    [first] = await ask(api, CAROL, CAROL, "/start")
+    assert first.plain_text is not None and "/trade chart" in first.plain_text  # the commands
+    [again] = await ask(api, CAROL, CAROL, "/start")
+    assert again.plain_text is not None
+    assert again.plain_text.startswith("Kazakhstan–France at a glance\n")
+    assert "$5.5\u00a0billion" in again.plain_text and "La Gazette" in again.plain_text
 
 
 async def test_help_tells_what_telegram_adds(api: FakeBotAPI, bot: TelegramBot) -> None:
@@ -190,8 +201,9 @@ async def test_menus_and_descriptions_in_both_languages(api: FakeBotAPI,
     assert set(fr) == {COMMAND_TABLE.shown(c.name, "fr") for c in COMMAND_TABLE if c.in_menu}
     assert {"aide", "resume", "commerce", "evenements", "abonner", "desabonner", "reglages",
             "fuseau", "langue", "articles"} <= set(fr)
-    assert fr["commerce"] == "Chiffres du commerce\u00a0: derniers, séries, sources"
-    assert en["trade"] == "Trade figures: latest, series, sources"
+    assert fr["commerce"] == ("Commerce\u202f: dernière année complète\u202f; tous les "
+                              "chiffres, remarques, sources")
+    assert en["trade"] == "Trade: the latest full year; every figure, notes, sources"
     assert default == api.commands_for("en")  # the configured default language
     assert api.descriptions["fr"] == \
         "Notes sur les relations Kazakhstan–France, en français et en anglais."
@@ -240,7 +252,7 @@ async def test_briefings_name_commands_with_a_slash(api: FakeBotAPI, bot: Telegr
 
 async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: TelegramBot) -> None:
     [aide] = await ask(api, BOB, BOB, "/aide")
-    assert aide.plain_text is not None and "/trade [year]" in aide.plain_text
+    assert aide.plain_text is not None and "/trade [all|notes|sources|year]" in aide.plain_text
     [commerce] = await ask(api, ADA, ADA, "/commerce 2023")
     assert commerce.plain_text is not None and "2023" in commerce.plain_text
     [group] = await ask(api, GROUP, ADA, f"/resume@{BOT_NAME}")
@@ -252,7 +264,7 @@ async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: Telegra
     assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
     [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
     assert accented.plain_text is not None
-    assert accented.plain_text.startswith("Kazakhstan–France\u00a0: événements passés")
+    assert accented.plain_text.startswith("Kazakhstan–France\u202f: événements passés")
     [typo] = await ask(api, ADA, ADA, "/comerce")
     assert typo.plain_text == (
         "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")

@@ -52,7 +52,7 @@ async def test_keywords_give_the_briefings(api: FakeBotAPI, bot: TelegramBot) ->
     [trade], _ = await inline(api, BOB, "trade 2023")
     assert "2023" in trade["input_message_content"]["message_text"]
     [events], _ = await inline(api, ADA, "événements")
-    assert "Forum international d&#39;Astana" in events["input_message_content"]["message_text"]
+    assert "Journée Française" in events["input_message_content"]["message_text"]
     summaries, _ = await inline(api, BOB, "summary")
     assert len(summaries) == 8
 
