@@ -36,7 +36,7 @@ async def test_superscript_digits_are_not_article_numbers(
         library: Library, may7: datetime, locale: str) -> None:
     text = await _text(library, may7, "/summary ²", locale)
     assert text.startswith(("No article matches “²”.",
-                            "Aucun article ne correspond à «\u00a0²\u00a0»"))
+                            "Aucun article ne correspond à «\u202f²\u202f»"))
 
 
 async def test_five_thousand_digits_are_no_article_number(library: Library,
