@@ -40,7 +40,7 @@ async def _two_parts_through_three_flood_waits(api: FakeBotAPI) -> None:
     assert parts[0].text == first.text
     assert parts[1].text != first.text
     assert len(api.messages(ADA)) == 2  # nothing sent twice
-    assert (parts[0].plain_text or "").startswith("Kazakhstan–France\u00a0: articles")
+    assert (parts[0].plain_text or "").startswith("Kazakhstan–France\u202f: articles")
 
 
 async def test_a_group_migrated_before_the_answer_gets_it_at_its_new_id(
