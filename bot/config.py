@@ -230,6 +230,11 @@ _PARSERS: dict[str, Any] = {
 }
 
 
+def is_database_url(target: Path | str) -> bool:
+    """True when ``BILAT_DB`` names a PostgreSQL server rather than an SQLite file."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
 class Settings(BaseSettings):
     """Everything configurable; see the README's configuration table and .env.example."""
 
@@ -237,7 +242,9 @@ class Settings(BaseSettings):
                                       env_file_encoding="utf-8", str_strip_whitespace=True)
 
     data_dir: Path = Field(ROOT / "data", validation_alias="BILAT_DATA_DIR")
-    db_path: Path = Field(ROOT / "state" / "bilat.sqlite3", validation_alias="BILAT_DB")
+    # An SQLite file, or a postgresql:// URL, which may hold a password: never shown.
+    db: str = Field(str(ROOT / "state" / "bilat.sqlite3"), validation_alias="BILAT_DB",
+                    repr=False)
     default_locale: str = Field("en", validation_alias="BILAT_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Almaty", validation_alias="BILAT_TIMEZONE")
     now: str | None = Field(None, validation_alias="BILAT_NOW")
@@ -282,6 +289,22 @@ class Settings(BaseSettings):
     matrix_store_dir: Path | None = Field(None, validation_alias="MATRIX_STORE_DIR")
 
     _unread: frozenset[str] = PrivateAttr(frozenset())
+
+    @property
+    def db_url(self) -> str | None:
+        """The PostgreSQL URL when ``BILAT_DB`` is one."""
+        return self.db if is_database_url(self.db) else None
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file (when ``BILAT_DB`` is a URL: where the default file would be, beside
+        which other state such as the Matrix store goes by default)."""
+        return ROOT / "state" / "bilat.sqlite3" if is_database_url(self.db) else Path(self.db)
+
+    @property
+    def database(self) -> str | Path:
+        """What ``BILAT_DB`` names: a PostgreSQL URL, or else the SQLite file."""
+        return self.db_url or self.db_path
 
     @property
     def unread(self) -> frozenset[str]:

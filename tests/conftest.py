@@ -3,8 +3,9 @@ fake Bot API with the Telegram tests' world."""
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from bot.core.clock import FixedClock, parse_instant
 from bot.core.library import Library
 from bot.store.db import Database
+from tests.pgserver import PostgresServer, postgres_server
 from tests.support.telegram import api  # noqa: F401 - the fake Bot API fixture, for every folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,3 +70,33 @@ async def db(db_path: Path) -> AsyncIterator[Database]:
 def clock() -> FixedClock:
     """Stands at 2025-05-07 20:00 UTC (after the seed article's publication) until moved."""
     return FixedClock(datetime(2025, 5, 7, 20, 0, tzinfo=UTC))
+
+
+STORES = ["sqlite", "postgresql"]
+_NAMES = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (skipped locally if missing, never in CI)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Where a test's database lives, once per store: an SQLite file, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(db_path)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create(f"test{next(_NAMES)}")
+
+
+@pytest.fixture
+async def store_db(store: str) -> AsyncIterator[Database]:
+    """A migrated database on each store, closed after the test."""
+    database = await Database.open(store)
+    try:
+        yield database
+    finally:
+        await database.close()

@@ -186,3 +186,13 @@ def test_variables_bilat_does_not_read_are_noticed(tmp_path: Path) -> None:
     assert settings.unread == {"TELEGRAM_TOKEN", "TG_TOKEN", "BILAT_TIMEZON"}
     assert settings.timezone == "Asia/Almaty"  # the typo is not read
     assert "123:abc" not in repr(settings)
+
+
+def test_bilat_db_takes_a_postgresql_url_without_showing_its_password() -> None:
+    url = "postgresql://bilat:s3cret-pw@db.example.org:5432/bilat"
+    settings = Settings.load({"BILAT_DB": url}, env_file=Path("/nonexistent"))
+    assert settings.database == url and settings.db_url == url
+    assert settings.db_path == ROOT / "state" / "bilat.sqlite3"  # beside it: matrix-store
+    assert "s3cret" not in repr(settings)
+    local = Settings.load({"BILAT_DB": "/srv/bilat.sqlite3"}, env_file=Path("/nonexistent"))
+    assert local.database == Path("/srv/bilat.sqlite3") and local.db_url is None

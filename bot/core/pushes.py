@@ -6,6 +6,7 @@ functions what is due in a window of time, and writes the rendered messages to t
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -168,6 +169,32 @@ def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone
                     due.setdefault((item.key, a.lead), a)
     # Alerts due at the same moment go in the order of the events they announce.
     return sorted(due.values(), key=lambda a: (a.moment, a.target, a.item.key))
+
+
+def next_digest(settings: PushSettings, zone: ZoneInfo, after: datetime) -> datetime:
+    """The first digest moment after ``after`` (daylight-saving changes included)."""
+    start = after.astimezone(zone).date()
+    for ahead in range(9):
+        day = start + timedelta(days=ahead)
+        if settings.cadence == "weekly" and day.weekday() != settings.weekday:
+            continue
+        moment = local_moment(day, settings.at, zone)
+        if moment > after:
+            return moment
+    raise AssertionError("a weekly digest falls within nine days")
+
+
+def alert_schedule(events: dict[Pair, list[EventItem]], settings: PushSettings,
+                   zone: ZoneInfo) -> list[datetime]:
+    """Every alert moment of these events for a chat with these settings, in order."""
+    return sorted(a.moment for pair in settings.pairs for item in events.get(pair, [])
+                  for a in alert_moments(pair, item, settings, zone))
+
+
+def next_moment(moments: list[datetime], after: datetime) -> datetime | None:
+    """The first of the ordered ``moments`` after ``after``, if any."""
+    found = bisect_right(moments, after)
+    return moments[found] if found < len(moments) else None
 
 
 def planned_events(library: Library, pair: Pair) -> list[EventItem]:

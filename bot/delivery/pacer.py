@@ -9,6 +9,7 @@ network's clock starts when our request arrives, a moment after we stamp it.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import time
 from collections import deque
@@ -121,3 +122,43 @@ class Pacer:
         for table in (self._chats, self._groups):
             for chat in [c for c, w in table.items() if w.stale(now)]:
                 del table[chat]
+
+
+class SharedPacing:
+    """The limits of one network shared by every replica through the database.
+
+    The overall rate is a sequence of slots one ``interval`` apart that each claim reserves
+    (``send_slots``); each chat's next free instant and a group's sends in its last minute
+    live in its ``chats`` row. Instants are on the pacer's clock: wall-clock seconds by
+    default, so replicas on different machines agree as far as their clocks do (NTP).
+    """
+
+    def __init__(self, limits: Limits, margin: float = MARGIN,
+                 clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.limits = limits
+        # Overall, half the margin absorbs sends that wake a little after their slot (the
+        # sender's LATE_SLOT tolerance); the other half keeps the network's window safe.
+        self.interval = (1 + 1.5 * margin) / limits.global_per_second
+        self._chat = Window.per(limits.per_chat_per_second, 1.0, margin)
+        self._group = Window.per(limits.per_group_per_minute, 60.0, margin)
+        self._clock = clock
+        self._sleep = sleep
+
+    def now(self) -> float:
+        """The pacer's clock."""
+        return self._clock()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep on the pacer's clock."""
+        await self._sleep(seconds)
+
+    def after(self, slot: float, group: bool, stamps: str) -> tuple[float, str]:
+        """A chat's next free instant and its recent sends (JSON), after a send at ``slot``."""
+        free = slot + self._chat.seconds / self._chat.count
+        if not group:
+            return free, "[]"
+        recent = [t for t in json.loads(stamps) if t > slot - self._group.seconds] + [slot]
+        if len(recent) >= self._group.count:
+            free = max(free, recent[-self._group.count] + self._group.seconds)
+        return free, json.dumps(recent[-self._group.count:])

@@ -1,17 +1,23 @@
 """The schedule: a tick each minute plans the digests and alerts that came due.
 
 The database is the schedule. Each subscription remembers up to which instant everything was
-planned (``planned_until``); a tick looks at what fell due in ``(planned_until, now]`` and
-writes it to the outbox under unique keys, so a doubled tick, two overlapping ticks or a
-restart never plan a message twice. After downtime, alerts that came due less than ``grace``
-ago are still sent; older ones are recorded as dropped and logged, never sent days late. A
-digest more than ``grace`` late is skipped: the next one reports everything since the previous.
+planned (``planned_until``) and when it is next due (``next_due_at``, indexed); a tick reads
+only the subscriptions due by now, writes what fell due in ``(planned_until, now]`` to the
+outbox under unique keys, and computes each one's next due instant (its next digest or
+alert, in its own zone, daylight-saving changes included). So a tick with nothing due costs
+an index probe at any size, and a doubled tick, two overlapping ticks or a restart never
+plan a message twice. A change of subscription or zone makes it due at the next tick; a
+change of the events (new data) makes every subscription with alerts due once.
+
+After downtime, alerts that came due less than ``grace`` ago are still sent; older ones are
+recorded as dropped and logged, never sent days late. A digest more than ``grace`` late is
+skipped: the next one reports everything since the previous.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -27,8 +33,12 @@ from bot.core.pushes import (
     AlertDue,
     DigestDue,
     PairDigest,
+    alert_schedule,
     alerts_due,
     digest_due,
+    next_digest,
+    next_moment,
+    pair_code,
     pair_digest,
     planned_events,
     render_alert,
@@ -37,7 +47,7 @@ from bot.core.pushes import (
 )
 from bot.core.render import Rendered
 from bot.metrics import TICKS
-from bot.store import outbox, subscriptions
+from bot.store import kv, outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
 from bot.store.outbox import Message
@@ -47,8 +57,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=6)
 KEEP_FINISHED = timedelta(days=30)
-WRITE_BATCH = 500  # chats planned per transaction
-READ_PAGE = 1000  # subscriptions read at once
+READ_PAGE = 500  # due subscriptions read, planned and written per transaction
+RETRY_PLANNING = timedelta(minutes=1)  # a subscription whose planning failed: try again then
+POSTABLE = ("member", "admin")
 
 
 @dataclass
@@ -75,6 +86,7 @@ class _Tick:
     events: dict[Pair, list[EventItem]]
     digests: dict[tuple[object, ...], tuple[Rendered | None, frozenset[str]]]
     alerts: dict[tuple[object, ...], Rendered]
+    schedules: dict[tuple[object, ...], list[datetime]] = field(default_factory=dict)
 
     def events_for(self, pairs: tuple[Pair, ...]) -> dict[Pair, list[EventItem]]:
         """Planned events of each pair, computed once per tick."""
@@ -93,18 +105,28 @@ class _Plan:
     late: list[AlertDue] = field(default_factory=list)
     listed: frozenset[str] = frozenset()  # events the digest lists
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to write to the outbox."""
+        return not self.messages and not self.late
+
 
 class Scheduler:
     """Plans pushed messages into the outbox, one tick a minute."""
 
     def __init__(self, db: Database, library: Callable[[], Library], clock: Clock, *,
                  grace: timedelta = DEFAULT_GRACE,
-                 wake: Callable[[], None] | None = None) -> None:
+                 wake: Callable[[], None] | None = None,
+                 leads: Callable[[], bool] = lambda: True,
+                 promoted: asyncio.Event | None = None) -> None:
         self.db = db
         self.library = library
         self.clock = clock
         self.grace = grace
         self.wake = wake
+        self.leads = leads  # True while this replica holds the scheduler's lease
+        self.promoted = promoted  # set when it takes the lease: tick at once
+        self._events_print: str | None = None  # the events' fingerprint last seen
 
     async def tick(self) -> TickReport:
         """Plan everything that fell due since the last tick (timed for /metrics)."""
@@ -118,49 +140,89 @@ class Scheduler:
         now = self.clock.now()
         tick = _Tick(now, visible(self.library(), now), {}, {}, {})
         report = TickReport()
-        plans = []
-        # A page at a time: a tick reads every subscription, and only a few are ever due.
-        async for page in subscriptions.active_pages(self.db, READ_PAGE):
+        await self._follow_events(tick)
+        after = ("", 0)
+        # Only what is due, a page at a time, by index: memory and time follow what is due.
+        while page := await subscriptions.due(self.db, now, after, READ_PAGE):
+            after = subscriptions.due_key(page[-1])
+            done: list[tuple[Subscription, datetime]] = []
+            plans: list[_Plan] = []
             for sub, chat in page:
                 try:
-                    plan = self._plan(tick, sub, chat, report)
+                    plan = self._plan(tick, _covering(tick, sub, chat), chat, report)
+                    done.append((sub, self._next_due(tick, _covering(tick, sub, chat), chat)))
                 except Exception:  # one chat's bad data must not stop the others' schedule
                     log.exception("planning for %s failed", chat.ref)
+                    done.append((sub, now + RETRY_PLANNING))
                     continue
-                if plan is not None:
+                if plan is not None and not plan.empty:
                     plans.append(plan)
-        for start in range(0, len(plans), WRITE_BATCH):
-            await self._write(plans[start:start + WRITE_BATCH], now, report)
+            await self._write(plans, done, now, report)
         if now.minute == 0:
             await outbox.prune(self.db, now, KEEP_FINISHED)
         if report.planned and self.wake is not None:
             self.wake()
         return report
 
+    async def _follow_events(self, tick: _Tick) -> None:
+        """When the events that get alerts changed (new data, a reload), every alert
+        schedule is computed again, at this tick."""
+        events = sorted((pair_code(pair), i.key, repr(i.event.date))
+                        for pair in tick.library.pairs for i in tick.events_for((pair,))[pair])
+        print_ = hashlib.sha256(repr(events).encode()).hexdigest()
+        if print_ == self._events_print:
+            return
+        if await kv.get(self.db, "scheduler", "events") != print_:
+            async with self.db.transaction() as tx:
+                count = await subscriptions.reevaluate(tx)
+                await kv.put(tx, "scheduler", "events", print_, tick.now)
+            log.info("the events changed: %d subscription(s) with alerts re-evaluated", count)
+        self._events_print = print_
+
+    def _next_due(self, tick: _Tick, sub: Subscription, chat: Chat) -> datetime:
+        """When the subscription next has something due after this tick."""
+        zone, s = ZoneInfo(chat.timezone), sub.settings
+        due = next_digest(s, zone, tick.now)
+        key = (s.pairs, chat.timezone, s.at, s.leads, s.alerts)
+        if key not in tick.schedules:
+            tick.schedules[key] = alert_schedule(tick.events_for(s.pairs), s, zone)
+        alert = next_moment(tick.schedules[key], tick.now)
+        return min(due, alert) if alert is not None else due
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Tick at the start of every minute until ``stop`` is set."""
+        """Tick at the start of every minute while leading, until ``stop`` is set."""
         while not stop.is_set():
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("tick failed; trying again next minute")
+            if self.leads():
+                try:
+                    await self.tick()
+                except Exception:
+                    log.exception("tick failed; trying again next minute")
             now = self.clock.now()
             delay = 60 - now.second - now.microsecond / 1e6 + 0.05
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
+            await self._sleep(stop, delay)
+
+    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until the next minute, ``stop``, or promotion to leader (a prompt catch-up tick)."""
+        waiters = [asyncio.ensure_future(stop.wait())]
+        if self.promoted is not None:
+            waiters.append(asyncio.ensure_future(self.promoted.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+        if self.promoted is not None:
+            self.promoted.clear()
 
     def _plan(self, tick: _Tick, sub: Subscription, chat: Chat,
               report: TickReport) -> _Plan | None:
         """What one chat has due: its digest and alerts, rendered; None if nothing."""
-        # The chat's pairs (or the deployment's default) decide what its pushes cover.
-        covered = tuple(c for p in chat.pairs if (c := tick.library.covered(p)))
-        sub = replace(sub, settings=replace(
-            sub.settings, pairs=covered or tick.library.default_pairs()))
         zone, s = ZoneInfo(chat.timezone), sub.settings
         digest = digest_due(s, zone, sub.planned_until, tick.now)
         alerts = alerts_due(tick.events_for(s.pairs), s, zone, sub.planned_until, tick.now)
-        if digest is None and not alerts:
-            return None  # nothing due: no write, planned_until may lag behind harmlessly
+        if chat.status not in POSTABLE or (digest is None and not alerts):
+            return None  # nothing due, or the bot cannot post there
         plan = _Plan(chat)
         for alert in alerts:
             if tick.now - alert.moment > self.grace:
@@ -181,8 +243,10 @@ class Scheduler:
                                                 content))
         return plan
 
-    async def _write(self, plans: list[_Plan], now: datetime, report: TickReport) -> None:
-        """Write the planned messages under their unique keys, in one transaction."""
+    async def _write(self, plans: list[_Plan], done: list[tuple[Subscription, datetime]],
+                     now: datetime, report: TickReport) -> None:
+        """Write the planned messages under their unique keys and the subscriptions' next
+        due instants, in one transaction."""
         digests: list[tuple[int, frozenset[str]]] = []
         async with self.db.transaction() as tx:
             for plan in plans:
@@ -201,7 +265,7 @@ class Scheduler:
                         report.dropped += 1
             # The next digest of each chat reports changes from here.
             await subscriptions.record_digests(tx, digests, now)
-            await subscriptions.mark_planned(tx, [p.chat.id for p in plans], now)
+            await subscriptions.reschedule(tx, done, now)
 
     def _digest(self, tick: _Tick, sub: Subscription, chat: Chat,
                 due: DigestDue) -> tuple[Rendered | None, frozenset[str]]:
@@ -236,6 +300,14 @@ class Scheduler:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
                                             chat.timezone, prefix)
         return tick.alerts[key]
+
+
+def _covering(tick: _Tick, sub: Subscription, chat: Chat) -> Subscription:
+    """The subscription as it applies: the chat's pairs (or the deployment's default)
+    decide what its pushes cover."""
+    covered = tuple(c for p in chat.pairs if (c := tick.library.covered(p)))
+    return replace(sub, settings=replace(
+        sub.settings, pairs=covered or tick.library.default_pairs()))
 
 
 def _log_dropped(chat: Chat, alert: AlertDue, now: datetime) -> None:

@@ -1,11 +1,19 @@
 """The sender: drains one network's outbox through the pacer, and acts on delivery errors.
 
-Crash safety. Each message is marked ``sending`` (committed) before the network call and
-``sent``, with the network's message id, after it. Messages to one chat go one at a time. A
-process killed with SIGKILL therefore leaves at most one ``sending`` row per chat; on restart
-that row goes back to ``pending`` and is sent again, since nothing tells whether the network
-got it. So after a crash every remaining message is sent exactly once, except at most the one
-message per chat that was in flight at the moment of the kill, which may arrive twice.
+Replicas. Any number of senders, one per replica, may drain one database: each claims the
+next message of each chat with ``SKIP LOCKED`` together with a slot of the network's overall
+budget, both kept in the database (bot.store.outbox.claim, bot.delivery.pacer.SharedPacing),
+so together they keep the network's limits.
+
+Crash safety. Each message is marked ``sending`` (committed, in the claiming replica's name)
+before the network call and ``sent``, with the network's message id, after it (deliveries
+are recorded a batch at a time, every ``RECORD_EVERY``). Messages to one chat go one at a
+time. A process killed with SIGKILL therefore leaves at most one ``sending`` row per chat;
+once its replica is seen gone (bot.delivery.election), or when a sender outside any replica
+starts again, that row goes back to ``pending`` and is sent again, since nothing tells
+whether the network got it. So after a crash every remaining message is sent exactly once,
+except at most the one message per chat that was in flight at the moment of the kill, which
+may arrive twice.
 
 Recording faults. When the database refuses to record an outcome (the send went, but
 ``sent`` could not be written), the row would stay ``sending`` and hold its chat. The sender
@@ -36,18 +44,21 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.network import DeliveryError, Transport
-from bot.delivery.pacer import Pacer
+from bot.delivery.election import TTL, wall_clock
+from bot.delivery.pacer import SharedPacing
 from bot.delivery.stoppable import unless_stopped
 from bot.metrics import FAILURES, PACING, SENT
 from bot.store import chats, outbox, subscriptions
 from bot.store.db import Database
-from bot.store.outbox import Due
+from bot.store.outbox import Claimed, Due
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_ATTEMPTS = 3
 POLL_SECONDS = 1.0
 MIN_NAP = 0.05
+RECORD_EVERY = 0.02  # seconds deliveries wait to be recorded together
+LATE_SLOT = 0.01  # seconds after its slot a send may still go out (within the pacer's margin)
 
 
 @dataclass(frozen=True)
@@ -65,29 +76,68 @@ class Policy:
         return timedelta(seconds=min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1)))
 
 
+class Ledger:
+    """Records delivered messages a batch at a time: one transaction for many sends.
+
+    A send counts as done once its batch is committed; until then its row stays ``sending``,
+    the one message of its chat in flight, as the crash-safety rule wants.
+    """
+
+    def __init__(self, db: Database, delay: float = RECORD_EVERY) -> None:
+        self.db = db
+        self.delay = delay
+        self._batch: list[tuple[outbox.Delivered, asyncio.Future[None]]] = []
+        self._flush: asyncio.Task[None] | None = None
+
+    async def record(self, done: outbox.Delivered) -> None:
+        """Record one delivery with the others of its batch; raises what the commit raised."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._batch.append((done, waiter))
+        if self._flush is None:
+            self._flush = asyncio.create_task(self._commit())
+        await asyncio.shield(waiter)
+
+    async def _commit(self) -> None:
+        await asyncio.sleep(self.delay)
+        batch, self._batch, self._flush = self._batch, [], None
+        try:
+            async with self.db.transaction() as tx:
+                await outbox.record_delivered(tx, [d for d, _ in batch])
+                await subscriptions.record_successes(tx, sorted({d.chat for d, _ in batch}))
+        except BaseException as exc:
+            for _, waiter in batch:
+                waiter.set_exception(exc if isinstance(exc, Exception) else
+                                     RuntimeError("recording was cancelled"))
+            raise
+        for _, waiter in batch:
+            waiter.set_result(None)
+
+
 class Sender:
     """Sends the outbox rows of one transport's network."""
 
     def __init__(self, db: Database, transport: Transport, clock: Clock,
-                 policy: Policy | None = None, pacer: Pacer | None = None) -> None:
+                 policy: Policy | None = None, pacer: SharedPacing | None = None,
+                 replica: str | None = None) -> None:
         self.db = db
         self.transport = transport
         self.clock = clock
         self.policy = policy or Policy()
-        self.pacer = pacer or Pacer(transport.limits)
+        self.pacer = pacer or SharedPacing(transport.limits)
+        self.replica = replica  # claims are made in its name; None: a sender on its own
         self.wake = asyncio.Event()
         self.sent = 0
         self._recovered = False
-        self._held: dict[int, float] = {}  # chats the pacer holds: chat -> when free
+        self._ledger = Ledger(db)
         # Outcomes the database refused to record, by outbox row: written again each round.
         self._unrecorded: dict[int, Callable[[], Awaitable[None]]] = {}
 
     async def recover(self) -> int:
-        """Put back what a previous process left ``sending`` (once per sender)."""
+        """Put back what a vanished sender left ``sending`` (once per sender)."""
         if self._recovered:
             return 0
         self._recovered = True
-        count = await outbox.recover(self.db)
+        count = await outbox.recover(self.db, wall_clock() - TTL)
         if count:
             log.warning("%s: %d message(s) were being sent when the last run stopped; "
                         "sending them again", self.transport.network, count)
@@ -128,8 +178,13 @@ class Sender:
         tasks: set[asyncio.Task[None]] = set()
         try:
             while stop is None or not stop.is_set():
-                started, found, wait = await self._start_due(tasks, stop)
-                if not started and not found and not tasks and wait is None:
+                # A send that ends during the claim may have committed after the claim read:
+                # look again before concluding that nothing is left.
+                flying = len(tasks)
+                started, wait = await self._start_due(tasks, stop)
+                if not started and not tasks and wait is None:
+                    if flying:
+                        continue
                     break
                 if not started:
                     await self._wait(tasks, wait, stop)
@@ -154,27 +209,19 @@ class Sender:
             await self._nap(stop, pause)
 
     async def _start_due(self, tasks: set[asyncio.Task[None]], stop: asyncio.Event | None
-                         ) -> tuple[int, int, float | None]:
-        """Start sending the due messages the limits allow: (started, found, wait for held)."""
+                         ) -> tuple[int, float | None]:
+        """Claim and start the due messages the limits allow: (started, wait for held)."""
         room = self.policy.max_in_flight - len(tasks)
         if room <= 0:
-            return 0, 0, None
-        loop_now = self.pacer.now()
-        self._held = {c: t for c, t in self._held.items() if t > loop_now}
-        found = await outbox.due(self.db, self.transport.network, self.clock.now(),
-                                 frozenset(self._held), room)
-        started = 0
-        for due in found:
-            delay = self.pacer.chat_delay(due.row.chat, self.transport.is_group(due.ref))
-            if delay > 0:
-                self._held[due.row.chat] = loop_now + delay
-            elif await outbox.mark_sending(self.db, due.row.id):
-                task = asyncio.create_task(self._deliver(due, stop))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                started += 1
-        wait = min(self._held.values()) - loop_now if self._held else None
-        return started, len(found), wait
+            return 0, None
+        claims, held = await outbox.claim(self.db, self.transport.network, self.clock.now(),
+                                          self.pacer, self.replica, room)
+        for claim in claims:
+            task = asyncio.create_task(self._deliver(claim, stop))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        wait = None if held is None else max(MIN_NAP, held - self.pacer.now())
+        return len(claims), wait
 
     async def _wait(self, tasks: set[asyncio.Task[None]], wait: float | None,
                     stop: asyncio.Event | None) -> None:
@@ -183,14 +230,15 @@ class Sender:
             await asyncio.wait(tasks, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
         elif wait is not None and stop is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), max(wait, 0.001))
+                await asyncio.wait_for(stop.wait(), wait)
         elif wait is not None:
-            await self.pacer.sleep(max(wait, 0.001))
+            await self.pacer.sleep(wait)
 
-    async def _deliver(self, due: Due, stop: asyncio.Event | None = None) -> None:
+    async def _deliver(self, claim: Claimed, stop: asyncio.Event | None = None) -> None:
         """Send one message and record the outcome; never raises (but for cancellation)."""
+        due = claim.due
         row, network = due.row, self.transport.network
-        if not await self._paced(due, stop):
+        if not await self._paced(claim, stop):
             # stopping: it waits for the next run
             await self._record(due, lambda: outbox.release(self.db, row.id))
             return
@@ -208,25 +256,34 @@ class Sender:
         else:
             SENT.labels(network, row.kind).inc()
             self.sent += 1
-            sent_at = self.clock.now()
+            free, _ = self.pacer.after(self.pacer.now(), False, "[]")
+            delivered = outbox.Delivered(row.id, row.chat, message_id, self.clock.now(), free)
+            await self._record(due, lambda: self._ledger.record(delivered))
 
-            async def record_sent() -> None:
-                async with self.db.transaction() as tx:
-                    await outbox.mark_sent(tx, row.id, message_id, sent_at)
-                    await subscriptions.record_success(tx, row.chat)
-
-            await self._record(due, record_sent)
-
-    async def _paced(self, due: Due, stop: asyncio.Event | None) -> bool:
-        """Wait for the pacer's slot; False when ``stop`` came first (nothing was sent)."""
-        started = self.pacer.now()
-        take = self.pacer.take(due.row.chat, self.transport.is_group(due.ref))
-        if stop is None:
-            await take
-        elif not await unless_stopped(take, stop):
-            return False
-        PACING.labels(self.transport.network).observe(self.pacer.now() - started)
+    async def _paced(self, claim: Claimed, stop: asyncio.Event | None) -> bool:
+        """Wait for the claimed slot; False when ``stop`` came first (nothing was sent)."""
+        slot, waited = claim.slot, 0.0
+        while True:
+            wait = slot - self.pacer.now()
+            if wait > 0:
+                waited += wait
+                if stop is None:
+                    await self.pacer.sleep(wait)
+                elif not await unless_stopped(self._sleep(wait), stop):
+                    return False
+            elif stop is not None and stop.is_set():
+                return False
+            # Woken well after the slot (a busy loop): sent now, it would bunch up with the
+            # next slots, which other replicas may hold; take a fresh slot instead. Never
+            # sent anyway: the limits hold under any load, only the pace drops.
+            if self.pacer.now() - slot <= LATE_SLOT:
+                break
+            slot = await outbox.reserve(self.db, self.transport.network, self.pacer)
+        PACING.labels(self.transport.network).observe(waited)
         return True
+
+    async def _sleep(self, seconds: float) -> None:
+        await self.pacer.sleep(seconds)
 
     async def _failed(self, due: Due, exc: DeliveryError) -> None:
         """Act on a failed send."""

@@ -1,4 +1,6 @@
-"""Delivery as one service: the scheduler and a sender per network, on one event loop."""
+"""Delivery as one service: this replica's heartbeat, the scheduler (while this replica
+holds its lease) and a sender per network, on one event loop. Any number of replicas may run
+it on one database: each sends, one schedules."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.library import Library
 from bot.core.network import Transport
+from bot.delivery.election import Replica
 from bot.delivery.scheduler import DEFAULT_GRACE, Scheduler
 from bot.delivery.sender import Policy, Sender
 from bot.store.db import Database
@@ -31,9 +34,14 @@ class Delivery:
 
     def __init__(self, db: Database, library: Callable[[], Library], clock: Clock,
                  transports: Sequence[Transport], *, grace: timedelta = DEFAULT_GRACE,
-                 policy: Policy | None = None) -> None:
-        self.senders = [Sender(db, t, clock, policy) for t in transports]
-        self.scheduler = Scheduler(db, library, clock, grace=grace, wake=self.wake)
+                 policy: Policy | None = None, replica: Replica | None = None) -> None:
+        self.replica = replica or Replica(db)
+        self.replica.on_recovered = self.wake
+        self.senders = [Sender(db, t, clock, policy, replica=self.replica.name)
+                        for t in transports]
+        self.scheduler = Scheduler(db, library, clock, grace=grace, wake=self.wake,
+                                   leads=lambda: self.replica.leader,
+                                   promoted=self.replica.promoted)
 
     def wake(self) -> None:
         """Tell every sender that new messages are waiting."""
@@ -47,10 +55,19 @@ class Delivery:
         still running after that is cancelled (a tick rolls back, a message left
         ``sending`` is sent again by the next run).
         """
+        # The heartbeat outlives the senders: a replica that left its row while sends were
+        # still in flight would see them handed to another replica and sent twice.
+        done = asyncio.Event()
+        # Seen alive before the first claim: another replica's recovery must never take this
+        # one's messages for a vanished replica's.
+        await self.replica.safe_step()
         async with asyncio.TaskGroup() as group:
+            group.create_task(self.replica.run(done))
             parts = [group.create_task(self.scheduler.run(stop))]
             parts += [group.create_task(sender.run(stop)) for sender in self.senders]
             group.create_task(_cut_off(stop, parts, grace))
+            await asyncio.gather(*parts, return_exceptions=True)
+            done.set()
 
 
 async def _cut_off(stop: asyncio.Event, parts: list[asyncio.Task[None]], grace: float) -> None:

@@ -48,13 +48,14 @@ class Chat:
         return ChatRef(self.network, self.chat_id, self.thread_id)
 
 
-_WHERE_REF = "network = ? AND chat_id = ? AND thread_id IS ?"
+# The topic-less chat has a NULL thread; both dialects compare it as '' (the unique index too).
+_WHERE_REF = "network = ? AND chat_id = ? AND coalesce(thread_id, '') = ?"
 
 
 async def get(db: Executor, ref: ChatRef) -> Chat | None:
     """The stored chat at ``ref``, if any."""
     row = await db.fetchone(f"SELECT * FROM chats WHERE {_WHERE_REF}",
-                            (ref.network, ref.chat_id, ref.thread_id))
+                            (ref.network, ref.chat_id, ref.thread_id or ""))
     return Chat.from_row(row) if row else None
 
 
@@ -114,7 +115,7 @@ async def set_timezone(db: Executor, chat: int, zone: str, now: datetime) -> Non
 async def set_status(db: Executor, ref: ChatRef, status: BotStatus, now: datetime) -> None:
     """Record the bot's status in a chat (adapters call this on membership changes)."""
     await db.execute(f"UPDATE chats SET status = ?, updated_at = ? WHERE {_WHERE_REF}",
-                     (status, to_db(now), ref.network, ref.chat_id, ref.thread_id))
+                     (status, to_db(now), ref.network, ref.chat_id, ref.thread_id or ""))
 
 
 async def migrate(db: Database, chat: int, new_chat_id: str, now: datetime) -> Chat | None:

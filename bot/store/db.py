@@ -1,8 +1,9 @@
-"""The SQLite database: connection, pragmas, numbered migrations, transactions, UTC instants.
+"""The database, whichever store holds it: UTC instants, the executor interface, migrations.
 
-One ``Database`` wraps one aiosqlite connection. Every write goes through ``transaction()``,
-which holds a lock: statements from concurrent tasks on a shared connection would otherwise
-fall into each other's open transaction.
+``Database.open(target)`` opens SQLite for a file path (the embedded default) and PostgreSQL
+for a ``postgresql://`` URL. Both run the same SQL, written with ``?`` placeholders in the
+dialect both accept; the few places that differ ask ``db.dialect``. Every write goes through
+``transaction()`` or a single-statement call, each its own commit.
 """
 
 from __future__ import annotations
@@ -11,27 +12,32 @@ import asyncio
 import contextlib
 import logging
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
-import aiosqlite
-
-log = logging.getLogger(__name__)
+from bot.config import is_database_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_MS = 5000
-OPEN_ATTEMPTS = 3  # a database locked by another process: tried again after 1 s, then 2 s
 Params = Sequence[Any]
-Row = sqlite3.Row
+Row = Any  # sqlite3.Row or asyncpg.Record: both index by position and by column name
+Dialect = Literal["sqlite", "postgresql"]
 
 
 class DatabaseError(Exception):
     """The database cannot be used; the message says why and what to do."""
+
+
+class DatabaseLocked(DatabaseError):
+    """Another process holds the database's lock: opening is tried again with back-off."""
+
+
+OPEN_ATTEMPTS = 3  # a locked database is tried again after 1 s, then 2 s
+log = logging.getLogger(__name__)
 
 
 class DatabaseTooNew(DatabaseError):
@@ -55,17 +61,33 @@ def maybe_from_db(text: str | None) -> datetime | None:
     return None if text is None else from_db(text)
 
 
+is_url = is_database_url
+
+
+def redacted(target: Path | str) -> str:
+    """``target`` fit for messages and logs: a URL's password is masked."""
+    text = str(target)
+    if not is_url(text):
+        return text
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{netloc}"))
+
+
 @dataclass(frozen=True)
 class Changes:
     """What a write statement did."""
 
     rowcount: int
-    lastrowid: int | None
 
 
 class Executor(Protocol):
     """Something that runs statements: the database itself or an open transaction."""
 
+    dialect: Dialect
+
     async def execute(self, sql: str, params: Params = ()) -> Changes:
         """Run one statement."""
         ...
@@ -83,111 +105,62 @@ class Executor(Protocol):
         ...
 
 
-class Tx:
-    """Statements inside an open transaction (no locking: the transaction holds the lock)."""
+def skip_locked(db: Executor, table: str) -> str:
+    """The clause that claims rows no other replica holds (SQLite: the write lock does)."""
+    return f" FOR UPDATE OF {table} SKIP LOCKED" if db.dialect == "postgresql" else ""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
 
-    async def execute(self, sql: str, params: Params = ()) -> Changes:
-        """Run one statement."""
-        cursor = await self._conn.execute(sql, params)
-        return Changes(cursor.rowcount, cursor.lastrowid)
+def for_update(db: Executor) -> str:
+    """The clause that locks the rows read until the transaction ends."""
+    return " FOR UPDATE" if db.dialect == "postgresql" else ""
 
-    async def executemany(self, sql: str, rows: Sequence[Params]) -> Changes:
-        """Run one statement for each parameter row."""
-        cursor = await self._conn.executemany(sql, rows)
-        return Changes(cursor.rowcount, cursor.lastrowid)
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        """Every row a query returns."""
-        return list(await self._conn.execute_fetchall(sql, params))
+Opener = Callable[[Path | str, Path], Awaitable["Database"]]
+_OPENERS: dict[bool, Opener] = {}  # by "is a URL": each backend registers itself
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        """The first row a query returns, if any."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
+
+def register(url: bool, opener: Opener) -> None:
+    """Make ``opener`` the one ``Database.open`` uses for URLs (True) or files (False)."""
+    _OPENERS[url] = opener
 
 
 class Database:
-    """One connection with its pragmas applied and its schema migrated."""
+    """A migrated store; ``open`` picks SQLite or PostgreSQL from the target."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self._conn = conn
-        self._tx = Tx(conn)
-        self._lock = asyncio.Lock()
-        self.path = path
-        self._identity = _identity(path)
-
-    def vanished(self) -> str | None:
-        """Why the file this connection writes to is no longer the file at ``path``, if so.
-
-        SQLite writes on happily into a file deleted or replaced under it, and everything
-        written is lost at the next start: only the path tells.
-        """
-        if self._identity is None:
-            return None  # in memory
-        now = _identity(self.path)
-        if now is None:
-            return f"{self.path} was deleted while in use"
-        if now != self._identity:
-            return f"{self.path} was replaced by another file while in use"
-        return None
+    dialect: Dialect
+    path: str  # the target, password masked
 
     @classmethod
-    async def open(cls, path: Path | str, migrations: Path = MIGRATIONS,
+    async def open(cls, target: Path | str, migrations: Path = MIGRATIONS,
                    stop: asyncio.Event | None = None) -> Database:
-        """Connect (WAL, foreign keys, busy timeout) and bring the schema up to date.
+        """Connect and bring the schema up to date.
 
-        A locked database is tried again with back-off; a damaged file, or one that is no
-        database, fails at once; either way the error names BILAT_DB, not a traceback.
-        ``stop`` (SIGTERM) cuts the back-off short.
+        A database locked by another process is tried again with back-off (``stop``, set by
+        SIGTERM, cuts it short); every failure names BILAT_DB, never a traceback.
         """
         attempt = 1
         while True:
             try:
-                return await cls._open(path, migrations)
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise DatabaseError(f"BILAT_DB: cannot open {path}: {exc}") from None
+                return await _OPENERS[is_url(target)](target, migrations)
+            except DatabaseLocked as exc:
+                where = redacted(target)
                 if attempt == OPEN_ATTEMPTS:
-                    raise DatabaseError(f"BILAT_DB: {path} stayed locked by another process "
+                    raise DatabaseError(f"BILAT_DB: {where} stayed locked by another process "
                                         f"({exc}); is another Bilat running on it?") from None
-                log.warning("%s is locked (%s); trying again", path, exc)
+                log.warning("%s is locked (%s); trying again", where, exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for((stop or asyncio.Event()).wait(), 2 ** (attempt - 1))
                 if stop is not None and stop.is_set():
-                    raise DatabaseError(f"BILAT_DB: stopped while {path} was locked") from None
+                    raise DatabaseError(f"BILAT_DB: stopped while {where} was locked") from None
                 attempt += 1
-            except sqlite3.DatabaseError as exc:
-                raise DatabaseError(f"BILAT_DB: {path} is damaged or not a database ({exc}); "
-                                    "restore it from a backup, or point BILAT_DB at another "
-                                    "file") from None
 
-    @classmethod
-    async def _open(cls, path: Path | str, migrations: Path) -> Database:
-        label = str(path)
-        if label != ":memory:":
-            Path(label).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(label, isolation_level=None)
-        try:
-            conn.row_factory = aiosqlite.Row
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            # NORMAL in WAL mode survives a killed process; only a power cut may lose the
-            # last commits, which the outbox's unique keys then replan rather than resend.
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await migrate(conn, label, migrations)
-        except BaseException:
-            await conn.close()
-            raise
-        return cls(conn, label)
+    def vanished(self) -> str | None:
+        """Why the store this connection writes to is gone, if it is (see SqliteDatabase)."""
+        return None
 
     async def close(self) -> None:
-        """Close the connection (waits for a transaction in progress)."""
-        async with self._lock:
-            await self._conn.close()
+        """Close the connections (waits for a transaction in progress)."""
+        raise NotImplementedError
 
     async def __aenter__(self) -> Database:
         return self
@@ -195,22 +168,13 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._tx
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+        """One transaction: committed at the end, rolled back on any exception."""
+        raise NotImplementedError
 
     async def execute(self, sql: str, params: Params = ()) -> Changes:
         """Run one statement in its own transaction."""
-        async with self._lock:
-            return await self._tx.execute(sql, params)
+        raise NotImplementedError
 
     async def executemany(self, sql: str, rows: Sequence[Params]) -> Changes:
         """Run one statement per parameter row, all in one transaction."""
@@ -219,13 +183,12 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Every row a query returns."""
-        async with self._lock:
-            return await self._tx.fetchall(sql, params)
+        raise NotImplementedError
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row a query returns, if any."""
-        async with self._lock:
-            return await self._tx.fetchone(sql, params)
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -244,8 +207,12 @@ def _identity(path: str) -> tuple[int, int] | None:
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def migration_files(directory: Path = MIGRATIONS) -> list[Path]:
-    """The migration scripts, numbered 0001, 0002... without gaps."""
+def migration_files(directory: Path = MIGRATIONS, dialect: Dialect = "sqlite") -> list[Path]:
+    """The migration scripts, numbered 0001, 0002... without gaps.
+
+    A script both dialects accept sits in ``directory``; where they truly differ, the
+    PostgreSQL version of the same number sits in ``directory/postgresql`` and wins there.
+    """
     found = sorted(p for p in directory.glob("*.sql") if _NAME.match(p.name))
     if not found:
         # A wheel built without package data has no .sql files: fail before any query does.
@@ -255,40 +222,14 @@ def migration_files(directory: Path = MIGRATIONS) -> list[Path]:
         match = _NAME.match(path.name)
         if match is None or int(match[1]) != expected:
             raise DatabaseError(f"{path}: expected migration number {expected:04d}")
+    if dialect != "sqlite":
+        own = {p.name[:4]: p for p in (directory / dialect).glob("*.sql") if _NAME.match(p.name)}
+        found = [own.get(p.name[:4], p) for p in found]
     return found
 
 
-async def schema_version(conn: aiosqlite.Connection) -> int:
-    """The highest migration applied (0 for an empty database)."""
-    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                       "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    rows = list(await conn.execute_fetchall("SELECT MAX(version) FROM schema_version"))
-    return int(rows[0][0] or 0)
-
-
-async def migrate(conn: aiosqlite.Connection, label: str, directory: Path = MIGRATIONS) -> int:
-    """Apply the missing migrations, each in its own transaction; return the version reached."""
-    files = migration_files(directory)
-    latest = len(files)
-    current = await schema_version(conn)
-    if current > latest:
-        raise DatabaseTooNew(
-            f"{label}: the database is at schema version {current}, newer than this Bilat "
-            f"knows ({latest}). Upgrade Bilat, or set BILAT_DB to another file.")
-    for number in range(current + 1, latest + 1):
-        path = files[number - 1]
-        stamp = to_db(datetime.now(UTC))
-        # The version row goes first: a second process migrating at the same moment fails
-        # on its primary key before running anything, and rolls back.
-        script = (f"BEGIN IMMEDIATE;\nINSERT INTO schema_version VALUES ({number}, '{stamp}');\n"
-                  f"{path.read_text(encoding='utf-8')}\n;COMMIT;")
-        try:
-            await conn.executescript(script)
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                await conn.execute("ROLLBACK")
-            if await schema_version(conn) >= number:
-                continue  # another process applied it meanwhile
-            raise DatabaseError(f"{label}: migration {path.name} failed: {exc}") from exc
-        log.info("%s: applied migration %s", label, path.name)
-    return latest
+def too_new(label: str, current: int, latest: int) -> DatabaseTooNew:
+    """The refusal to open a database migrated by a newer Bilat."""
+    return DatabaseTooNew(
+        f"{label}: the database is at schema version {current}, newer than this Bilat "
+        f"knows ({latest}). Upgrade Bilat, or set BILAT_DB to another file.")

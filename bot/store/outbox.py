@@ -8,15 +8,39 @@ killed process finds at most the one message per chat it was sending, and sends 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.core.network import ChatRef
 from bot.core.render import Rendered
-from bot.store.db import Database, Executor, Row, from_db, maybe_from_db, to_db
+from bot.store.db import (
+    Database,
+    Executor,
+    Row,
+    for_update,
+    from_db,
+    maybe_from_db,
+    skip_locked,
+    to_db,
+)
 
 Kind = Literal["digest", "alert"]
+
+
+class Pacing(Protocol):
+    """The network's limits as the claim applies them (bot.delivery.pacer.SharedPacing)."""
+
+    interval: float  # pacer seconds between two sends overall
+
+    def now(self) -> float:
+        """The pacer's clock."""
+        ...
+
+    def after(self, slot: float, group: bool, stamps: str) -> tuple[float, str]:
+        """A chat's next free instant and its recent send stamps, after a send at ``slot``."""
+        ...
 State = Literal["pending", "sending", "sent", "failed", "dropped"]
 
 
@@ -73,8 +97,8 @@ class Due:
 async def add(db: Executor, message: Message, now: datetime) -> bool:
     """Plan a message; False when its key was already planned (a doubled tick, a restart)."""
     changed = await db.execute(
-        "INSERT OR IGNORE INTO outbox (key, chat, kind, html, text, next_attempt_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (key, chat, kind, html, text, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
         (message.key, message.chat, message.kind, message.content.html, message.content.text,
          to_db(now), to_db(now)))
     return changed.rowcount > 0
@@ -84,8 +108,9 @@ async def add_dropped(db: Executor, key: str, chat: int, kind: Kind, reason: str
                       now: datetime) -> bool:
     """Record a message that will never be sent; False if the key was already known."""
     changed = await db.execute(
-        "INSERT OR IGNORE INTO outbox (key, chat, kind, html, text, state, next_attempt_at,"
-        " created_at, last_error) VALUES (?, ?, ?, '', '', 'dropped', ?, ?, ?)",
+        "INSERT INTO outbox (key, chat, kind, html, text, state, next_attempt_at,"
+        " created_at, last_error) VALUES (?, ?, ?, '', '', 'dropped', ?, ?, ?)"
+        " ON CONFLICT (key) DO NOTHING",
         (key, chat, kind, to_db(now), to_db(now), reason))
     return changed.rowcount > 0
 
@@ -108,22 +133,89 @@ _HEAD = ("o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat = o.chat"
          " AND p.state IN ('pending', 'sending'))")
 
 
-async def due(db: Executor, network: str, now: datetime, skip: frozenset[int] = frozenset(),
-              limit: int = 200) -> list[Due]:
+_COLUMNS = ("SELECT o.*, c.network, c.chat_id AS c_chat_id, c.thread_id, c.type AS c_type,"
+            " c.sent_stamps FROM outbox o JOIN chats c ON c.id = o.chat")
+
+
+def _due(row: Row) -> Due:
+    return Due(OutboxRow.from_row(row), ChatRef(row["network"], row["c_chat_id"],
+                                                row["thread_id"]))
+
+
+async def due(db: Executor, network: str, now: datetime, limit: int = 200) -> list[Due]:
     """The first waiting message of each chat on ``network`` whose time has come.
 
     Messages to one chat go in order and one at a time: a chat whose oldest unsent message
-    is being sent, or must wait, offers nothing. ``skip`` leaves out chats the pacer holds.
+    is being sent, or must wait, offers nothing.
     """
     found = await db.fetchall(
-        "SELECT o.*, c.network, c.chat_id AS c_chat_id, c.thread_id FROM outbox o"
-        " JOIN chats c ON c.id = o.chat"
-        f" WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND c.network = ? AND {_HEAD}"
-        " AND o.chat NOT IN (SELECT value FROM json_each(?))"
-        " ORDER BY o.next_attempt_at, o.id LIMIT ?",
-        (to_db(now), network, "[" + ",".join(map(str, skip)) + "]", limit))
-    return [Due(OutboxRow.from_row(r), ChatRef(r["network"], r["c_chat_id"], r["thread_id"]))
-            for r in found]
+        f"{_COLUMNS} WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND c.network = ?"
+        f" AND {_HEAD} ORDER BY o.next_attempt_at, o.id LIMIT ?", (to_db(now), network, limit))
+    return [_due(r) for r in found]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for sending, and the pacer instant its send may start at."""
+
+    due: Due
+    slot: float
+
+
+async def claim(db: Database, network: str, now: datetime, pacing: Pacing, replica: str | None,
+                limit: int) -> tuple[list[Claimed], float | None]:
+    """Claim up to ``limit`` due head messages and reserve their sending slots.
+
+    Any replica may call this at any time: the rows are locked with ``SKIP LOCKED`` (on
+    SQLite the write lock serialises claims), per-chat pacing lives in ``chats`` and the
+    overall budget in ``send_slots``, so the whole deployment keeps the network's limits.
+    Returns the claims and, when nothing could be claimed, the pacer instant the first chat
+    held by its pacing is free again (None when none is held).
+    """
+    clock = pacing.now()
+    async with db.transaction() as tx:
+        found = await tx.fetchall(
+            f"{_COLUMNS} WHERE o.state = 'pending' AND o.next_attempt_at <= ?"
+            f" AND c.network = ? AND c.next_send_at <= ? AND {_HEAD}"
+            f" ORDER BY o.next_attempt_at, o.id LIMIT ?{skip_locked(tx, 'o')}",
+            (to_db(now), network, clock, limit))
+        if not found:
+            held = await tx.fetchone(
+                "SELECT MIN(c.next_send_at) FROM outbox o JOIN chats c ON c.id = o.chat"
+                f" WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND c.network = ?"
+                f" AND {_HEAD}", (to_db(now), network))
+            return [], (held[0] if held and held[0] is not None else None)
+        slots = await _reserve(tx, network, len(found), clock, pacing.interval)
+        claims = [Claimed(_due(r), slot) for r, slot in zip(found, slots, strict=True)]
+        await tx.executemany(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?"
+            " WHERE id = ?", [(replica, c.due.row.id) for c in claims])
+        await tx.executemany(
+            "UPDATE chats SET next_send_at = ?, sent_stamps = ? WHERE id = ?",
+            [(*pacing.after(c.slot, r["c_type"] != "private", r["sent_stamps"]), c.due.row.chat)
+             for c, r in zip(claims, found, strict=True)])
+    return claims, None
+
+
+async def reserve(db: Database, network: str, pacing: Pacing) -> float:
+    """One more slot of the network's overall budget (for a send that missed its own)."""
+    async with db.transaction() as tx:
+        return (await _reserve(tx, network, 1, pacing.now(), pacing.interval))[0]
+
+
+async def _reserve(tx: Executor, network: str, count: int, clock: float,
+                   interval: float) -> list[float]:
+    """``count`` consecutive slots of the network's overall budget, from ``clock`` on."""
+    # The row exists before it is locked: two first claims would otherwise both find none
+    # and hand out the same slots.
+    await tx.execute("INSERT INTO send_slots (network, next_slot) VALUES (?, 0)"
+                     " ON CONFLICT (network) DO NOTHING", (network,))
+    row = await tx.fetchone(f"SELECT next_slot FROM send_slots WHERE network = ?{for_update(tx)}",
+                            (network,))
+    start = max(clock, row[0]) if row else clock
+    await tx.execute("UPDATE send_slots SET next_slot = ? WHERE network = ?",
+                     (start + count * interval, network))
+    return [start + n * interval for n in range(count)]
 
 
 async def mark_sending(db: Executor, row_id: int) -> bool:
@@ -139,6 +231,26 @@ async def mark_sent(db: Executor, row_id: int, message_id: str, now: datetime) -
                      " last_error = NULL WHERE id = ?", (message_id, to_db(now), row_id))
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """A message the network took: its row, chat, the network's id, and when."""
+
+    row_id: int
+    chat: int
+    message_id: str
+    at: datetime
+    free: float  # the pacer instant the chat may receive again
+
+
+async def record_delivered(db: Executor, done: Sequence[Delivered]) -> None:
+    """Mark many sent messages at once; each chat waits its pacing from its actual send."""
+    await db.executemany("UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?,"
+                         " last_error = NULL WHERE id = ?",
+                         [(d.message_id, to_db(d.at), d.row_id) for d in done])
+    await db.executemany("UPDATE chats SET next_send_at = ? WHERE id = ? AND next_send_at < ?",
+                         [(d.free, d.chat, d.free) for d in done])
+
+
 async def retry_at(db: Executor, row_id: int, when: datetime, error: str,
                    count_attempt: bool = True) -> None:
     """Back to pending, to try again at ``when`` (a rate limit does not count as an attempt)."""
@@ -149,8 +261,8 @@ async def retry_at(db: Executor, row_id: int, when: datetime, error: str,
 
 async def release(db: Executor, row_id: int) -> None:
     """Put back a claimed row that was never handed to the network (a stop came first)."""
-    await db.execute("UPDATE outbox SET state = 'pending', attempts = attempts - 1"
-                     " WHERE id = ? AND state = 'sending'", (row_id,))
+    await db.execute("UPDATE outbox SET state = 'pending', attempts = attempts - 1,"
+                     " claimed_by = NULL WHERE id = ? AND state = 'sending'", (row_id,))
 
 
 async def mark_failed(db: Executor, row_id: int, error: str) -> None:
@@ -166,9 +278,14 @@ async def drop_pending(db: Executor, chat: int, reason: str) -> int:
     return changed.rowcount
 
 
-async def recover(db: Executor) -> int:
-    """After a crash: what was being sent goes back to pending (it may be sent twice)."""
-    changed = await db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+async def recover(db: Executor, alive_since: datetime) -> int:
+    """After a crash: what a vanished sender was sending goes back to pending (it may be
+    sent twice). A sender is alive while its replica row was seen since ``alive_since``;
+    a sender outside any replica (no ``claimed_by``) counts as gone."""
+    changed = await db.execute(
+        "UPDATE outbox SET state = 'pending', claimed_by = NULL WHERE state = 'sending'"
+        " AND (claimed_by IS NULL OR claimed_by NOT IN"
+        " (SELECT id FROM replicas WHERE seen_at >= ?))", (to_db(alive_since),))
     return changed.rowcount
 
 

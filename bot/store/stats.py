@@ -13,8 +13,9 @@ async def collect(db: Executor, max_failures: int = 3) -> Stats:
                               " FROM chats GROUP BY 1, 2 ORDER BY 1")
     subs = await db.fetchone(
         "SELECT COALESCE(SUM(active), 0), COALESCE(SUM(1 - active), 0),"
-        " COALESCE(SUM(active AND failures > 0), 0),"
-        " COALESCE(SUM(NOT active AND failures >= ?), 0) FROM subscriptions", (max_failures,))
+        " COALESCE(SUM(CASE WHEN active = 1 AND failures > 0 THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN active = 0 AND failures >= ? THEN 1 ELSE 0 END), 0)"
+        " FROM subscriptions", (max_failures,))
     assert subs is not None
     return Stats(
         chats={r[0]: r[2] for r in chats if r[1]},

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.network import Limits
 from bot.core.render import Rendered
-from bot.delivery.pacer import FORGET_EVERY, Pacer, Window
-from bot.delivery.sender import Sender
-from bot.store import outbox
+from bot.delivery.election import wall_clock
+from bot.delivery.pacer import FORGET_EVERY, Pacer, SharedPacing, Window
+from bot.delivery.sender import Policy, Sender
+from bot.store import outbox, replicas
 from bot.store.db import Database
 from bot.store.outbox import Message
 from tests.fakes.transport import RecordingTransport
@@ -97,10 +101,30 @@ async def test_the_sender_follows_the_chat_and_group_limits(
         for target in (chat, group):
             await outbox.add(db, Message(f"{target.id}:{n}", target.id, "alert",
                                          Rendered.from_html(str(n))), clock.now())
-    p, fake = pacer(Limits(global_per_second=30, per_chat_per_second=1,
-                           per_group_per_minute=2))
-    transport = RecordingTransport(limits=p.limits, timer=fake)
-    assert await Sender(db, transport, clock, pacer=p).drain() == 6
+    fake = FakeTime()
+    limits = Limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=2)
+    shared = SharedPacing(limits, margin=0.0, clock=fake, sleep=fake.sleep)
+    transport = RecordingTransport(limits=limits, timer=fake)
+    assert await Sender(db, transport, clock, pacer=shared).drain() == 6
     times = {c: [s.at for s in transport.sent if s.chat.chat_id == c] for c in ("chat", "-group")}
-    assert times["chat"] == pytest.approx([0.0, 1.0, 2.0])
-    assert times["-group"] == pytest.approx([0.0, 1.0, 60.0])  # two a minute in the group
+    # Overall, sends go one slot (1/30 s) apart, so the second chat starts one slot late.
+    assert times["chat"] == pytest.approx([0.0, 1.0, 2.0], abs=0.07)
+    assert times["-group"] == pytest.approx([0.0, 1.0, 60.0], abs=0.07)  # two a minute
+
+
+async def test_replicas_share_the_overall_rate(db: Database, clock: FixedClock) -> None:
+    """Two senders on one database, as two replicas: together within the network's rate."""
+    for n in range(60):
+        target = await subscribe(db, clock, f"c{n}")
+        await outbox.add(db, Message(f"k{n}", target.id, "alert", Rendered.from_html("x")),
+                         clock.now())
+    limits = Limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+    transport = RecordingTransport(limits=limits, timer=time.monotonic)  # real time: 2 s
+    senders = [Sender(db, transport, clock, Policy(max_in_flight=8), replica=name)
+               for name in ("a", "b")]
+    for name in ("a", "b"):  # alive: neither takes the other's claims for a dead one's
+        await replicas.beat(db, name, wall_clock())
+    sent = await asyncio.gather(*(s.drain() for s in senders))
+    assert sum(sent) == 60 and len({s.chat for s in transport.sent}) == 60  # each once
+    assert min(sent) >= 10  # both took their share
+    assert most_in_any_window([s.at for s in transport.sent], 1.0) <= 30
