@@ -18,8 +18,24 @@ from tests.delivery.test_sender import plan
 from tests.fakes.transport import RecordingTransport, terminal
 from tests.support.delivery import subscribe
 
-REFUSE = ("CREATE TRIGGER refuse_{state} BEFORE UPDATE OF state ON outbox"
-          " WHEN NEW.state = '{state}' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+async def refuse(db: Database, state: str) -> None:
+    """Make the database refuse to move an outbox row to ``state``, as a full disk would."""
+    if db.dialect == "sqlite":
+        await db.execute(f"CREATE TRIGGER refuse_{state} BEFORE UPDATE OF state ON outbox"
+                         f" WHEN NEW.state = '{state}'"
+                         " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+        return
+    await db.execute(f"CREATE FUNCTION refuse_{state}() RETURNS trigger AS $$ BEGIN"
+                     f" IF NEW.state = '{state}' THEN RAISE EXCEPTION 'disk I/O error'; END IF;"
+                     " RETURN NEW; END $$ LANGUAGE plpgsql")
+    await db.execute(f"CREATE TRIGGER refuse_{state} BEFORE UPDATE ON outbox FOR EACH ROW"
+                     f" EXECUTE FUNCTION refuse_{state}()")
+
+
+async def accept(db: Database, state: str) -> None:
+    """Take writes again."""
+    on = "" if db.dialect == "sqlite" else " ON outbox"
+    await db.execute(f"DROP TRIGGER refuse_{state}{on}")
 
 
 async def test_a_sent_message_the_database_refused_is_recorded_later_not_resent(
@@ -28,7 +44,7 @@ async def test_a_sent_message_the_database_refused_is_recorded_later_not_resent(
     await plan(db, clock, chat, "first")
     transport = RecordingTransport()
     sender = Sender(db, transport, clock)
-    await db.execute(REFUSE.format(state="sent"))
+    await refuse(db, "sent")
     with caplog.at_level(logging.ERROR, logger="bot.delivery.sender"):
         assert await sender.drain() == 1
     assert "could not record the outcome" in caplog.text
@@ -36,7 +52,7 @@ async def test_a_sent_message_the_database_refused_is_recorded_later_not_resent(
     await plan(db, clock, chat, "second")
     assert await sender.drain() == 0  # still refused: the chat waits, in order
     assert transport.texts("a") == ["first"]
-    await db.execute("DROP TRIGGER refuse_sent")  # the database takes writes again
+    await accept(db, "sent")  # the database takes writes again
     assert await sender.drain() == 1  # while running: no restart needed
     assert transport.texts("a") == ["first", "second"]  # the first was not sent again
     assert sender.unrecorded == 0
@@ -51,10 +67,10 @@ async def test_a_failure_the_database_refused_goes_back_to_its_retry(
     transport = RecordingTransport()
     transport.fail("b", terminal())
     sender = Sender(db, transport, clock)
-    await db.execute(REFUSE.format(state="failed"))
+    await refuse(db, "failed")
     await sender.drain()
     assert (await outbox.rows(db))[0].state == "sending"
-    await db.execute("DROP TRIGGER refuse_failed")
+    await accept(db, "failed")
     await sender.drain()
     assert [r.state for r in await outbox.rows(db)] == ["failed"]
     assert sender.unrecorded == 0
