@@ -18,6 +18,7 @@ from tests.delivery.test_sender import plan
 from tests.fakes.transport import RecordingTransport, terminal
 from tests.support.delivery import subscribe
 
+
 async def refuse(db: Database, state: str) -> None:
     """Make the database refuse to move an outbox row to ``state``, as a full disk would."""
     if db.dialect == "sqlite":
