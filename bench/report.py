@@ -48,6 +48,8 @@ BENCHES = (
           ("--quick",)),
     Bench("extract.py", "`bilat draft` against the annotated development set: precision, "
           "recall, articles/s", ("--rounds", "5")),
+    Bench("newsroom.py", "a new feed item to the editor's review message, 50 items from 10 "
+          "feeds, and the poller's memory", ("--interval", "5", "--rounds", "3")),
 )
 
 

@@ -31,6 +31,8 @@ from bot.ops import logs
 from bot.store.db import Database, DatabaseError
 
 if TYPE_CHECKING:
+    from bot.newsroom.notify import EditorNotifier
+    from bot.newsroom.poller import Poller
     from bot.ops.health import Health
     from bot.ops.reload import DataReloader
 
@@ -286,6 +288,7 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
                     clock: Clock) -> None:
     from bot.console import CONSOLE, CONSOLE_OPERATOR, Console, ConsoleTransport
     from bot.delivery.service import from_settings
+    from bot.newsroom.service import Newsroom
     from bot.ops.admin import Operator
     from bot.store.chat_settings import open_chat
 
@@ -295,7 +298,9 @@ async def _converse(settings: Settings, lang: str | None, data: DataReloader,
                                timezone=settings.timezone)
         if lang and lang != chat.locale:
             await chat.set_locale(lang)
-        ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures)
+        newsroom = Newsroom(db, settings.sources_file, {*settings.editors, CONSOLE_OPERATOR})
+        ops = Operator(db, data, {*settings.admins, CONSOLE_OPERATOR}, settings.max_failures,
+                       newsroom)
         console = Console(Session(data, clock, settings.default_locale, settings.timezone, ops),
                           chat)
         delivery = from_settings(db, data, clock, [ConsoleTransport()], settings)
@@ -374,6 +379,10 @@ async def _run(settings: Settings) -> int:
     """Open the store and the operations endpoint, start the networks, then delivery; on
     SIGTERM, stop them in reverse order within ``STOP_SECONDS``. SIGHUP reloads the data."""
     from bot.delivery.service import from_settings
+    from bot.newsroom.desk import Desk
+    from bot.newsroom.notify import EditorNotifier
+    from bot.newsroom.poller import Poller, PollSettings
+    from bot.newsroom.service import Newsroom, ReviewDesk
     from bot.ops.admin import Operator
     from bot.ops.health import Health
     from bot.ops.http import serving
@@ -390,9 +399,20 @@ async def _run(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
     async with await Database.open(settings.database, stop=stop.event) as db:
-        ops = Operator(db, data, settings.admins, settings.max_failures)
+        started: list[Network] = []
+        notifier = EditorNotifier(db, settings.editors,
+                                  lambda: {n.transport.network: n.transport for n in started},
+                                  settings.default_locale)
+        drafting = Desk(data)
+        poller = Poller(db, settings.sources_file, drafting, clock.now,
+                        PollSettings(settings.sources_interval, settings.sources_host_gap),
+                        notify=notifier)
+        newsroom = Newsroom(db, settings.sources_file, settings.editors, poller.wake,
+                            ReviewDesk(settings.data_dir, data, data.reload, drafting, clock.now))
+        ops = Operator(db, data, settings.admins, settings.max_failures, newsroom)
         # One session for every network: one command path, one reply cache.
-        session = Session(data, clock, settings.default_locale, settings.timezone, ops)
+        session = Session(data, clock, settings.default_locale, settings.timezone, ops,
+                          allowed=settings.allowed)
         networks = _networks(settings, session, db)
         health = Health(db, clock)
         for name in networks:
@@ -400,10 +420,14 @@ async def _run(settings: Settings) -> int:
         async with serving(settings.http_host, settings.http_port, health, db):
             watcher = asyncio.create_task(data.watch(stop.event), name="data-reload")
             checks = asyncio.create_task(health.watch(stop.event), name="health")
-            started: list[Network] = []
+            polling: asyncio.Task[None] | None = None
             try:
                 if await _start(networks, health, started, stop.event,
                                 settings.start_attempts):
+                    # Sources are polled only for editors: without one, no draft is read.
+                    if settings.editors:
+                        polling = asyncio.create_task(
+                            _newsroom(db, poller, notifier, stop.event), name="newsroom")
                     delivery = from_settings(db, data, clock, [n.transport for n in started],
                                              settings)
                     ended = asyncio.create_task(_when_all_ended(started, stop), name="ended")
@@ -417,8 +441,21 @@ async def _run(settings: Settings) -> int:
                 await _stop(started, stop.deadline)
                 await watcher
                 await checks
+                if polling is not None:
+                    await polling
     log.info("stopped")
     return 1 if stop.failed else 0
+
+
+async def _newsroom(db: Database, poller: Poller, notifier: EditorNotifier,
+                    stop: asyncio.Event) -> None:
+    """The newsroom once the networks run: drafts left from before a restart are told to the
+    editors and back under review, then the sources are polled until stop."""
+    from bot.store import newsroom as store
+
+    await store.recover(db)
+    await notifier.catch_up()
+    await poller.run(stop)
 
 
 class _Stop:

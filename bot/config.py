@@ -115,6 +115,29 @@ def _url(text: str, schemes: tuple[str, ...] = ("http://", "https://")) -> str:
     return text
 
 
+_MATRIX_ROOM = re.compile(r"^!?[^:\s]+:\S+$")
+
+
+def _allowed(text: str) -> frozenset[str]:
+    """``telegram:12345,telegram:-1001234,matrix:@ann:example.org,matrix:!room:example.org``:
+    the users and chats that may use the bot (empty: everyone)."""
+    found: set[str] = set()
+    for raw in text.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        network, _, name = entry.partition(":")
+        network, name = network.strip().lower(), name.strip()
+        valid = (network == "telegram" and name.lstrip("-").isdigit()) or (
+            network == "matrix" and (_MATRIX_USER.match(name) is not None
+                                     or (name.startswith("!") and _MATRIX_ROOM.match(name))))
+        if not valid:
+            raise ValueError(f"{entry!r} is not telegram:<user or chat id>, "
+                             "matrix:@user:server or matrix:!room:server")
+        found.add(f"{network}:{name}")
+    return frozenset(found)
+
+
 def _admins(text: str) -> frozenset[str]:
     """``telegram:12345,matrix:@ops:example.org``: each operator as ``network:user id``."""
     found: set[str] = set()
@@ -155,6 +178,12 @@ def _number(text: str, kind: type[float] | type[int]) -> float:
 def _seconds(text: str) -> float:
     """``10s``, ``2m`` or a plain number of seconds; ``0`` turns the feature off."""
     return float(text) if text.strip().isdigit() else parse_duration(text).total_seconds()
+
+
+def _at_least(seconds: float, least: float) -> float:
+    if seconds < least:
+        raise ValueError(f"at least {least:g} seconds, to be polite to publishers")
+    return seconds
 
 
 def _locale(text: str) -> str:
@@ -220,7 +249,9 @@ _PARSERS: dict[str, Any] = {
     "max_failures": _count, "max_attempts": _count, "start_attempts": _count,
     "http_port": _port, "log_level": _level,
     "log_json": _flag, "reload_interval": _seconds, "admins": _admins,
-    "default_pairs": _pairs,
+    "editors": _admins, "allowed": _allowed,
+    "sources_interval": lambda text: _at_least(_seconds(text), 60.0),
+    "sources_host_gap": _seconds, "default_pairs": _pairs,
     "telegram_token": _secret, "telegram_api_base_url": _telegram_api,
     "telegram_webhook_url": _webhook_url, "telegram_webhook_secret": _secret,
     "telegram_webhook_port": lambda text: _port(text, 1), "matrix_homeserver": _url,
@@ -265,6 +296,15 @@ class Settings(BaseSettings):
     reload_interval: float = Field(10.0, validation_alias="BILAT_RELOAD_INTERVAL")
     # Operators, as "telegram:12345", "matrix:@a:b".
     admins: frozenset[str] = Field(frozenset(), validation_alias="BILAT_ADMINS")
+    # Who may use the bot at all: users and chats; empty: everyone.
+    allowed: frozenset[str] = Field(frozenset(), validation_alias="BILAT_ALLOWED")
+    # Editors, who manage /sources and review drafts (same form as the operators).
+    editors: frozenset[str] = Field(frozenset(), validation_alias="BILAT_EDITORS")
+    # The sources file; None: sources.yaml in the data directory.
+    sources: Path | None = Field(None, validation_alias="BILAT_SOURCES")
+    # Seconds between two polls of one source, and between two requests to one web site.
+    sources_interval: float = Field(900.0, validation_alias="BILAT_SOURCES_INTERVAL")
+    sources_host_gap: float = Field(1.0, validation_alias="BILAT_SOURCES_HOST_GAP")
     # Country pairs a chat sees until it chooses with /follow; () = the most covered one.
     default_pairs: tuple[tuple[str, str], ...] = Field((), validation_alias="BILAT_DEFAULT_PAIRS")
 
@@ -310,6 +350,11 @@ class Settings(BaseSettings):
     def unread(self) -> frozenset[str]:
         """Variables set that look like Bilat's but that it does not read (a typo, say)."""
         return self._unread
+
+    @property
+    def sources_file(self) -> Path:
+        """The sources file: BILAT_SOURCES, else sources.yaml beside the articles."""
+        return self.sources or self.data_dir / "sources.yaml"
 
     @model_validator(mode="before")
     @classmethod

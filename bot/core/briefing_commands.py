@@ -156,7 +156,8 @@ def help_reply(ctx: Context, problem: str | None = None,
     """The list of commands, optionally after a problem line, about ``pairs`` (the chat's),
     with the network's own note."""
     lines = [(ctx.command(c.name), ctx._(c.usage) if c.usage else "", ctx._(c.summary))
-             for c in ctx.table if not c.admin or ctx.is_admin]
+             for c in ctx.table if (not c.admin or ctx.is_admin)
+             and (not c.editor or ctx.is_editor)]
     scope = ctx.scope(pairs)
     reply = render("help", ctx.locale, **scope.base(problem=problem, commands=lines))
     note = ctx.request.network.help_note

@@ -44,6 +44,14 @@ FRENCH_NAMES: dict[str, tuple[str, ...]] = {
     "help": ("aide",),
     "stats": ("statistiques",),
     "reload": ("recharger",),
+    "pause": ("pause",),
+    "unpause": ("reprendre",),
+    "draft": ("brouillon",),
+    "keep": ("garder",),
+    "drop": ("ecarter",),
+    "edit": ("rediger",),
+    "publish": ("publier",),
+    "discard": ("abandonner",),
 }
 NEAREST_CUTOFF = 0.6  # difflib ratio below which no command is suggested
 
@@ -100,6 +108,12 @@ class Context:
         """True when the sender is one of the configured operators."""
         return self.ops is not None and self.ops.is_admin(self.request.sender)
 
+    @property
+    def is_editor(self) -> bool:
+        """True when the sender is one of the configured editors (BILAT_EDITORS)."""
+        newsroom = self.ops.newsroom if self.ops is not None else None
+        return newsroom is not None and newsroom.is_editor(self.request.sender)
+
     def scope(self, pairs: tuple[Pair, ...] = ()) -> briefings.Scope:
         """The briefing scope for this request (on ``pairs`` when given)."""
         names = self.table.names(self.locale)  # detail lines name commands as menus do
@@ -141,6 +155,7 @@ class Command:
     admin: bool = False  # operators only: refused to others, left out of their help
     cacheable: bool = False  # only reads: the same request in the same minute, same answer
     names_chat: bool = False  # may name another chat first (``/subscribe @channel``)
+    editor: bool = False  # editors' (BILAT_EDITORS): left out of everyone else's help
 
     @property
     def french(self) -> tuple[str, ...]:
@@ -156,11 +171,11 @@ class CommandTable:
 
     def command(self, name: str, usage: str, summary: str, *, in_menu: bool = True,
                 admin: bool = False, cacheable: bool = False,
-                names_chat: bool = False) -> Callable[[Handler], Handler]:
+                names_chat: bool = False, editor: bool = False) -> Callable[[Handler], Handler]:
         """Decorator that declares a command."""
         def register(handler: Handler) -> Handler:
             self.commands[name] = Command(name, usage, summary, handler, in_menu, admin,
-                                          cacheable, names_chat)
+                                          cacheable, names_chat, editor)
             return handler
         return register
 

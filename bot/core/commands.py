@@ -10,8 +10,10 @@ from __future__ import annotations
 from bot.core.admin_commands import OPERATOR_COMMANDS
 from bot.core.briefing_commands import BRIEFING_COMMANDS
 from bot.core.command_table import CommandTable
+from bot.core.newsroom_commands import NEWSROOM_COMMANDS
 from bot.core.pair_commands import PAIR_COMMANDS
+from bot.core.pause_commands import PAUSE_COMMANDS
 from bot.core.subscription_commands import SUBSCRIPTION_COMMANDS
 
 COMMAND_TABLE = CommandTable.compose(BRIEFING_COMMANDS, PAIR_COMMANDS, SUBSCRIPTION_COMMANDS,
-                                     OPERATOR_COMMANDS)
+                                     PAUSE_COMMANDS, OPERATOR_COMMANDS, NEWSROOM_COMMANDS)

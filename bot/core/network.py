@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.core.render import Rendered
 
@@ -90,4 +90,15 @@ class Transport(Protocol):
 
     def is_group(self, chat: ChatRef) -> bool:
         """True when the chat is a group or channel (for the per-group limit)."""
+        ...
+
+
+@runtime_checkable
+class QuietTransport(Protocol):
+    """A network that can deliver without a notification sound (Telegram's
+    ``disable_notification``): subscribers who chose silent delivery get it there."""
+
+    async def send_quietly(self, chat: ChatRef, message: Rendered,
+                           attachments: Sequence[Attachment] = ()) -> str:
+        """Like ``Transport.send``, without a notification sound."""
         ...

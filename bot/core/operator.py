@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.core.newsroom import Newsroom
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -36,6 +38,8 @@ class ReloadOutcome:
 
 class OperatorPort(Protocol):
     """Operator services a command may use (bot.ops.admin.Operator)."""
+
+    newsroom: Newsroom | None  # sources and drafts, for editors; None where none runs
 
     def is_admin(self, sender: str | None) -> bool:
         """True when ``sender`` (``network:user id``) is a configured operator."""

@@ -7,8 +7,10 @@ functions what is due in a window of time, and writes the rendered messages to t
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -65,6 +67,8 @@ class PushSettings:
     leads: tuple[int, ...] = DEFAULT_LEADS
     pairs: tuple[Pair, ...] = (("KZ", "FR"),)
     always: bool = False  # send the digest even when nothing changed
+    sectors: tuple[str, ...] = ()  # the digest's articles only in these sectors; () = all
+    silent: bool = False  # delivered without a notification sound (where the network can)
 
 
 @dataclass(frozen=True)
@@ -222,11 +226,12 @@ class PairDigest:
     investments: tuple[Sourced[Investment], ...]
     events: tuple[EventItem, ...]
     new_events: frozenset[str] = field(default_factory=frozenset)
+    revised: bool = False  # a known article's figure changed
 
     @property
     def changed(self) -> bool:
-        """New articles, or events that came within the window."""
-        return bool(self.articles or self.new_events)
+        """New articles, changed figures, or events that came within the window."""
+        return bool(self.articles or self.new_events or self.revised)
 
 
 def _in_window(event: Event, today: date) -> bool:
@@ -244,8 +249,23 @@ def _event_order(item: EventItem) -> tuple[date, str]:
     return (high if isinstance(item.event.date, BeforeDate) else low), item.key
 
 
-def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNews]:
-    """Trade figures first given, or given differently, by articles published after ``since``.
+Arrivals = Mapping[str, datetime]  # article id -> when this instance first loaded it
+# article id -> when its figures last changed, and what they were (id -> value, unit, currency)
+Revisions = Mapping[str, tuple[datetime, Mapping[str, Sequence[str]]]]
+
+
+def arrived(article: Article, arrivals: Arrivals) -> datetime:
+    """When an article became news to Bilat: its first loading, never before its publication
+    (a clock set in the past, as in demos and tests, sees it appear on publication)."""
+    first = arrivals.get(article.id)
+    published = article.source.published
+    return published if first is None or first < published else first
+
+
+def figure_news(library: Library, pair: Pair, since: datetime,
+                arrivals: Arrivals | None = None) -> list[FigureNews]:
+    """Trade figures first given, or given differently, by articles new to Bilat after
+    ``since``.
 
     A figure an older article already gave (same period, flow and value) is not news.
     """
@@ -254,7 +274,7 @@ def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNew
     old: list[Sourced[TradeFigure]] = []
     for s in library.trade(pair):
         if pair_key((s.fact.reporter, s.fact.partner)) == key:
-            (new if s.article.source.published > since else old).append(s)
+            (new if arrived(s.article, arrivals or {}) > since else old).append(s)
     news: list[FigureNews] = []
     for s in new:
         f = s.fact
@@ -265,18 +285,48 @@ def figure_news(library: Library, pair: Pair, since: datetime) -> list[FigureNew
     return news
 
 
+def revised_figures(library: Library, pair: Pair, since: datetime, revisions: Revisions,
+                    new: tuple[Article, ...]) -> list[FigureNews]:
+    """Figures of known articles (not in ``new``) that changed after ``since``, each with the
+    value it had before; a figure added to a known article comes without one."""
+    key = pair_key(pair)
+    out = []
+    for s in library.trade(pair):
+        revision = revisions.get(s.article.id)
+        if s.article in new or revision is None or revision[0] <= since or pair_key(
+                (s.fact.reporter, s.fact.partner)) != key:
+            continue
+        old = revision[1].get(s.fact.id)
+        if old is None:
+            out.append(FigureNews(s))
+        elif list(old) != [str(s.fact.value), s.fact.unit, s.fact.currency]:
+            before = s.fact.model_copy(update={"value": Decimal(old[0]), "unit": old[1],
+                                               "currency": old[2]})
+            out.append(FigureNews(s, Sourced(before, s.article)))
+    return out
+
+
 def pair_digest(library: Library, pair: Pair, today: date, since: datetime,
-                seen: frozenset[str]) -> PairDigest:
-    """New articles on ``pair`` published after ``since``, their news, the events ahead."""
-    articles = tuple(a for a in library.about(pair) if a.source.published > since)
+                seen: frozenset[str], arrivals: Arrivals | None = None,
+                sectors: tuple[str, ...] = (),
+                revisions: Revisions | None = None) -> PairDigest:
+    """Articles on ``pair`` new to Bilat after ``since`` (in ``sectors`` when given), their
+    news, the events ahead."""
+    articles = tuple(a for a in library.about(pair) if arrived(a, arrivals or {}) > since
+                     and (not sectors or set(a.sectors) & set(sectors)))
     key = pair_key(pair)
     investments = [Sourced(i, a) for a in articles for i in a.investments
                    if pair_key((i.investor, i.host)) == key]
     events = sorted((i for i in merged_events(library, pair) if _in_window(i.event, today)),
                     key=_event_order)
     fresh = frozenset(i.key for i in events) - seen
-    return PairDigest(pair, articles, tuple(figure_news(library, pair, since)[:FIGURES_SHOWN]),
-                      tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh)
+    news = [n for n in figure_news(library, pair, since, arrivals)
+            if not sectors or n.figure.article in articles]
+    revised = [n for n in revised_figures(library, pair, since, revisions or {}, articles)
+               if not sectors or set(n.figure.article.sectors) & set(sectors)]
+    return PairDigest(pair, articles, tuple((news + revised)[:FIGURES_SHOWN]),
+                      tuple(investments[:FIGURES_SHOWN]), tuple(events), fresh,
+                      bool(revised))
 
 
 def without_repeats(parts: list[PairDigest]) -> list[PairDigest]:

@@ -26,11 +26,13 @@ from bot.core.command_table import (
 from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.operator import OperatorPort
+from bot.core.phrases import N_
 from bot.core.reply_cache import ReplyCache
 from bot.core.request import Refused, Request
 from bot.metrics import COMMANDS_ANSWERED
 
 UNKNOWN = "unknown"  # the metric label of a command not in the table
+CLOSED = N_("This Bilat serves a closed group: ask its operators to add this chat.")
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,15 @@ class Session:
 
     def __init__(self, library: Callable[[], Library], clock: Clock, default_locale: str = "en",
                  zone: str = "Asia/Almaty", ops: OperatorPort | None = None,
-                 table: CommandTable = COMMAND_TABLE) -> None:
+                 table: CommandTable = COMMAND_TABLE,
+                 allowed: frozenset[str] = frozenset()) -> None:
         self.library = library
         self.clock = clock
         self.default_locale = default_locale
         self.zone = zone
         self.ops = ops
         self.table = table
+        self.allowed = allowed  # BILAT_ALLOWED: users and chats; empty: everyone
         self.cache = ReplyCache()
 
     def locale(self, chosen: str | None, language_code: str | None = None) -> str:
@@ -84,6 +88,8 @@ class Session:
             return None
         command, typed, args = parsed
         ctx = self.context(request)
+        if not self.admits(request, ctx):
+            return Answer(command.name if command else UNKNOWN, notice(ctx._(CLOSED)))
         if command is None:
             name, reply = UNKNOWN, unknown_reply(ctx, typed)
         else:
@@ -91,6 +97,13 @@ class Session:
             reply = with_buttons(ctx, name, args, await self.run(ctx, command, args))
         # After the cache: only this chat's first answer says it.
         return Answer(name, await introduced(ctx, reply) if introduce else reply)
+
+    def admits(self, request: Request, ctx: Context) -> bool:
+        """True when the bot is open, or the sender or the chat is listed, or an operator
+        asks (BILAT_ALLOWED: a deployment that serves one business council)."""
+        chat = f"{request.chat.network}:{request.chat.chat_id}"
+        return (not self.allowed or request.sender in self.allowed or chat in self.allowed
+                or ctx.is_admin)
 
     def parse(self, request: Request, text: str) -> tuple[Command | None, str, list[str]] | None:
         """The command (None if unknown), the name as typed and the arguments; None when the

@@ -36,6 +36,7 @@ from bot.core.pushes import (
     weekday_name,
 )
 from bot.core.render import render
+from bot.core.words import fold
 from bot.core.zones import Found, find_zone, label
 
 SUBSCRIPTION_COMMANDS = CommandTable()
@@ -47,6 +48,12 @@ CADENCES: dict[str, Cadence] = {
 SWITCHES = {"on": True, "off": False, "oui": True, "non": False, "yes": True, "no": False}
 ALERT_WORDS = frozenset({"alerts", "alert", "alertes", "alerte"})
 ALWAYS_WORDS = {"always": True, "toujours": True, "changes": False, "changements": False}
+# ``sectors energy, education`` (to the end of the line); ``sectors all`` lifts the filter.
+# Silent delivery (Telegram's disable_notification): "silent" or "loud", in either language.
+SOUND_WORDS = {"silent": True, "silencieux": True, "silencieuse": True, "muet": True,
+               "loud": False, "sonore": False, "notify": False}
+SECTOR_WORDS = frozenset({"sectors", "sector", "secteurs", "secteur", "topics", "sujets"})
+ALL_SECTORS = frozenset({"all", "any", "tous", "toutes", "tout"})
 FILLERS = frozenset({"at", "à", "a", "on", "le", "every", "chaque"})
 
 
@@ -71,6 +78,8 @@ class _Draft:
     alerts: bool | None = None
     always: bool | None = None
     pairs: list[Pair] = field(default_factory=list)
+    sectors: tuple[str, ...] | None = None
+    silent: bool | None = None
 
     def apply(self, base: PushSettings) -> PushSettings:
         """``base`` with the asked changes."""
@@ -82,7 +91,9 @@ class _Draft:
             at=self.at or base.at,
             alerts=base.alerts if self.alerts is None else self.alerts,
             always=base.always if self.always is None else self.always,
-            pairs=tuple(self.pairs) or base.pairs)
+            pairs=tuple(self.pairs) or base.pairs,
+            sectors=base.sectors if self.sectors is None else self.sectors,
+            silent=base.silent if self.silent is None else self.silent)
 
 
 class _BadArgument(Exception):
@@ -109,6 +120,28 @@ def _parse_pair(word: str, ctx: Context) -> Pair | None:
     return found.pair
 
 
+def _sectors(ctx: Context, text: str) -> tuple[str, ...]:
+    """``energy, éducation, critical raw materials``: sector codes, by code or by label in
+    either language; () for ``all``."""
+    wanted = [fold(w).replace("_", " ").strip() for w in text.split(",") if w.strip()]
+    if not wanted:
+        raise _BadArgument(ctx._("Name the sectors after “{arg}”, separated by commas.")
+                           .format(arg=echo(text or "sectors")))
+    if len(wanted) == 1 and wanted[0] in ALL_SECTORS:
+        return ()
+    names = {fold(n): code for code, sector in ctx.library.sectors.items()
+             for n in (code.replace("_", " "), sector.label.en, sector.label.fr)}
+    found: list[str] = []
+    for word in wanted:
+        if word not in names:
+            raise _BadArgument(ctx._("“{arg}” is not a sector. Sectors: {sectors}.").format(
+                arg=echo(word), sectors=", ".join(
+                    s.label.get(ctx.locale) for s in ctx.library.sectors.values())))
+        if names[word] not in found:
+            found.append(names[word])
+    return tuple(found)
+
+
 def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
     """Read the /subscribe words (raises _BadArgument with a message for the user)."""
     draft = _Draft()
@@ -117,7 +150,11 @@ def parse_subscribe(ctx: Context, args: list[str]) -> _Draft:
         word = raw.lower()
         if word in FILLERS:
             continue
-        if word in CADENCES:
+        if word in SOUND_WORDS:
+            draft.silent = SOUND_WORDS[word]
+        elif word in SECTOR_WORDS:
+            draft.sectors = _sectors(ctx, " ".join(given))
+        elif word in CADENCES:
             draft.cadence = CADENCES[word]
         elif word.rstrip(".") in _weekdays():
             draft.weekday = _weekdays()[word.rstrip(".")]
@@ -164,6 +201,8 @@ def settings_reply(ctx: Context, state: SubscriptionState | None, zone: str,
         weekday=weekday_name(s.weekday, ctx.locale) if s else "",
         leads=p.join([lead_phrase(d, ctx.locale) for d in s.leads]) if s else "",
         pairs=p.join([p.pair(x) for x in shown or (s.pairs if s else ())]),
+        sectors=", ".join(ctx.library.sectors[c].label.get(ctx.locale) for c in s.sectors
+                          if c in ctx.library.sectors) if s else "",
         last_digest=p.day(state.last_digest_at.astimezone(ZoneInfo(zone)).date())
         if state and state.last_digest_at else "",
         prefix=ctx.prefix, cmd=ctx.command))
@@ -186,7 +225,8 @@ def _default_settings(ctx: Context) -> PushSettings:
 # Commands -----------------------------------------------------------------------------------
 
 @SUBSCRIPTION_COMMANDS.command(
-    "subscribe", N_("[daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]"),
+    "subscribe", N_("[daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes] "
+                    "[silent|loud] [sectors a, b]"),
     N_("Get a digest on a schedule and alerts before events"), names_chat=True)
 async def cmd_subscribe(ctx: Context, args: list[str]) -> Reply:
     """Create or change the chat's subscription."""

@@ -47,7 +47,7 @@ from bot.core.pushes import (
 )
 from bot.core.render import Rendered
 from bot.metrics import TICKS
-from bot.store import kv, outbox, subscriptions
+from bot.store import arrivals, kv, outbox, subscriptions
 from bot.store.chats import Chat
 from bot.store.db import Database
 from bot.store.outbox import Message
@@ -124,6 +124,7 @@ class Scheduler:
         self.clock = clock
         self.grace = grace
         self.wake = wake
+        self._arrivals: tuple[int, arrivals.Known] | None = None  # per library in service
         self.leads = leads  # True while this replica holds the scheduler's lease
         self.promoted = promoted  # set when it takes the lease: tick at once
         self._events_print: str | None = None  # the events' fingerprint last seen
@@ -139,6 +140,7 @@ class Scheduler:
     async def _tick(self) -> TickReport:
         now = self.clock.now()
         tick = _Tick(now, visible(self.library(), now), {}, {}, {})
+        await self._note_arrivals(now)
         report = TickReport()
         await self._follow_events(tick)
         after = ("", 0)
@@ -163,6 +165,16 @@ class Scheduler:
         if report.planned and self.wake is not None:
             self.wake()
         return report
+
+    async def _note_arrivals(self, now: datetime) -> None:
+        """Record when each article in service was first loaded (once per library)."""
+        library = self.library()
+        if self._arrivals is None or self._arrivals[0] != id(library):
+            found = await arrivals.record(self.db, [arrivals.Seen(
+                a.id, a.source.published,
+                {f.id: [str(f.value), f.unit, f.currency] for f in a.trade})
+                for a in library.articles], now)
+            self._arrivals = (id(library), found)
 
     async def _follow_events(self, tick: _Tick) -> None:
         """When the events that get alerts changed (new data, a reload), every alert
@@ -229,7 +241,8 @@ class Scheduler:
                 plan.late.append(alert)
             else:
                 plan.messages.append(Message(alert.key(chat.id), chat.id, "alert",
-                                             self._alert(tick, alert, chat)))
+                                             self._alert(tick, alert, chat),
+                                             sub.settings.silent))
         if digest is not None and tick.now - digest.moment > self.grace:
             log.info("%s: digest of %s skipped, %s late", chat.ref, digest.day,
                      tick.now - digest.moment)
@@ -240,7 +253,7 @@ class Scheduler:
                 report.unchanged += 1
             else:
                 plan.messages.insert(0, Message(digest.key(chat.id), chat.id, "digest",
-                                                content))
+                                                content, sub.settings.silent))
         return plan
 
     async def _write(self, plans: list[_Plan], done: list[tuple[Subscription, datetime]],
@@ -272,12 +285,14 @@ class Scheduler:
         """The digest (None when nothing changed and the chat wants changes only) and the
         events it lists; shared by every chat with the same settings and history."""
         s = sub.settings
-        key = (chat.locale, chat.timezone, command_prefix(chat.ref.network), s.pairs, s.cadence,
-               s.always, sub.since, sub.digest_events, due.day)
+        key = (chat.locale, chat.timezone, command_prefix(chat.ref.network), s.pairs,
+               s.sectors, s.cadence, s.always, sub.since, sub.digest_events, due.day)
         if key not in tick.digests:
+            known = self._arrivals[1] if self._arrivals else arrivals.Known({}, {})
+            revised = {k: (r.at, r.previous) for k, r in known.revisions.items()}
             parts = without_repeats([
-                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events)
-                for pair in s.pairs])
+                pair_digest(tick.library, pair, due.day, sub.since, sub.digest_events,
+                            known.arrivals, s.sectors, revised) for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
             content = self._render_digest(tick, chat, parts, sub) \

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
-from bot.core.network import DeliveryError, Transport
+from bot.core.network import DeliveryError, QuietTransport, Transport
 from bot.delivery.election import TTL, wall_clock
 from bot.delivery.pacer import SharedPacing
 from bot.delivery.stoppable import unless_stopped
@@ -243,7 +243,11 @@ class Sender:
             await self._record(due, lambda: outbox.release(self.db, row.id))
             return
         try:
-            message_id = await self.transport.send(due.ref, row.content)
+            transport = self.transport
+            if row.silent and isinstance(transport, QuietTransport):
+                message_id = await transport.send_quietly(due.ref, row.content)
+            else:
+                message_id = await transport.send(due.ref, row.content)
         except DeliveryError as exc:
             FAILURES.labels(network, exc.kind).inc()
             error = exc  # ``exc`` is unbound after the block; the record may run later

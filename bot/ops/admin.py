@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from bot.core.newsroom import Newsroom
 from bot.core.operator import ReloadOutcome, Stats
 from bot.metrics import FAILURES, by_label
 from bot.ops.reload import DataReloader
@@ -26,8 +27,9 @@ class Operator:
     """Answers operators' commands; knows who the operators are."""
 
     def __init__(self, db: Executor, data: DataReloader, admins: Iterable[str],
-                 max_failures: int = 3) -> None:
+                 max_failures: int = 3, newsroom: Newsroom | None = None) -> None:
         self.db = db
+        self.newsroom = newsroom
         self.data = data
         self.admins = frozenset(admins)
         self.max_failures = max_failures

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.store.db import Database, DatabaseError, Executor, Row, redacted
 
 # In the order foreign keys need: a chat before what hangs on it.
-TABLES = ("chats", "subscriptions", "outbox", "kv")
+TABLES = ("chats", "subscriptions", "outbox", "kv", "sources", "candidates", "arrivals")
 PAGE = 5000
 
 
@@ -28,7 +28,8 @@ async def copy_database(source: Path | str, target: Path | str) -> dict[str, int
             for table in TABLES:
                 counts[table] = await _copy_table(src, tx, table)
             if dst.dialect == "postgresql":
-                for table in ("chats", "outbox"):  # identities continue after the copied ids
+                # Identities continue after the copied ids.
+                for table in ("chats", "outbox", "candidates"):
                     await tx.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                         f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)")

@@ -52,6 +52,7 @@ class Message:
     chat: int
     kind: Kind
     content: Rendered
+    silent: bool = False  # without a notification sound
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class OutboxRow:
     sent_at: datetime | None
     message_id: str | None
     last_error: str | None
+    silent: bool = False
 
     @classmethod
     def from_row(cls, row: Row) -> OutboxRow:
@@ -78,7 +80,7 @@ class OutboxRow:
         return cls(row["id"], row["key"], row["chat"], row["kind"], row["html"], row["text"],
                    row["state"], row["attempts"], from_db(row["next_attempt_at"]),
                    from_db(row["created_at"]), maybe_from_db(row["sent_at"]),
-                   row["message_id"], row["last_error"])
+                   row["message_id"], row["last_error"], bool(row["silent"]))
 
     @property
     def content(self) -> Rendered:
@@ -97,10 +99,10 @@ class Due:
 async def add(db: Executor, message: Message, now: datetime) -> bool:
     """Plan a message; False when its key was already planned (a doubled tick, a restart)."""
     changed = await db.execute(
-        "INSERT INTO outbox (key, chat, kind, html, text, next_attempt_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO outbox (key, chat, kind, html, text, silent, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
         (message.key, message.chat, message.kind, message.content.html, message.content.text,
-         to_db(now), to_db(now)))
+         int(message.silent), to_db(now), to_db(now)))
     return changed.rowcount > 0
 
 

@@ -46,7 +46,9 @@ class Subscription:
             at=time(hour, minute), alerts=bool(row["alerts"]),
             leads=tuple(int(x) for x in row["lead_days"].split(",") if x),
             pairs=tuple(parse_pair(x) for x in row["pairs"].split(",") if x),
-            always=bool(row["always"]))
+            always=bool(row["always"]),
+            sectors=tuple(x for x in row["sectors"].split(",") if x),
+            silent=bool(row["silent"]))
         return cls(row["chat"], settings, bool(row["active"]), row["failures"],
                    row["last_error"], from_db(row["planned_until"]),
                    maybe_from_db(row["last_digest_at"]),
@@ -74,7 +76,7 @@ async def get(db: Executor, chat: int) -> Subscription | None:
 def _columns(s: PushSettings) -> tuple[object, ...]:
     return (s.cadence, s.weekday, s.at.strftime("%H:%M"), int(s.alerts),
             ",".join(str(d) for d in s.leads), ",".join(pair_code(p) for p in s.pairs),
-            int(s.always))
+            int(s.always), ",".join(s.sectors), int(s.silent))
 
 
 async def subscribe(db: Database, chat: int, settings: PushSettings, now: datetime) -> None:
@@ -86,12 +88,13 @@ async def subscribe(db: Database, chat: int, settings: PushSettings, now: dateti
     stamp = to_db(now)
     await db.execute(
         "INSERT INTO subscriptions (chat, cadence, weekday, local_time, alerts, lead_days, pairs,"
-        " always, active, failures, last_error, planned_until, next_due_at, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0, NULL, ?, '', ?, ?)"
+        " always, sectors, silent, active, failures, last_error, planned_until, next_due_at,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, NULL, ?, '', ?, ?)"
         " ON CONFLICT (chat) DO UPDATE SET cadence = excluded.cadence,"
         " weekday = excluded.weekday, local_time = excluded.local_time,"
         " alerts = excluded.alerts, lead_days = excluded.lead_days, pairs = excluded.pairs,"
-        " always = excluded.always, active = 1, failures = 0, last_error = NULL,"
+        " always = excluded.always, sectors = excluded.sectors, silent = excluded.silent,"
+        " active = 1, failures = 0, last_error = NULL,"
         " planned_until = excluded.planned_until, next_due_at = '',"
         " updated_at = excluded.updated_at",
         (chat, *_columns(settings), stamp, stamp, stamp))

@@ -35,6 +35,7 @@ from bot.metrics import FAILURES, SENT
 from bot.store.chat_settings import anyone
 from bot.telegram.buttons import ButtonPresses
 from bot.telegram.chats import ChatInfo, ChatKind, TelegramChats, bot_status, info_of, whole_chat
+from bot.telegram.editors import EditorSubmissions, editor_ids
 from bot.telegram.rights import Refusal, check_remote, sender_is_admin
 from bot.telegram.transport import MESSAGE_LIMIT, NETWORK, Outgoing, send_reply
 
@@ -69,6 +70,9 @@ class Handlers:
         app.add_handler(MessageHandler(new_posts & filters.COMMAND, self.on_command))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.StatusUpdate.MIGRATE,
                                        self.on_migrate))
+        newsroom = self.session.ops.newsroom if self.session.ops else None
+        if newsroom is not None and (editors := editor_ids(newsroom.editors)):
+            app.add_handler(EditorSubmissions(self, editors).handler())  # before on_text
         app.add_handler(MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
             & ~filters.COMMAND, self.on_text))

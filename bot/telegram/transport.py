@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache, partial
 from typing import TypeVar
@@ -54,6 +54,7 @@ class Outgoing:
     chat_id: int | str
     thread_id: int | None = None
     reply_to: int | None = None
+    quiet: bool = False  # no notification sound (a subscriber's silent delivery)
 
     @classmethod
     def of(cls, chat: ChatRef) -> Outgoing:
@@ -146,14 +147,16 @@ async def _send_part(bot: Bot, to: Outgoing, part: str, reply: ReplyParameters |
     try:
         return await bot.send_message(to.chat_id, part, parse_mode=ParseMode.HTML,
                                       message_thread_id=to.thread_id, reply_parameters=reply,
-                                      link_preview_options=NO_PREVIEW, reply_markup=markup)
+                                      link_preview_options=NO_PREVIEW, reply_markup=markup,
+                                      disable_notification=to.quiet)
     except BadRequest as exc:
         if "can't parse entities" not in str(exc).lower():
             raise
         log.warning("HTML refused by Telegram (%s); sending plain text", exc)
         return await bot.send_message(to.chat_id, to_text(part)[:MESSAGE_LIMIT],
                                       message_thread_id=to.thread_id, reply_parameters=reply,
-                                      link_preview_options=NO_PREVIEW, reply_markup=markup)
+                                      link_preview_options=NO_PREVIEW, reply_markup=markup,
+                                      disable_notification=to.quiet)
 
 
 async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment) -> Message:
@@ -162,10 +165,12 @@ async def send_attachment(bot: Bot, to: Outgoing, attachment: Attachment) -> Mes
     if attachment.mime == "image/png":
         return await bot.send_photo(to.chat_id, attachment.data, caption=text,
                                     filename=attachment.filename,
-                                    message_thread_id=to.thread_id)
+                                    message_thread_id=to.thread_id,
+                                    disable_notification=to.quiet)
     return await bot.send_document(to.chat_id, attachment.data, caption=text,
                                    filename=attachment.filename,
-                                   message_thread_id=to.thread_id)
+                                   message_thread_id=to.thread_id,
+                                   disable_notification=to.quiet)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -203,8 +208,17 @@ class TelegramTransport:
     async def send(self, chat: ChatRef, message: Rendered,
                    attachments: Sequence[Attachment] = ()) -> str:
         """Send one message (split if needed) and its files; the first message's id."""
+        return await self._send(Outgoing.of(chat), message, attachments)
+
+    async def send_quietly(self, chat: ChatRef, message: Rendered,
+                           attachments: Sequence[Attachment] = ()) -> str:
+        """The same without a notification sound (``disable_notification``)."""
+        return await self._send(replace(Outgoing.of(chat), quiet=True), message, attachments)
+
+    async def _send(self, to: Outgoing, message: Rendered,
+                    attachments: Sequence[Attachment]) -> str:
         try:
-            sent = await send_rendered(self.bot, Outgoing.of(chat), message, attachments)
+            sent = await send_rendered(self.bot, to, message, attachments)
         except TelegramError as exc:
             raise delivery_error(exc) from exc
         return str(sent[0].message_id) if sent else ""

@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.core.chat_settings import MemoryChat
 from bot.core.library import Library
 from bot.core.network import ChatRef
+from bot.core.newsroom import Newsroom
 from bot.core.operator import ReloadOutcome, Stats
 from bot.core.request import Refused, Request
 from bot.core.session import Session
@@ -20,7 +21,9 @@ def _request(prefix: str = "/", **fields: object) -> Request:
 
 
 class _Operators:
-    """Ada is the one operator."""
+    """Ada is the one operator; no newsroom runs."""
+
+    newsroom: Newsroom | None = None
 
     def is_admin(self, sender: str | None) -> bool:
         return sender == "test:ada"

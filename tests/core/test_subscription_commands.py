@@ -78,10 +78,12 @@ async def test_bad_arguments_are_explained_in_both_languages(
     en = await stored(db, clock, "en")
     assert await say(en, library, "/subscribe at 25:00") == (
         "“25:00” is not a time of day: use HH:MM, from 00:00 to 23:59.\n"
-        "Usage: /subscribe [daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]")
+        "Usage: /subscribe [daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes] "
+        "[silent|loud] [sectors a, b]")
     assert await say(en, library, "/subscribe daily monday") == (
         "A daily digest has no weekday: say weekly and the day.\n"
-        "Usage: /subscribe [daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes]")
+        "Usage: /subscribe [daily|weekly [weekday]] [HH:MM] [alerts on|off] [always|changes] "
+        "[silent|loud] [sectors a, b]")
     assert (await say(en, library, "/subscribe alerts maybe")).startswith(
         "After “alerts”, say on or off.\n")
     assert (await say(en, library, "/subscribe soon")).startswith(
@@ -96,7 +98,7 @@ async def test_bad_arguments_are_explained_in_both_languages(
     assert await say(fr, library, "/subscribe à 25:00") == (
         f"«{N}25:00{N}» n’est pas une heure{N}: écrivez HH:MM, de 00:00 à 23:59.\n"
         f"Usage{N}: /abonner [quotidien|hebdo [jour]] [HH:MM] [alertes oui|non] "
-        "[toujours|changements]")
+        "[toujours|changements] [silencieux|sonore] [secteurs a, b]")
     assert await say(fr, library, "/fuseau Mars/Olympus") == (
         f"«{N}Mars/Olympus{N}» n’est pas un fuseau horaire connu de Bilat{N}: donnez une "
         "ville (Paris), un pays (France), un décalage (UTC+5) ou un fuseau IANA "

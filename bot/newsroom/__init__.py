@@ -1,0 +1,1 @@
+"""The newsroom: sources watched, candidates drafted, drafts reviewed in chat."""
