@@ -191,17 +191,6 @@ class Database:
         return rows[0] if rows else None
 
 
-def _identity(path: str) -> tuple[int, int] | None:
-    """(device, inode) of the file at ``path``; None in memory or when there is none."""
-    if path == ":memory:" or path.startswith("file:"):
-        return None
-    try:
-        found = Path(path).stat()
-    except OSError:
-        return None
-    return (found.st_dev, found.st_ino)
-
-
 # Migrations ---------------------------------------------------------------------------------
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
