@@ -27,6 +27,7 @@ from bot.core.session import Session
 from bot.store.db import Database
 from tests.core.test_commands import _text
 from tests.core.test_subscription_commands import say, stored
+from tests.support.asking import ask
 from tests.test_cli import bilat
 
 # Item 9: digits that str.isdigit accepts and int refuses --------------------------------
@@ -125,3 +126,10 @@ def test_render_into_a_closed_pipe_is_quiet() -> None:
     render.stdout.close()  # what `| head -0` does: the reader is gone before the answer
     _, err = render.communicate(timeout=60)
     assert b"BrokenPipeError" not in err and b"Traceback" not in err
+
+
+async def test_newsroom_numbers_are_ascii(library: Library, may7: datetime) -> None:
+    """Found by `make fuzz` right after issue 12's newsroom commands were merged."""
+    reply = await ask(library, may7, "/draft ²")
+    assert reply is not None
+    assert reply.message.text.startswith("Usage: /draft")
