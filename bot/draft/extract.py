@@ -18,7 +18,14 @@ from typing import Any
 from bot.core.facts import CountryForms, Person, Place, Sector
 from bot.draft import amounts
 from bot.draft.amounts import Number
-from bot.draft.lexicon import COUNT_LABELS, EVENT_TITLES, LEXICONS, SECTORS_RU, Lexicon
+from bot.draft.lexicon import (
+    COUNT_LABELS,
+    EVENT_FAMILIES,
+    EVENT_TITLES,
+    LEXICONS,
+    SECTORS_RU,
+    Lexicon,
+)
 from bot.draft.names import Countries, Found, People, Places, role_of, same_person
 from bot.draft.text import Sentence, fold, sentences
 from bot.draft.when import Span, When, dateline, event_dates, period
@@ -369,6 +376,8 @@ class Extractor:
                 if not (who or place):
                     continue
                 dates = [When("unknown")]
+            if _words(lex.arrival, s.text):  # met at the airport: the arrival, a visit
+                kinds = ["visit" if _family(k) == "meeting" else k for k in kinds]
             pairs = [(kinds[0], d) for d in dates] if len(dates) > 1 else \
                 [(k, dates[0]) for k in kinds]
             for kind, when in pairs:
@@ -422,13 +431,33 @@ class Extractor:
         fact["status"] = status
         if note:
             fact["note"] = note
-        key = (kind, str(date_field), tuple(who))
-        if any((e["kind"], str(e["date"]), tuple(e["participants"])) == key
-               for e in out.events):
+        if _told_already(out.events, kind, date_field, status):
+            return
+        same = next((e for e in out.events if _family(e["kind"]) == _family(kind)
+                     and e["date"] == date_field), None)
+        if same is not None:  # the talks of a meeting already drafted: one event
+            same["participants"] += [p for p in who if p not in same["participants"]]
             return
         fact["id"] = _unique(out.events, f"{kind.replace('_', '-')}-"
                              f"{date_field.get('value', date_field.get('start', 'undated'))}")
         out.events.append(_evidenced(fact, s))
+
+
+def _family(kind: str) -> str:
+    """The family of an event kind: kinds of one family on one day are one event."""
+    return EVENT_FAMILIES.get(kind, kind)
+
+
+def _told_already(events: list[Fact], kind: str, date_field: dict[str, Any],
+                  status: str) -> bool:
+    """True for an undated mention of an event of a family the article has already dated:
+    news gives the main event's date once and then refers back to it ("during the
+    meeting", "la visite"), so an undated repeat is more likely the same event than another
+    (an undated plan after a held event is kept: that is news of its own)."""
+    if date_field["precision"] != "unknown":
+        return False
+    return any(_family(e["kind"]) == _family(kind) and e["status"] == status
+               for e in events)
 
 
 def _named(text: str, names: list[str]) -> bool:

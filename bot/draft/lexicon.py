@@ -39,6 +39,7 @@ class Lexicon:
     yesterday: str
     tomorrow: str
     soon: str
+    arrival: str  # where a visitor is met on arrival: a meeting there is the visit itself
     counts: dict[str, str]  # count code -> pattern of the counted noun
     events: dict[str, str]  # event kind -> pattern
     roles: str
@@ -88,6 +89,7 @@ EN = Lexicon(
     yesterday=r"yesterday",
     tomorrow=r"tomorrow",
     soon=r"in the near future|soon|in the coming days|in the coming weeks",
+    arrival=r"airports?|airfield",
     counts={"companies": r"companies|enterprises|firms|businesses",
             "visas": r"visas", "students": r"students",
             "agreements": r"agreements|documents|memorand\w*|contracts|deals",
@@ -159,6 +161,7 @@ FR = Lexicon(
     yesterday=r"hier",
     tomorrow=r"demain",
     soon=r"prochainement|dans les prochains jours|dans les prochaines semaines|bientôt",
+    arrival=r"aéroports?|aérodromes?",
     counts={"companies": r"entreprises|sociétés|firmes|compagnies",
             "visas": r"visas", "students": r"étudiants",
             "agreements": r"accords|documents|contrats|mémorandums",
@@ -225,6 +228,7 @@ RU = Lexicon(
     yesterday=r"вчера",
     tomorrow=r"завтра",
     soon=r"в ближайшее время|в ближайшие дни|вскоре|в скором времени",
+    arrival=r"аэропорт\w*|аэродром\w*",
     counts={"companies": r"компани\w*|предприяти\w*|фирм\w*",
             "visas": r"виз\w*", "students": r"студент\w*",
             "agreements": r"соглашени\w*|документ\w*|контракт\w*|меморандум\w*",
@@ -299,6 +303,13 @@ ROLE_LABELS: tuple[tuple[str, str, str], ...] = (
     (r"ambassador|ambassadeur|посол\w*|посл[аеу]", "Ambassador", "Ambassadeur"),
     (r"minister|ministre|министр\w*", "Minister", "Ministre"),
 )
+
+# Kinds of event that are one event when reported for the same day: a visit and the arrival,
+# talks and the meeting and its welcome ceremony.
+EVENT_FAMILIES: dict[str, str] = {
+    "state_visit": "visit", "official_visit": "visit", "visit": "visit",
+    "meeting": "meeting", "talks": "meeting", "ceremony": "meeting", "commission": "meeting",
+}
 
 # Titles of drafted events, by kind: ours, generic, for the editor to sharpen.
 EVENT_TITLES: dict[str, tuple[str, str]] = {

@@ -44,7 +44,8 @@ def read(raw: str, url: str | None = None) -> Page:
     found = trafilatura.bare_extraction(raw, url=url, with_metadata=True,
                                         include_comments=False, include_tables=False)
     # trafilatura 2 returns a Document (its ``as_dict`` argument is deprecated), or None
-    doc: dict[str, Any] = found.as_dict() if found is not None else {}
+    doc: dict[str, Any] = {} if found is None else \
+        found if isinstance(found, dict) else found.as_dict()
     if not doc.get("text"):
         raise SourceError("no article text found in this page")
     published = None

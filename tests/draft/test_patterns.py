@@ -146,3 +146,42 @@ def test_a_role_written_after_the_name() -> None:
     assert [(p["name"], p.get("country"), p["role"]["en"]) for p in facts.people] == [
         ("Bakhtiyor Saidov", "UZ", "Minister of Foreign Affairs of Uzbekistan"),
         ("Jean-Noël Barrot", "FR", "French Foreign Minister")]
+
+
+def _events(facts: Facts) -> list[tuple[str, Any, list[str]]]:
+    return [(e["kind"], e["date"], e.get("participants", [])) for e in facts.events]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    # the talks and the welcome ceremony of a meeting, on its day: one meeting
+    ("fr", "Astana, 12 septembre 2024 – Le Président ouzbek Shavkat Mirziyoyev a rencontré le "
+           "Président du Kazakhstan Kassym-Jomart Tokayev le 12 septembre. Les entretiens ont "
+           "été précédés "
+           "d'une cérémonie de bienvenue.",
+     [("meeting", {"precision": "day", "value": "2024-09-12"}, ["mirziyoyev", "tokayev"])]),
+    # "during the meeting", "also attended the meeting": the meeting dated before
+    ("en", "Uzbek President Shavkat Mirziyoyev met with President Kassym-Jomart Tokayev of "
+           "Kazakhstan on September 12. During the meeting, Mirziyoyev praised the trade "
+           "between Uzbekistan and Kazakhstan. Ministers of both countries also attended the "
+           "meeting.",
+     [("meeting", {"precision": "day", "value": "2024-09-12"}, ["mirziyoyev", "tokayev"])]),
+])
+def test_one_event_is_drafted_once(lang: str, text: str, expected: list[Any]) -> None:
+    facts = _facts(lang, text)
+    assert [(k, d, sorted(w)) for k, d, w in _events(facts)] == \
+        [(k, d, sorted(w)) for k, d, w in expected]
+
+
+def test_a_welcome_at_the_airport_is_the_arrival() -> None:
+    facts = _facts("ru", "Президент Узбекистана Шавкат Мирзиёев прибыл с официальным визитом "
+                         "в Казахстан. В аэропорту его встретил Премьер-Министр Казахстана "
+                         "Олжас Бектенов.")
+    assert [e["kind"] for e in facts.events] == ["official_visit"]
+
+
+def test_an_undated_plan_after_a_held_event_is_kept() -> None:
+    facts = _facts("en", "President Kassym-Jomart Tokayev met with Italian Prime Minister "
+                         "Giorgia Meloni in Rome on September 18. Tokayev and Meloni will "
+                         "hold another meeting in the near future, Italy and Kazakhstan said.")
+    assert [(e["kind"], e["date"]["precision"], e["status"]) for e in facts.events] == [
+        ("meeting", "day", "held"), ("meeting", "unknown", "planned")]
