@@ -49,6 +49,8 @@ class Lexicon:
     target: str = ""  # goals and forecasts: not a statistic
     deals: str = ""  # the value of agreements signed: not trade
     number_words: dict[str, int] = field(default_factory=dict)
+    # words for a round number that say it is approximate: "une quinzaine", "a dozen"
+    about_numbers: dict[str, int] = field(default_factory=dict)
     year_suffix: str = ""  # "2019 года": the word after a year
 
 
@@ -91,6 +93,8 @@ EN = Lexicon(
     soon=r"in the near future|soon|in the coming days|in the coming weeks",
     arrival=r"airports?|airfield",
     counts={"companies": r"companies|enterprises|firms|businesses",
+            "business_leaders": r"business leaders|business executives|executives|"
+                                r"CEOs|heads of companies|entrepreneurs|businessmen",
             "visas": r"visas", "students": r"students",
             "agreements": r"agreements|documents|memorand\w*|contracts|deals",
             "projects": r"projects", "programmes": r"programmes|programs"},
@@ -121,6 +125,7 @@ EN = Lexicon(
     deals=r"agreements?|contracts?|deals?|memorand\w*|documents",
     number_words={"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                   "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12},
+    about_numbers={"a dozen": 12, "dozen": 12, "a score of": 20},
 )
 
 FR = Lexicon(
@@ -163,6 +168,8 @@ FR = Lexicon(
     soon=r"prochainement|dans les prochains jours|dans les prochaines semaines|bientôt",
     arrival=r"aéroports?|aérodromes?",
     counts={"companies": r"entreprises|sociétés|firmes|compagnies",
+            "business_leaders": r"chefs d['’]entreprises?|dirigeants d['’]entreprises?|"
+                                r"patrons|entrepreneurs|hommes d['’]affaires|PDG",
             "visas": r"visas", "students": r"étudiants",
             "agreements": r"accords|documents|contrats|mémorandums",
             "projects": r"projets", "programmes": r"programmes"},
@@ -190,6 +197,9 @@ FR = Lexicon(
     deals=r"accords?|contrats?|mémorandums?|documents",
     number_words={"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
                   "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12},
+    about_numbers={"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20,
+                   "trentaine": 30, "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60,
+                   "centaine": 100},
 )
 
 RU = Lexicon(
@@ -230,6 +240,8 @@ RU = Lexicon(
     soon=r"в ближайшее время|в ближайшие дни|вскоре|в скором времени",
     arrival=r"аэропорт\w*|аэродром\w*",
     counts={"companies": r"компани\w*|предприяти\w*|фирм\w*",
+            "business_leaders": r"руководител\w* (?:компаний|предприятий)|бизнесмен\w*|"
+                                r"предпринимател\w*|представител\w* бизнеса",
             "visas": r"виз\w*", "students": r"студент\w*",
             "agreements": r"соглашени\w*|документ\w*|контракт\w*|меморандум\w*",
             "projects": r"проект\w*", "programmes": r"программ\w*"},
@@ -259,6 +271,8 @@ RU = Lexicon(
     number_words={"два": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4,
                   "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
                   "десять": 10, "одиннадцать": 11, "двенадцать": 12},
+    about_numbers={"десяток": 10, "десятка": 10, "дюжина": 12, "дюжины": 12, "сотня": 100,
+                   "сотни": 100},
     year_suffix=r"(?:\s+(?:года|году|год|г\.))?",
 )
 
@@ -328,6 +342,7 @@ EVENT_TITLES: dict[str, tuple[str, str]] = {
 COUNT_LABELS: dict[str, tuple[str, str, str]] = {
     # code -> (en, fr, topic)
     "companies": ("companies", "entreprises", "economy"),
+    "business_leaders": ("business leaders", "chefs d'entreprise", "economy"),
     "visas": ("visas", "visas", "people"),
     "students": ("students", "étudiants", "education"),
     "agreements": ("agreements", "accords", "diplomacy"),

@@ -18,6 +18,7 @@ from bot.core.facts import Article
 from bot.core.library import Library
 from bot.draft.article import Draft, draft, known
 from bot.draft.extract import Known
+from bot.draft.lexicon import LEXICONS
 from bot.draft.source import Page
 from tests.conftest import DATA, ROOT
 
@@ -48,14 +49,18 @@ VERBS = {
     "en": ["trade between {a} and {b} reached {x}", "{a}'s exports to {b} amounted to {x}",
            "imports from {b} grew by {p} percent over the previous year to {x}",
            "investment from {a} in {b} was {q}{x}", "about {c} companies from {a} operate in {b}",
-           "trade ranged from {x} to {x2}", "on {d} May, {a} and {b} signed {c} agreements"],
+           "trade ranged from {x} to {x2}", "on {d} May, {a} and {b} signed {c} agreements",
+           "a dozen business leaders from {a} signed five agreements in {b}"],
     "fr": ["les échanges entre {a} et {b} ont atteint {q}{x}",
            "les exportations vers {b} ont augmenté de {p} % par rapport à l'année précédente, "
            "à {x}", "plus de {c} entreprises de {a} travaillent dans {b}",
-           "les investissements de {a} au {b} ont atteint {x}"],
+           "les investissements de {a} au {b} ont atteint {x}",
+           "une quinzaine de chefs d'entreprise de {a} accompagnent le ministre à {b}",
+           "{a} et {b} ont signé trois accords et une dizaine de contrats"],
     "ru": ["товарооборот {a} и {b} составил {q}{x}",
            "экспорт из {a} вырос на {p}% по сравнению с аналогичным периодом и составил {x}",
-           "более {c} компаний из {a} работают в {b}", "инвестиции из {a} в {b} составили {x}"],
+           "более {c} компаний из {a} работают в {b}", "инвестиции из {a} в {b} составили {x}",
+           "около десятка предпринимателей из {a} прибыли в {b}"],
 }
 QUALIFIERS = {"en": ["", "more than ", "nearly ", "about "], "fr": ["", "près de ", "plus de "],
               "ru": ["", "около ", "более "]}
@@ -93,8 +98,13 @@ def texts(draw: st.DrawFn) -> tuple[str, str]:
 
 
 def _numbers_in(sentence: str) -> set[str]:
-    """The digit strings printed in a sentence (separators dropped)."""
-    return {re.sub(r"\D", "", n) for n in _NUMBER.findall(sentence)}
+    """The digit strings printed in a sentence (separators dropped), and the numbers it
+    writes in words ("trois", "une quinzaine")."""
+    words = {w: v for lex in LEXICONS.values()
+             for w, v in {**lex.number_words, **lex.about_numbers}.items()}
+    written = {str(v) for w, v in words.items()
+               if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", sentence, re.IGNORECASE)}
+    return {re.sub(r"\D", "", n) for n in _NUMBER.findall(sentence)} | written
 
 
 def _digits(value: Any) -> str:

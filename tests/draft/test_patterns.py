@@ -185,3 +185,23 @@ def test_an_undated_plan_after_a_held_event_is_kept() -> None:
                          "hold another meeting in the near future, Italy and Kazakhstan said.")
     assert [(e["kind"], e["date"]["precision"], e["status"]) for e in facts.events] == [
         ("meeting", "day", "held"), ("meeting", "unknown", "planned")]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("fr", "Le ministre ouzbek sera accompagné en France d'une quinzaine de chefs d'entreprise "
+           "et signera trois accords.",
+     [("business_leaders", "15", "approximately"), ("agreements", "3", "exact")]),
+    ("en", "A dozen business leaders from Germany travel with the Uzbek minister, and more "
+           "than 40 companies from Uzbekistan will take part.",
+     [("business_leaders", "12", "approximately"), ("companies", "40", "more_than")]),
+    ("ru", "Около десятка предпринимателей из Германии прибыли в Узбекистан.",
+     [("business_leaders", "10", "approximately")]),
+])
+def test_counts_written_in_words(lang: str, text: str, expected: list[Any]) -> None:
+    facts = _facts(lang, text)
+    assert [(_code(c), str(c["value"]), c["qualifier"])
+            for c in facts.counts] == expected
+
+
+def _code(count: dict[str, Any]) -> str:
+    return str(count["id"]).rstrip("-0123456789").replace("-", "_")
