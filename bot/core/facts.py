@@ -361,6 +361,8 @@ class Quote(Model):
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     text: str = Field(min_length=1)
     translation: Translation = Field(default_factory=Translation)
+    # Drafted by `bilat draft` and not yet checked by an editor: never served.
+    unreviewed: bool = False
 
 
 class Article(Model):

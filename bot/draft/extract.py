@@ -26,7 +26,8 @@ from bot.draft.lexicon import (
     SECTORS_RU,
     Lexicon,
 )
-from bot.draft.names import Countries, Found, People, Places, role_of, same_person
+from bot.draft.names import Countries, Found, People, Places, named, role_of, same_person
+from bot.draft.quotes import quotations
 from bot.draft.text import Sentence, fold, sentences
 from bot.draft.when import Span, When, dateline, event_dates, period
 
@@ -57,6 +58,7 @@ class Facts:
     investments: list[Fact]
     counts: list[Fact]
     events: list[Fact]
+    quotes: list[Fact] = field(default_factory=list)
 
 
 @cache
@@ -155,6 +157,7 @@ class Extractor:
         out = Facts(list(pair), self.sectors(text), [p for p, _ in people], [], [], [], [])
         if len(pair) < 2:
             return out
+        out.quotes = quotations(text, self.lang, [(p["id"], names) for p, names in people])
         for sentence in cut:
             self._money(sentence, pair, published, out)
             self._counts(sentence, published, out)
@@ -370,7 +373,7 @@ class Extractor:
             dates = event_dates(s.text, self.lang, published, future)
             if not dates and opening and s.paragraph == cut[0].paragraph and index > 0:
                 dates = [When("day", opening, False)]
-            who = [p["id"] for p, names in people if _named(s.text, names)]
+            who = [p["id"] for p, names in people if named(s.text, names)]
             place = self.places.find(s.text, self.lang)
             if not dates:
                 if not (who or place):
@@ -458,15 +461,6 @@ def _told_already(events: list[Fact], kind: str, date_field: dict[str, Any],
         return False
     return any(_family(e["kind"]) == _family(kind) and e["status"] == status
                for e in events)
-
-
-def _named(text: str, names: list[str]) -> bool:
-    """True when a sentence names a person: in full, or by surname (Macron, Tokayev's)."""
-    if any(n in text for n in names):
-        return True
-    surname = names[0].split()[-1]
-    stem = surname[:-2] if len(surname) > 6 else surname
-    return len(stem) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}", text) is not None
 
 
 def _date_field(when: When, published: date) -> dict[str, Any]:

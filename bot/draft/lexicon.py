@@ -52,6 +52,7 @@ class Lexicon:
     # words for a round number that say it is approximate: "une quinzaine", "a dozen"
     about_numbers: dict[str, int] = field(default_factory=dict)
     year_suffix: str = ""  # "2019 года": the word after a year
+    speech: str = ""  # verbs and phrases that attribute a quotation to its speaker
 
 
 EN = Lexicon(
@@ -126,6 +127,8 @@ EN = Lexicon(
     number_words={"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                   "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12},
     about_numbers={"a dozen": 12, "dozen": 12, "a score of": 20},
+    speech=r"said|says|say|stated|states|noted|notes|added|adds|stressed|stresses|"
+           r"emphasi[sz]ed|underlined|told|declared|remarked|explained|according to",
 )
 
 FR = Lexicon(
@@ -200,6 +203,9 @@ FR = Lexicon(
     about_numbers={"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20,
                    "trentaine": 30, "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60,
                    "centaine": 100},
+    speech=r"a déclaré|déclare|a dit|dit|a ajouté|ajoute|a souligné|souligne|a affirmé|"
+           r"affirme|a indiqué|indique|a noté|a estimé|estime|a expliqué|explique|selon|"
+           r"a assuré|assure|a insisté|a rappelé|rappelle",
 )
 
 RU = Lexicon(
@@ -273,6 +279,8 @@ RU = Lexicon(
                   "десять": 10, "одиннадцать": 11, "двенадцать": 12},
     about_numbers={"десяток": 10, "десятка": 10, "дюжина": 12, "дюжины": 12, "сотня": 100,
                    "сотни": 100},
+    speech=r"сказал\w*|заявил\w*|отметил\w*|подчеркнул\w*|добавил\w*|по словам|"
+           r"сообщил\w*|говорит|заявляет|отмечает|подчеркивает|подчёркивает",
     year_suffix=r"(?:\s+(?:года|году|год|г\.))?",
 )
 

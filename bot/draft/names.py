@@ -257,6 +257,21 @@ def _same_word(a: str, b: str) -> bool:
     return shared >= max(3, max(len(a), len(b)) - 2)
 
 
+def named(text: str, names: list[str]) -> bool:
+    """True when a sentence names a person: in full, or by surname (Macron, Tokayev's)."""
+    return mention(text, names) is not None
+
+
+def mention(text: str, names: list[str]) -> int | None:
+    """Where ``text`` last names a person (in full, or by the surname's stem), else None."""
+    found = [text.rfind(n) for n in names if n in text]
+    surname = names[0].split()[-1]
+    stem = surname[:-2] if len(surname) > 6 else surname
+    if len(stem) >= 4:
+        found += [m.start() for m in re.finditer(rf"(?<!\w){re.escape(stem)}", text)]
+    return max(found) if found else None
+
+
 def same_person(a: str, b: str) -> bool:
     """True when two printed names are spellings of one person's name."""
     x, y = fold(a).replace("–", "-").split(), fold(b).replace("–", "-").split()

@@ -50,17 +50,23 @@ VERBS = {
            "imports from {b} grew by {p} percent over the previous year to {x}",
            "investment from {a} in {b} was {q}{x}", "about {c} companies from {a} operate in {b}",
            "trade ranged from {x} to {x2}", "on {d} May, {a} and {b} signed {c} agreements",
-           "a dozen business leaders from {a} signed five agreements in {b}"],
+           "a dozen business leaders from {a} signed five agreements in {b}",
+           "\"{a} and {b} will sign {c} agreements on {d} May\", President Emmanuel Macron "
+           "said", "Chancellor Olaf Scholz said: “trade between {a} and {b} reached {x}”"],
     "fr": ["les échanges entre {a} et {b} ont atteint {q}{x}",
            "les exportations vers {b} ont augmenté de {p} % par rapport à l'année précédente, "
            "à {x}", "plus de {c} entreprises de {a} travaillent dans {b}",
            "les investissements de {a} au {b} ont atteint {x}",
            "une quinzaine de chefs d'entreprise de {a} accompagnent le ministre à {b}",
-           "{a} et {b} ont signé trois accords et une dizaine de contrats"],
+           "{a} et {b} ont signé trois accords et une dizaine de contrats",
+           "« Les échanges entre {a} et {b} ont atteint {x} », a déclaré le président "
+           "Emmanuel Macron"],
     "ru": ["товарооборот {a} и {b} составил {q}{x}",
            "экспорт из {a} вырос на {p}% по сравнению с аналогичным периодом и составил {x}",
            "более {c} компаний из {a} работают в {b}", "инвестиции из {a} в {b} составили {x}",
-           "около десятка предпринимателей из {a} прибыли в {b}"],
+           "около десятка предпринимателей из {a} прибыли в {b}",
+           "«Товарооборот {a} и {b} составил {x} в прошлом году», — заявил президент "
+           "Касым-Жомарт Токаев"],
 }
 QUALIFIERS = {"en": ["", "more than ", "nearly ", "about "], "fr": ["", "près de ", "plus de "],
               "ru": ["", "около ", "более "]}
@@ -120,6 +126,11 @@ def _assert_never_invents(made: Draft, text: str) -> None:
     written = [f for name in ("trade", "investments", "counts", "events")
                for f in body.get(name, [])]
     assert [f["evidence"] for f in written] == [f["evidence"] for f in drafted]
+    people = {p["id"] for p in facts.people}
+    for quote in facts.quotes:  # verbatim, said by a person the draft names
+        assert quote["text"] in text and quote["speaker"] in people, quote
+        assert quote["unreviewed"] is True
+    assert [q["text"] for q in body.get("quotes", [])] == [q["text"] for q in facts.quotes]
     for fact in drafted:
         evidence = fact["evidence"]
         assert evidence in text, evidence

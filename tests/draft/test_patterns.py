@@ -205,3 +205,27 @@ def test_counts_written_in_words(lang: str, text: str, expected: list[Any]) -> N
 
 def _code(count: dict[str, Any]) -> str:
     return str(count["id"]).rstrip("-0123456789").replace("-", "_")
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("en", "Uzbek President Shavkat Mirziyoyev met Kazakh President Kassym-Jomart Tokayev. "
+           "\"Our countries will double their trade within five years,\" Mirziyoyev said.",
+     [("mirziyoyev", "Our countries will double their trade within five years,")]),
+    ("fr", "Le président Emmanuel Macron a reçu le président ouzbek Shavkat Mirziyoyev. "
+           "Emmanuel Macron a déclaré : « La France et l'Ouzbékistan ouvrent un chapitre "
+           "nouveau de leur relation ».",
+     [("macron", "La France et l'Ouzbékistan ouvrent un chapitre nouveau de leur relation")]),
+    ("ru", "Президент Казахстана Касым-Жомарт Токаев встретился с канцлером Германии Олафом "
+           "Шольцем. „Германия остаётся важнейшим партнёром Казахстана в Европе“, — "
+           "подчеркнул Токаев.",
+     [("tokaev", "Германия остаётся важнейшим партнёром Казахстана в Европе")]),
+    # no named speaker ("he said"), or a name in quotation marks: nothing
+    ("en", "Kazakh President Kassym-Jomart Tokayev met French President Emmanuel Macron. "
+           "\"France is a reliable partner of our country in Europe,\" he said. Macron will "
+           "attend the \"Central Asia + France\" summit.", []),
+])
+def test_quotations_verbatim_with_a_named_speaker(lang: str, text: str,
+                                                  expected: list[tuple[str, str]]) -> None:
+    facts = _facts(lang, text)
+    assert [(q["speaker"], q["text"]) for q in facts.quotes] == expected
+    assert all(q["unreviewed"] is True and q["language"] == lang for q in facts.quotes)
