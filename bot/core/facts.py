@@ -208,6 +208,8 @@ class Count(Evidenced):
     as_of: date | None = None
     period: Period | None = None
     growth: Growth | None = None
+    # The total value of what is counted, as printed: "36 documents worth $6.3 billion".
+    worth: Amount | None = None
 
 
 class DayDate(Model):

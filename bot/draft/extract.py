@@ -332,10 +332,28 @@ class Extractor:
             if _inside_brackets(s.text, n.start):
                 continue
             en, fr, topic = COUNT_LABELS[code]
+            worth = None
+            if code == "agreements" and _words(self.lex.events["signing"], s.text):
+                en, fr, topic = "agreements signed", "accords signés", "economy"
+                worth = self._worth(s.text, n)
             fact: Fact = {"id": _unique(out.counts, code), "what": {"fr": fr, "en": en},
                           "value": n.value, "qualifier": n.qualifier, "topic": topic,
                           "as_of": published.isoformat()}
+            if worth is not None:
+                fact["worth"] = _money_fields(worth)
             out.counts.append(_evidenced(fact, s))
+
+    def _worth(self, text: str, count: Number) -> Number | None:
+        """The total value of counted agreements: the sum right after them, joined by
+        "worth", "d'un montant de", "на сумму" (not a sum of another clause)."""
+        qualifiers = "|".join(self.lex.qualifiers.values())
+        for m in amounts.money(text, self.lang):
+            gap = text[count.end:m.start]
+            if m.start > count.end and len(gap) <= 60 and not re.search(r"[;.]\s", gap) and \
+                    re.search(rf"(?<!\w)(?:{self.lex.worth})\s*(?:(?:{qualifiers})\s*)?$",
+                              text[:m.start].rstrip(), re.IGNORECASE) is not None:
+                return m
+        return None
 
     # -- people and events ------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class Lexicon:
     about_numbers: dict[str, int] = field(default_factory=dict)
     year_suffix: str = ""  # "2019 года": the word after a year
     speech: str = ""  # verbs and phrases that attribute a quotation to its speaker
+    worth: str = ""  # words between agreements and their total value: "worth", "на сумму"
 
 
 EN = Lexicon(
@@ -129,6 +130,8 @@ EN = Lexicon(
     about_numbers={"a dozen": 12, "dozen": 12, "a score of": 20},
     speech=r"said|says|say|stated|states|noted|notes|added|adds|stressed|stresses|"
            r"emphasi[sz]ed|underlined|told|declared|remarked|explained|according to",
+    worth=r"worth|valued at|totall?ing|with a (?:total )?value of|for a total of|"
+          r"amounting to|for",
 )
 
 FR = Lexicon(
@@ -206,6 +209,8 @@ FR = Lexicon(
     speech=r"a déclaré|déclare|a dit|dit|a ajouté|ajoute|a souligné|souligne|a affirmé|"
            r"affirme|a indiqué|indique|a noté|a estimé|estime|a expliqué|explique|selon|"
            r"a assuré|assure|a insisté|a rappelé|rappelle",
+    worth=r"d['’]un montant (?:total )?de|pour un montant (?:total )?de|"
+          r"d['’]une valeur (?:totale )?de|évalués? à|totalisant|pour",
 )
 
 RU = Lexicon(
@@ -281,6 +286,7 @@ RU = Lexicon(
                    "сотни": 100},
     speech=r"сказал\w*|заявил\w*|отметил\w*|подчеркнул\w*|добавил\w*|по словам|"
            r"сообщил\w*|говорит|заявляет|отмечает|подчеркивает|подчёркивает",
+    worth=r"на (?:общую )?сумму|общей стоимостью|стоимостью|на",
     year_suffix=r"(?:\s+(?:года|году|год|г\.))?",
 )
 

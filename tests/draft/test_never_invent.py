@@ -51,6 +51,7 @@ VERBS = {
            "investment from {a} in {b} was {q}{x}", "about {c} companies from {a} operate in {b}",
            "trade ranged from {x} to {x2}", "on {d} May, {a} and {b} signed {c} agreements",
            "a dozen business leaders from {a} signed five agreements in {b}",
+           "{a} and {b} signed {c} agreements worth {q}{x}",
            "\"{a} and {b} will sign {c} agreements on {d} May\", President Emmanuel Macron "
            "said", "Chancellor Olaf Scholz said: “trade between {a} and {b} reached {x}”"],
     "fr": ["les échanges entre {a} et {b} ont atteint {q}{x}",
@@ -59,12 +60,14 @@ VERBS = {
            "les investissements de {a} au {b} ont atteint {x}",
            "une quinzaine de chefs d'entreprise de {a} accompagnent le ministre à {b}",
            "{a} et {b} ont signé trois accords et une dizaine de contrats",
+           "{a} et {b} ont signé {c} accords d'un montant total de {q}{x}",
            "« Les échanges entre {a} et {b} ont atteint {x} », a déclaré le président "
            "Emmanuel Macron"],
     "ru": ["товарооборот {a} и {b} составил {q}{x}",
            "экспорт из {a} вырос на {p}% по сравнению с аналогичным периодом и составил {x}",
            "более {c} компаний из {a} работают в {b}", "инвестиции из {a} в {b} составили {x}",
            "около десятка предпринимателей из {a} прибыли в {b}",
+           "{a} и {b} подписали {c} соглашений на сумму {q}{x}",
            "«Товарооборот {a} и {b} составил {x} в прошлом году», — заявил президент "
            "Касым-Жомарт Токаев"],
 }
@@ -136,6 +139,8 @@ def _assert_never_invents(made: Draft, text: str) -> None:
         assert evidence in text, evidence
         printed = _numbers_in(evidence)
         numbers = [fact["value"]] if "value" in fact else []
+        if "worth" in fact:  # the total value of agreements counted
+            numbers.append(fact["worth"]["value"])
         if "growth" in fact:
             numbers.append(abs(Decimal(str(fact["growth"]["percent"]))))
         for number in numbers:

@@ -229,3 +229,23 @@ def test_quotations_verbatim_with_a_named_speaker(lang: str, text: str,
     facts = _facts(lang, text)
     assert [(q["speaker"], q["text"]) for q in facts.quotes] == expected
     assert all(q["unreviewed"] is True and q["language"] == lang for q in facts.quotes)
+
+
+@pytest.mark.parametrize(("lang", "text", "worth"), [
+    ("en", "Kazakhstan and Germany signed 36 documents worth $6.3 billion at a business forum.",
+     ("6.3", "billion", "USD", "exact")),
+    ("fr", "Le Kazakhstan et la France ont signé 24 accords d'un montant total de 2,5 milliards "
+           "d'euros.", ("2.5", "billion", "EUR", "exact")),
+    ("ru", "Казахстан и Германия подписали 12 соглашений на сумму более $1,2 млрд.",
+     ("1.2", "billion", "USD", "more_than")),
+    # a sum in another sentence is not the agreements' value
+    ("en", "Kazakhstan and Germany signed 36 documents. In 2023, trade between Kazakhstan and "
+           "Germany reached $6.3 billion.", None),
+])
+def test_agreements_signed_and_their_value(lang: str, text: str,
+                                           worth: tuple[str, ...] | None) -> None:
+    (count,) = _facts(lang, text).counts
+    assert count["what"]["en"] == "agreements signed" and count["topic"] == "economy"
+    got = count.get("worth")
+    assert (None if got is None else (str(got["value"]), got["unit"], got["currency"],
+                                      got["qualifier"])) == worth
