@@ -237,14 +237,49 @@ class People:
         return found[-1].code if found else None
 
     def match(self, name: str) -> Person | None:
-        """The known person a printed name stands for (same words, endings aside)."""
+        """The known person a printed name stands for (same words, endings aside); a name
+        in Cyrillic is compared through its romanisation (Токаева: Tokayev)."""
         words = fold(name).replace("–", "-").split()
         for key, person in self.known.items():
             theirs = key.split()
             if len(theirs) == len(words) and all(_same_word(a, b) for a, b in zip(words, theirs,
                                                                                   strict=True)):
                 return person
+        if not _CYRILLIC.search(name):
+            return None
+        latin = [latin_key(w) for w in romanised(name).replace("–", "-").split()]
+        for key, person in self.known.items():
+            theirs = [latin_key(w) for w in key.split()]
+            if len(theirs) == len(latin) and all(_same_word(a, b) for a, b in zip(latin, theirs,
+                                                                                  strict=True)):
+                return person
         return None
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Spellings of one sound across romanisations (BGN/PCGN, French, German, the people's own
+# passports): Kassym-Jomart and Kasym-Zhomart, Scholz and Sholts, Tokaïev and Tokayev.
+_SOUNDS = (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("tsch", "ch"), ("sch", "sh"),
+           ("kh", "h"), ("tz", "z"), ("ts", "z"), ("ou", "u"), ("w", "v"), ("ph", "f"),
+           ("y", "i"))
+
+
+def romanised(text: str) -> str:
+    """Cyrillic text in Latin letters, as English-language news writes Russian names (the
+    Wikipedia romanisation, through iuliia's kept schema tables)."""
+    import iuliia  # an optional drafting dependency, like trafilatura
+
+    return str(iuliia.WIKIPEDIA.translate(text))
+
+
+def latin_key(word: str) -> str:
+    """A name word reduced to its sounds, so two romanisations of it compare equal."""
+    key = re.sub(r"['’ʹ]", "", fold(word))
+    for spelled, sound in _SOUNDS:
+        key = key.replace(spelled, sound)
+    key = re.sub(r"(\w)\1", r"\1", key)  # doubled letters: Kassym, Kasym
+    # a glide between vowels is written or not: Tokayev, Tokaev, Tokaïev
+    return re.sub(r"(?<=[aeiou])i(?=[aeiou])", "", key)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -310,6 +345,11 @@ class Places:
             if place is None and lang == "ru":
                 place = next((p for n, p in self.by_name.items()
                               if len(n) >= 5 and _same_word(word, n)), None)
+            if place is None and lang == "ru":  # "в Астане": Astana, through its romanisation
+                latin = latin_key(romanised(m.group(1)))
+                place = next((p for n, p in self.by_name.items() if len(n) >= 5
+                              and not _CYRILLIC.search(n) and _same_word(latin, latin_key(n))),
+                             None)
             if place is not None:
                 return place
         return None
