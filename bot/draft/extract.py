@@ -455,7 +455,7 @@ class Extractor:
         if _told_already(out.events, kind, date_field, status):
             return
         same = next((e for e in out.events if _family(e["kind"]) == _family(kind)
-                     and e["date"] == date_field), None)
+                     and e["date"] == date_field and _overlap(e["participants"], who)), None)
         if same is not None:  # the talks of a meeting already drafted: one event
             same["participants"] += [p for p in who if p not in same["participants"]]
             return
@@ -467,6 +467,12 @@ class Extractor:
 def _family(kind: str) -> str:
     """The family of an event kind: kinds of one family on one day are one event."""
     return EVENT_FAMILIES.get(kind, kind)
+
+
+def _overlap(drafted: list[str], who: list[str]) -> bool:
+    """True when two mentions may be of one event: a shared participant, or one names none
+    (two meetings of the same day with different people are two events)."""
+    return not drafted or not who or bool(set(drafted) & set(who))
 
 
 def _told_already(events: list[Fact], kind: str, date_field: dict[str, Any],

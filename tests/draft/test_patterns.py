@@ -275,3 +275,11 @@ def test_different_names_keep_different_keys() -> None:
 
     assert latin_key("Bektenov") != latin_key("Tokayev")
     assert latin_key("Sholts") != latin_key("Shultz")
+
+
+def test_two_meetings_of_one_day_with_different_people_are_two_events() -> None:
+    facts = _facts("en", "On September 12, President Kassym-Jomart Tokayev met Uzbek President "
+                         "Shavkat Mirziyoyev in Astana. On September 12, Kazakh Prime Minister "
+                         "Olzhas Bektenov met Uzbek Prime Minister Abdulla Aripov.")
+    assert [sorted(e["participants"]) for e in facts.events] == [
+        ["mirziyoyev", "tokayev"], ["aripov", "bektenov"]]
