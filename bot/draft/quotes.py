@@ -17,8 +17,10 @@ from bot.draft.names import mention
 
 # Opening and closing marks: French guillemets, English curly quotes, straight quotes and
 # German-style low-high quotes (common in Russian), each pair closed by its own mark.
-_QUOTED = re.compile(r"«\s*(?P<a>[^«»]+?)\s*»|“(?P<b>[^“”]+)”|\"(?P<c>[^\"\n]+)\"|"
-                     r"„(?P<d>[^„“”]+)[“”]")
+# Straight quotes open before a word and close after one: text between two quotations
+# (" he said. ") is not one.
+_QUOTED = re.compile(r"«\s*(?P<a>[^«»]+?)\s*»|“(?P<b>[^“”]+)”|"
+                     r"\"(?P<c>[^\s\"][^\"\n]*[^\s\"])\"|„(?P<d>[^„“”]+)[“”]")
 _MIN_WORDS = 6  # fewer is a name or a slogan, not something someone said
 _WINDOW = 90  # characters around the quotation where its speaker is named
 

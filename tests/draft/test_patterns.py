@@ -283,3 +283,13 @@ def test_two_meetings_of_one_day_with_different_people_are_two_events() -> None:
                          "Olzhas Bektenov met Uzbek Prime Minister Abdulla Aripov.")
     assert [sorted(e["participants"]) for e in facts.events] == [
         ["mirziyoyev", "tokayev"], ["aripov", "bektenov"]]
+
+
+def test_text_between_two_straight_quotations_is_not_one() -> None:
+    facts = _facts("en", "Kazakh President Kassym-Jomart Tokayev met Uzbek President Shavkat "
+                         "Mirziyoyev. \"We agreed on a great deal of new projects,\" Tokayev "
+                         "said, and Mirziyoyev said in turn: \"Our two countries are brothers "
+                         "and will always stay close.\"")
+    assert [(q["speaker"], q["text"]) for q in facts.quotes] == [
+        ("tokayev", "We agreed on a great deal of new projects,"),
+        ("mirziyoyev", "Our two countries are brothers and will always stay close.")]
