@@ -54,6 +54,7 @@ class Lexicon:
     year_suffix: str = ""  # "2019 года": the word after a year
     speech: str = ""  # verbs and phrases that attribute a quotation to its speaker
     worth: str = ""  # words between agreements and their total value: "worth", "на сумму"
+    copula: str = ""  # "X was the first president": a role said of a name
 
 
 EN = Lexicon(
@@ -130,6 +131,7 @@ EN = Lexicon(
     about_numbers={"a dozen": 12, "dozen": 12, "a score of": 20},
     speech=r"said|says|say|stated|states|noted|notes|added|adds|stressed|stresses|"
            r"emphasi[sz]ed|underlined|told|declared|remarked|explained|according to",
+    copula=r"was|is|has been|had been|will be|became|becomes",
     worth=r"worth|valued at|totall?ing|with a (?:total )?value of|for a total of|"
           r"amounting to|for",
 )
@@ -209,6 +211,7 @@ FR = Lexicon(
     speech=r"a déclaré|déclare|a dit|dit|a ajouté|ajoute|a souligné|souligne|a affirmé|"
            r"affirme|a indiqué|indique|a noté|a estimé|estime|a expliqué|explique|selon|"
            r"a assuré|assure|a insisté|a rappelé|rappelle",
+    copula=r"a été|est|était|fut|sera|devient|est devenue?|était alors",
     worth=r"d['’]un montant (?:total )?de|pour un montant (?:total )?de|"
           r"d['’]une valeur (?:totale )?de|évalués? à|totalisant|pour",
 )
@@ -286,6 +289,7 @@ RU = Lexicon(
                    "сотни": 100},
     speech=r"сказал\w*|заявил\w*|отметил\w*|подчеркнул\w*|добавил\w*|по словам|"
            r"сообщил\w*|говорит|заявляет|отмечает|подчеркивает|подчёркивает",
+    copula=r"является|являлся|являлась|был|была|стал|стала|—",
     worth=r"на (?:общую )?сумму|общей стоимостью|стоимостью|на",
     year_suffix=r"(?:\s+(?:года|году|год|г\.))?",
 )

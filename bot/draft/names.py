@@ -197,6 +197,8 @@ class People:
             after = self._apposition(text, start + len(name))
             role = after if after and not self.roles.search(lead) else \
                 self._role(text, run.start(), start, lead)
+            if not role:  # "François Mitterrand a été le premier chef d'État à..."
+                role = after = self._predicate(text, start + len(name))
             if known is None and not role:
                 continue
             country = known.country if known else self._country(
@@ -229,6 +231,21 @@ class People:
         clause = re.split(r"[,;:()]|\s[-–—]\s", text[end + found.end():], maxsplit=1)[0]
         head = " ".join(clause.split()[:3])
         return clause.strip()[:80] if self.roles.search(head) else ""
+
+    def _predicate(self, text: str, end: int) -> str:
+        """A role said of the name by a verb of being, within four words: "X was the first
+        president to...", "X a été le premier chef d'État", "X является послом"."""
+        copula = LEXICONS[self.lang].copula
+        found = re.match(rf"\s+(?:{copula})\s+((?:\S+\s+){{0,4}}?)(?={self.roles.pattern})",
+                         text[end:], re.IGNORECASE)
+        if copula == "" or found is None:
+            return ""
+        rest = text[end + found.end():]
+        # the role ends where a place or an aim begins: "to Kazakhstan", "au Kazakhstan"
+        role = re.split(r"[,;:()]|\s(?:to|in|at|à|au|aux|en|dans|de l['’]|of the|в|во)\s|"
+                        r"\s[-–—]\s", rest, maxsplit=1)[0]
+        words = role.split()[:4]
+        return " ".join(words).strip(" .") if words else ""
 
     def _country(self, text: str, run_start: int, lead: str) -> str | None:
         """The country a role names ("Kazakh Prime Minister", "канцлер Германии")."""

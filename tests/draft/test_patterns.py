@@ -293,3 +293,16 @@ def test_text_between_two_straight_quotations_is_not_one() -> None:
     assert [(q["speaker"], q["text"]) for q in facts.quotes] == [
         ("tokayev", "We agreed on a great deal of new projects,"),
         ("mirziyoyev", "Our two countries are brothers and will always stay close.")]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("fr", "Jean Dupontel a été le premier ambassadeur de France au Kazakhstan, en 1992.",
+     ("Jean Dupontel", "fr", "Ambassadeur de France")),
+    ("en", "Mark Ellwood was the first German ambassador to Kazakhstan in the 1990s.",
+     ("Mark Ellwood", "en", "Ambassador")),
+])
+def test_a_role_said_of_a_name_by_a_verb_of_being(lang: str, text: str,
+                                                  expected: tuple[str, str, str]) -> None:
+    (person,) = _facts(lang, text).people
+    name, locale, role = expected
+    assert (person["name"], person["role"][locale]) == (name, role)
