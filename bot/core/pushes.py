@@ -171,7 +171,8 @@ def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone
                 # An event on two of the chat's pairs (a regional summit) is alerted once.
                 if after < a.moment <= now:
                     due.setdefault((item.key, a.lead), a)
-    return sorted(due.values(), key=lambda a: (a.moment, a.item.key))
+    # Alerts due at the same moment go in the order of the events they announce.
+    return sorted(due.values(), key=lambda a: (a.moment, a.target, a.item.key))
 
 
 def next_digest(settings: PushSettings, zone: ZoneInfo, after: datetime) -> datetime:
