@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# `bilat draft`'s libraries (trafilatura, dateparser): for the tests and editors, not `make run`.
+# `bilat draft`'s libraries (trafilatura, dateparser, iuliia): for the tests and editors, not `make run`.
 DRAFT_STAMP := $(VENV)/.installed-draft
 LOCALES := fr en
 MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)

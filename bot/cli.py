@@ -215,7 +215,8 @@ def cmd_draft(settings: Settings, path: str, url: str | None, published: str | N
     facts = made.facts
     print(f"{target}: {len(facts.trade)} trade figure(s), {len(facts.investments)} "
           f"investment(s), {len(facts.counts)} count(s), {len(facts.events)} event(s), "
-          f"{len(facts.people)} person(s), all unreviewed. Next: bilat check {target}")
+          f"{len(facts.people)} person(s), {len(facts.quotes)} quotation(s), all unreviewed. "
+          f"Next: bilat check {target}")
     return 0
 
 

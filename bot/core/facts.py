@@ -244,6 +244,8 @@ class Count(Evidenced):
     as_of: Day | None = None
     period: Period | None = None
     growth: Growth | None = None
+    # The total value of what is counted, as printed: "36 documents worth $6.3 billion".
+    worth: Amount | None = None
 
 
 class DayDate(Model):
@@ -411,6 +413,8 @@ class Quote(Model):
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     text: Passage
     translation: Translation = Field(default_factory=Translation)
+    # Drafted by `bilat draft` and not yet checked by an editor: never served.
+    unreviewed: bool = False
 
 
 class Article(Model):

@@ -252,6 +252,7 @@ _SHAPES = {
     "since": "a year, e.g. 2005",
     "as_of": "a date, e.g. 2025-05-07",
     "unreviewed": "true or false",
+    "worth": "{value: 6.3, unit: billion, currency: USD, qualifier: exact}",
     "draft": "true or false",
     "fr": "the text in French",
     "en": "the text in English",

@@ -124,7 +124,8 @@ class Phrases:
         """``more than 200 companies with French capital``."""
         value = self._(QUALIFIERS[item.qualifier]).format(value=i18n.number(item.value,
                                                                              self.locale))
-        return f"{value} {item.what.get(self.locale)}"
+        worth = f" ({self.money(item.worth)})" if item.worth else ""
+        return f"{value} {item.what.get(self.locale)}{worth}"
 
     def currency_name(self, code: str) -> str:
         """``US dollars`` / ``dollars des États-Unis``."""

@@ -24,14 +24,14 @@ def servable(article: Article) -> Article | None:
         return None
     people = tuple(p for p in article.people if not p.unreviewed)
     if len(people) == len(article.people) and not any(
-            f.unreviewed for name in _LISTS for f in getattr(article, name)):
+            f.unreviewed for name in (*_LISTS, "quotes") for f in getattr(article, name)):
         return article
     kept = {p.id for p in people}
     events = tuple(e.model_copy(update={"participants": tuple(
         w for w in e.participants if w in kept)}) for e in article.events if not e.unreviewed)
     return article.model_copy(update={
         "people": people,
-        "quotes": tuple(q for q in article.quotes if q.speaker in kept),
+        "quotes": tuple(q for q in article.quotes if q.speaker in kept and not q.unreviewed),
         "trade": tuple(t for t in article.trade if not t.unreviewed),
         "investments": tuple(i for i in article.investments if not i.unreviewed),
         "counts": tuple(c for c in article.counts if not c.unreviewed),
@@ -56,6 +56,11 @@ def pending(article: Article) -> list[Pending]:
     for i, person in enumerate(article.people):
         if person.unreviewed:
             out.append(Pending(("people", i), f"check {person.name!r} and the role, then delete"
+                                              " `unreviewed: true`"))
+    for i, quote in enumerate(article.quotes):
+        if quote.unreviewed:
+            out.append(Pending(("quotes", i), f"check that {quote.speaker!r} said this, word for"
+                                              " word, add our translation, then delete"
                                               " `unreviewed: true`"))
     for name in _LISTS:
         for i, fact in enumerate(getattr(article, name)):

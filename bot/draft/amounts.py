@@ -66,9 +66,16 @@ def _compiled(lang: str) -> _Compiled:
         units={u: re.compile(rf"^(?:{p})$", flags) for u, p in lex.units.items()},
         currencies={c: re.compile(rf"^(?:{p})$", flags) for c, p in lex.currencies.items()},
         counts=re.compile(
-            rf"(?<![\d.,$€£₸%])(?!0\d)(?P<num>\d{{1,3}}(?:[ \u00a0\u202f,]\d{{3}})*|\d+)\s+"
+            rf"(?:(?<![\d.,$€£₸%])(?!0\d)(?P<num>\d{{1,3}}(?:[ \u00a0\u202f,]\d{{3}})*|\d+)|"
+            rf"(?<!\w)(?P<word>{_alternatives(lex.number_words, lex.about_numbers)}))\s+"
             rf"(?:(?:\w+\s+){{0,2}})(?P<noun>{nouns})(?!\w)", flags),
     )
+
+
+def _alternatives(*tables: dict[str, int]) -> str:
+    """A pattern matching any of the words of ``tables``, longest first."""
+    words = sorted({w for table in tables for w in table}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words) or r"(?!)"
 
 
 def parse(printed: str, lang: str) -> Decimal | None:
@@ -135,14 +142,24 @@ def counts(text: str, lang: str) -> list[tuple[Number, str]]:
     lex = LEXICONS[lang]
     out = []
     for m in _compiled(lang).counts.finditer(text):
-        value = parse(m["num"], lang)
-        if value is None or (1900 <= value <= 2100 and len(m["num"]) == 4):
-            continue
+        if m["word"]:  # "trois accords", "une quinzaine de chefs d'entreprise"
+            word = m["word"].casefold()
+            about = lex.about_numbers.get(word)
+            value: Decimal | None = Decimal(about if about else lex.number_words[word])
+        else:
+            value = parse(m["num"], lang)
+            if value is None or (1900 <= value <= 2100 and len(m["num"]) == 4):
+                continue
+        qualifier = _qualifier(text[:m.start()], lang)
+        if m["word"] and m["word"].casefold() in lex.about_numbers and qualifier == "exact":
+            qualifier = "approximately"
+        assert value is not None
         noun = m["noun"]
         code = next(k for k, p in lex.counts.items()
                     if re.fullmatch(p, noun, re.IGNORECASE))
-        out.append((Number(value, m["num"], m.start(), m.end("num"),
-                           qualifier=_qualifier(text[:m.start()], lang)), code))
+        printed = m["num"] or m["word"]
+        out.append((Number(value, printed, m.start(), m.start() + len(printed),
+                           qualifier=qualifier), code))
     return out
 
 

@@ -18,8 +18,16 @@ from typing import Any
 from bot.core.facts import CountryForms, Person, Place, Sector
 from bot.draft import amounts
 from bot.draft.amounts import Number
-from bot.draft.lexicon import COUNT_LABELS, EVENT_TITLES, LEXICONS, SECTORS_RU, Lexicon
-from bot.draft.names import Countries, Found, People, Places, role_of, same_person
+from bot.draft.lexicon import (
+    COUNT_LABELS,
+    EVENT_FAMILIES,
+    EVENT_TITLES,
+    LEXICONS,
+    SECTORS_RU,
+    Lexicon,
+)
+from bot.draft.names import Countries, Found, People, Places, named, role_of, same_person
+from bot.draft.quotes import quotations
 from bot.draft.text import Sentence, fold, sentences
 from bot.draft.when import Span, When, dateline, event_dates, period
 
@@ -50,6 +58,7 @@ class Facts:
     investments: list[Fact]
     counts: list[Fact]
     events: list[Fact]
+    quotes: list[Fact] = field(default_factory=list)
 
 
 @cache
@@ -148,6 +157,7 @@ class Extractor:
         out = Facts(list(pair), self.sectors(text), [p for p, _ in people], [], [], [], [])
         if len(pair) < 2:
             return out
+        out.quotes = quotations(text, self.lang, [(p["id"], names) for p, names in people])
         for sentence in cut:
             self._money(sentence, pair, published, out)
             self._counts(sentence, published, out)
@@ -322,10 +332,28 @@ class Extractor:
             if _inside_brackets(s.text, n.start):
                 continue
             en, fr, topic = COUNT_LABELS[code]
+            worth = None
+            if code == "agreements" and _words(self.lex.events["signing"], s.text):
+                en, fr, topic = "agreements signed", "accords signés", "economy"
+                worth = self._worth(s.text, n)
             fact: Fact = {"id": _unique(out.counts, code), "what": {"fr": fr, "en": en},
                           "value": n.value, "qualifier": n.qualifier, "topic": topic,
                           "as_of": published.isoformat()}
+            if worth is not None:
+                fact["worth"] = _money_fields(worth)
             out.counts.append(_evidenced(fact, s))
+
+    def _worth(self, text: str, count: Number) -> Number | None:
+        """The total value of counted agreements: the sum right after them, joined by
+        "worth", "d'un montant de", "на сумму" (not a sum of another clause)."""
+        qualifiers = "|".join(self.lex.qualifiers.values())
+        for m in amounts.money(text, self.lang):
+            gap = text[count.end:m.start]
+            if m.start > count.end and len(gap) <= 60 and not re.search(r"[;.]\s", gap) and \
+                    re.search(rf"(?<!\w)(?:{self.lex.worth})\s*(?:(?:{qualifiers})\s*)?$",
+                              text[:m.start].rstrip(), re.IGNORECASE) is not None:
+                return m
+        return None
 
     # -- people and events ------------------------------------------------------------------
 
@@ -363,12 +391,14 @@ class Extractor:
             dates = event_dates(s.text, self.lang, published, future)
             if not dates and opening and s.paragraph == cut[0].paragraph and index > 0:
                 dates = [When("day", opening, False)]
-            who = [p["id"] for p, names in people if _named(s.text, names)]
+            who = [p["id"] for p, names in people if named(s.text, names)]
             place = self.places.find(s.text, self.lang)
             if not dates:
                 if not (who or place):
                     continue
                 dates = [When("unknown")]
+            if _words(lex.arrival, s.text):  # met at the airport: the arrival, a visit
+                kinds = ["visit" if _family(k) == "meeting" else k for k in kinds]
             pairs = [(kinds[0], d) for d in dates] if len(dates) > 1 else \
                 [(k, dates[0]) for k in kinds]
             for kind, when in pairs:
@@ -422,22 +452,39 @@ class Extractor:
         fact["status"] = status
         if note:
             fact["note"] = note
-        key = (kind, str(date_field), tuple(who))
-        if any((e["kind"], str(e["date"]), tuple(e["participants"])) == key
-               for e in out.events):
+        if _told_already(out.events, kind, date_field, status):
+            return
+        same = next((e for e in out.events if _family(e["kind"]) == _family(kind)
+                     and e["date"] == date_field and _overlap(e["participants"], who)), None)
+        if same is not None:  # the talks of a meeting already drafted: one event
+            same["participants"] += [p for p in who if p not in same["participants"]]
             return
         fact["id"] = _unique(out.events, f"{kind.replace('_', '-')}-"
                              f"{date_field.get('value', date_field.get('start', 'undated'))}")
         out.events.append(_evidenced(fact, s))
 
 
-def _named(text: str, names: list[str]) -> bool:
-    """True when a sentence names a person: in full, or by surname (Macron, Tokayev's)."""
-    if any(n in text for n in names):
-        return True
-    surname = names[0].split()[-1]
-    stem = surname[:-2] if len(surname) > 6 else surname
-    return len(stem) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}", text) is not None
+def _family(kind: str) -> str:
+    """The family of an event kind: kinds of one family on one day are one event."""
+    return EVENT_FAMILIES.get(kind, kind)
+
+
+def _overlap(drafted: list[str], who: list[str]) -> bool:
+    """True when two mentions may be of one event: a shared participant, or one names none
+    (two meetings of the same day with different people are two events)."""
+    return not drafted or not who or bool(set(drafted) & set(who))
+
+
+def _told_already(events: list[Fact], kind: str, date_field: dict[str, Any],
+                  status: str) -> bool:
+    """True for an undated mention of an event of a family the article has already dated:
+    news gives the main event's date once and then refers back to it ("during the
+    meeting", "la visite"), so an undated repeat is more likely the same event than another
+    (an undated plan after a held event is kept: that is news of its own)."""
+    if date_field["precision"] != "unknown":
+        return False
+    return any(_family(e["kind"]) == _family(kind) and e["status"] == status
+               for e in events)
 
 
 def _date_field(when: When, published: date) -> dict[str, Any]:

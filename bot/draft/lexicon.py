@@ -39,6 +39,7 @@ class Lexicon:
     yesterday: str
     tomorrow: str
     soon: str
+    arrival: str  # where a visitor is met on arrival: a meeting there is the visit itself
     counts: dict[str, str]  # count code -> pattern of the counted noun
     events: dict[str, str]  # event kind -> pattern
     roles: str
@@ -48,7 +49,12 @@ class Lexicon:
     target: str = ""  # goals and forecasts: not a statistic
     deals: str = ""  # the value of agreements signed: not trade
     number_words: dict[str, int] = field(default_factory=dict)
+    # words for a round number that say it is approximate: "une quinzaine", "a dozen"
+    about_numbers: dict[str, int] = field(default_factory=dict)
     year_suffix: str = ""  # "2019 года": the word after a year
+    speech: str = ""  # verbs and phrases that attribute a quotation to its speaker
+    worth: str = ""  # words between agreements and their total value: "worth", "на сумму"
+    copula: str = ""  # "X was the first president": a role said of a name
 
 
 EN = Lexicon(
@@ -88,7 +94,10 @@ EN = Lexicon(
     yesterday=r"yesterday",
     tomorrow=r"tomorrow",
     soon=r"in the near future|soon|in the coming days|in the coming weeks",
+    arrival=r"airports?|airfield",
     counts={"companies": r"companies|enterprises|firms|businesses",
+            "business_leaders": r"business leaders|business executives|executives|"
+                                r"CEOs|heads of companies|entrepreneurs|businessmen",
             "visas": r"visas", "students": r"students",
             "agreements": r"agreements|documents|memorand\w*|contracts|deals",
             "projects": r"projects", "programmes": r"programmes|programs"},
@@ -119,6 +128,12 @@ EN = Lexicon(
     deals=r"agreements?|contracts?|deals?|memorand\w*|documents",
     number_words={"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                   "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12},
+    about_numbers={"a dozen": 12, "dozen": 12, "a score of": 20},
+    speech=r"said|says|say|stated|states|noted|notes|added|adds|stressed|stresses|"
+           r"emphasi[sz]ed|underlined|told|declared|remarked|explained|according to",
+    copula=r"was|is|has been|had been|will be|became|becomes",
+    worth=r"worth|valued at|totall?ing|with a (?:total )?value of|for a total of|"
+          r"amounting to|for",
 )
 
 FR = Lexicon(
@@ -159,7 +174,10 @@ FR = Lexicon(
     yesterday=r"hier",
     tomorrow=r"demain",
     soon=r"prochainement|dans les prochains jours|dans les prochaines semaines|bientôt",
+    arrival=r"aéroports?|aérodromes?",
     counts={"companies": r"entreprises|sociétés|firmes|compagnies",
+            "business_leaders": r"chefs d['’]entreprises?|dirigeants d['’]entreprises?|"
+                                r"patrons|entrepreneurs|hommes d['’]affaires|PDG",
             "visas": r"visas", "students": r"étudiants",
             "agreements": r"accords|documents|contrats|mémorandums",
             "projects": r"projets", "programmes": r"programmes"},
@@ -187,6 +205,15 @@ FR = Lexicon(
     deals=r"accords?|contrats?|mémorandums?|documents",
     number_words={"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
                   "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12},
+    about_numbers={"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20,
+                   "trentaine": 30, "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60,
+                   "centaine": 100},
+    speech=r"a déclaré|déclare|a dit|dit|a ajouté|ajoute|a souligné|souligne|a affirmé|"
+           r"affirme|a indiqué|indique|a noté|a estimé|estime|a expliqué|explique|selon|"
+           r"a assuré|assure|a insisté|a rappelé|rappelle",
+    copula=r"a été|est|était|fut|sera|devient|est devenue?|était alors",
+    worth=r"d['’]un montant (?:total )?de|pour un montant (?:total )?de|"
+          r"d['’]une valeur (?:totale )?de|évalués? à|totalisant|pour",
 )
 
 RU = Lexicon(
@@ -225,7 +252,10 @@ RU = Lexicon(
     yesterday=r"вчера",
     tomorrow=r"завтра",
     soon=r"в ближайшее время|в ближайшие дни|вскоре|в скором времени",
+    arrival=r"аэропорт\w*|аэродром\w*",
     counts={"companies": r"компани\w*|предприяти\w*|фирм\w*",
+            "business_leaders": r"руководител\w* (?:компаний|предприятий)|бизнесмен\w*|"
+                                r"предпринимател\w*|представител\w* бизнеса",
             "visas": r"виз\w*", "students": r"студент\w*",
             "agreements": r"соглашени\w*|документ\w*|контракт\w*|меморандум\w*",
             "projects": r"проект\w*", "programmes": r"программ\w*"},
@@ -255,6 +285,12 @@ RU = Lexicon(
     number_words={"два": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4,
                   "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
                   "десять": 10, "одиннадцать": 11, "двенадцать": 12},
+    about_numbers={"десяток": 10, "десятка": 10, "дюжина": 12, "дюжины": 12, "сотня": 100,
+                   "сотни": 100},
+    speech=r"сказал\w*|заявил\w*|отметил\w*|подчеркнул\w*|добавил\w*|по словам|"
+           r"сообщил\w*|говорит|заявляет|отмечает|подчеркивает|подчёркивает",
+    copula=r"является|являлся|являлась|был|была|стал|стала|—",
+    worth=r"на (?:общую )?сумму|общей стоимостью|стоимостью|на",
     year_suffix=r"(?:\s+(?:года|году|год|г\.))?",
 )
 
@@ -300,6 +336,13 @@ ROLE_LABELS: tuple[tuple[str, str, str], ...] = (
     (r"minister|ministre|министр\w*", "Minister", "Ministre"),
 )
 
+# Kinds of event that are one event when reported for the same day: a visit and the arrival,
+# talks and the meeting and its welcome ceremony.
+EVENT_FAMILIES: dict[str, str] = {
+    "state_visit": "visit", "official_visit": "visit", "visit": "visit",
+    "meeting": "meeting", "talks": "meeting", "ceremony": "meeting", "commission": "meeting",
+}
+
 # Titles of drafted events, by kind: ours, generic, for the editor to sharpen.
 EVENT_TITLES: dict[str, tuple[str, str]] = {
     "state_visit": ("State visit", "Visite d'État"),
@@ -317,6 +360,7 @@ EVENT_TITLES: dict[str, tuple[str, str]] = {
 COUNT_LABELS: dict[str, tuple[str, str, str]] = {
     # code -> (en, fr, topic)
     "companies": ("companies", "entreprises", "economy"),
+    "business_leaders": ("business leaders", "chefs d'entreprise", "economy"),
     "visas": ("visas", "visas", "people"),
     "students": ("students", "étudiants", "education"),
     "agreements": ("agreements", "accords", "diplomacy"),

@@ -197,6 +197,8 @@ class People:
             after = self._apposition(text, start + len(name))
             role = after if after and not self.roles.search(lead) else \
                 self._role(text, run.start(), start, lead)
+            if not role:  # "François Mitterrand a été le premier chef d'État à..."
+                role = after = self._predicate(text, start + len(name))
             if known is None and not role:
                 continue
             country = known.country if known else self._country(
@@ -230,6 +232,21 @@ class People:
         head = " ".join(clause.split()[:3])
         return clause.strip()[:80] if self.roles.search(head) else ""
 
+    def _predicate(self, text: str, end: int) -> str:
+        """A role said of the name by a verb of being, within four words: "X was the first
+        president to...", "X a été le premier chef d'État", "X является послом"."""
+        copula = LEXICONS[self.lang].copula
+        found = re.match(rf"\s+(?:{copula})\s+((?:\S+\s+){{0,4}}?)(?={self.roles.pattern})",
+                         text[end:], re.IGNORECASE)
+        if copula == "" or found is None:
+            return ""
+        rest = text[end + found.end():]
+        # the role ends where a place or an aim begins: "to Kazakhstan", "au Kazakhstan"
+        role = re.split(r"[,;:()]|\s(?:to|in|at|à|au|aux|en|dans|de l['’]|of the|в|во)\s|"
+                        r"\s[-–—]\s", rest, maxsplit=1)[0]
+        words = role.split()[:4]
+        return " ".join(words).strip(" .") if words else ""
+
     def _country(self, text: str, run_start: int, lead: str) -> str | None:
         """The country a role names ("Kazakh Prime Minister", "канцлер Германии")."""
         window = lead if lead.strip() else text[max(0, run_start - 40):run_start]
@@ -237,14 +254,49 @@ class People:
         return found[-1].code if found else None
 
     def match(self, name: str) -> Person | None:
-        """The known person a printed name stands for (same words, endings aside)."""
+        """The known person a printed name stands for (same words, endings aside); a name
+        in Cyrillic is compared through its romanisation (Токаева: Tokayev)."""
         words = fold(name).replace("–", "-").split()
         for key, person in self.known.items():
             theirs = key.split()
             if len(theirs) == len(words) and all(_same_word(a, b) for a, b in zip(words, theirs,
                                                                                   strict=True)):
                 return person
+        if not _CYRILLIC.search(name):
+            return None
+        latin = [latin_key(w) for w in romanised(name).replace("–", "-").split()]
+        for key, person in self.known.items():
+            theirs = [latin_key(w) for w in key.split()]
+            if len(theirs) == len(latin) and all(_same_word(a, b) for a, b in zip(latin, theirs,
+                                                                                  strict=True)):
+                return person
         return None
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Spellings of one sound across romanisations (BGN/PCGN, French, German, the people's own
+# passports): Kassym-Jomart and Kasym-Zhomart, Scholz and Sholts, Tokaïev and Tokayev.
+_SOUNDS = (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("tsch", "ch"), ("sch", "sh"),
+           ("kh", "h"), ("tz", "z"), ("ts", "z"), ("ou", "u"), ("w", "v"), ("ph", "f"),
+           ("y", "i"))
+
+
+def romanised(text: str) -> str:
+    """Cyrillic text in Latin letters, as English-language news writes Russian names (the
+    Wikipedia romanisation, through iuliia's kept schema tables)."""
+    import iuliia  # an optional drafting dependency, like trafilatura
+
+    return str(iuliia.WIKIPEDIA.translate(text))
+
+
+def latin_key(word: str) -> str:
+    """A name word reduced to its sounds, so two romanisations of it compare equal."""
+    key = re.sub(r"['’ʹ]", "", fold(word))
+    for spelled, sound in _SOUNDS:
+        key = key.replace(spelled, sound)
+    key = re.sub(r"(\w)\1", r"\1", key)  # doubled letters: Kassym, Kasym
+    # a glide between vowels is written or not: Tokayev, Tokaev, Tokaïev
+    return re.sub(r"(?<=[aeiou])i(?=[aeiou])", "", key)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -255,6 +307,21 @@ def _same_word(a: str, b: str) -> bool:
     while shared < min(len(a), len(b)) and a[shared] == b[shared]:
         shared += 1
     return shared >= max(3, max(len(a), len(b)) - 2)
+
+
+def named(text: str, names: list[str]) -> bool:
+    """True when a sentence names a person: in full, or by surname (Macron, Tokayev's)."""
+    return mention(text, names) is not None
+
+
+def mention(text: str, names: list[str]) -> int | None:
+    """Where ``text`` last names a person (in full, or by the surname's stem), else None."""
+    found = [text.rfind(n) for n in names if n in text]
+    surname = names[0].split()[-1]
+    stem = surname[:-2] if len(surname) > 6 else surname
+    if len(stem) >= 4:
+        found += [m.start() for m in re.finditer(rf"(?<!\w){re.escape(stem)}", text)]
+    return max(found) if found else None
 
 
 def same_person(a: str, b: str) -> bool:
@@ -295,6 +362,11 @@ class Places:
             if place is None and lang == "ru":
                 place = next((p for n, p in self.by_name.items()
                               if len(n) >= 5 and _same_word(word, n)), None)
+            if place is None and lang == "ru":  # "в Астане": Astana, through its romanisation
+                latin = latin_key(romanised(m.group(1)))
+                place = next((p for n, p in self.by_name.items() if len(n) >= 5
+                              and not _CYRILLIC.search(n) and _same_word(latin, latin_key(n))),
+                             None)
             if place is not None:
                 return place
         return None

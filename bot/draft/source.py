@@ -41,9 +41,11 @@ def read(raw: str, url: str | None = None) -> Page:
         return Page(raw.replace("\r\n", "\n"), url=url)
     import trafilatura  # heavy: only for web pages
 
-    found = trafilatura.bare_extraction(raw, url=url, with_metadata=True, as_dict=True,
+    found = trafilatura.bare_extraction(raw, url=url, with_metadata=True,
                                         include_comments=False, include_tables=False)
-    doc: dict[str, Any] = found if isinstance(found, dict) else {}
+    # trafilatura 2 returns a Document (its ``as_dict`` argument is deprecated), or None
+    doc: dict[str, Any] = {} if found is None else \
+        found if isinstance(found, dict) else found.as_dict()
     if not doc.get("text"):
         raise SourceError("no article text found in this page")
     published = None

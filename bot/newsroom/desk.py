@@ -4,7 +4,6 @@ give. The one place the newsroom calls ``bot.draft`` (issue 15's extraction)."""
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -136,11 +135,7 @@ class Desk:
         from bot.draft.source import SourceError, language, read
 
         try:
-            with warnings.catch_warnings():
-                # trafilatura 2.3 warns that bot.draft's ``as_dict=True`` is deprecated; the
-                # result is the same, and a warning must not refuse an editor's article.
-                warnings.filterwarnings("ignore", '"as_dict" will be removed', DeprecationWarning)
-                page = read(raw, url)
+            page = read(raw, url)
             made = draft(page, known(self.library()), publisher=publisher, url=url,
                          origin=url or "", published=None if page.published else undated)
         except SourceError as exc:

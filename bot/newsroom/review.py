@@ -15,9 +15,9 @@ from bot.core.load import _Loader
 from bot.draft.article import _dump as dump_article
 
 # The draft's sections that hold reviewable facts, in the order chat shows them.
-SECTIONS = ("trade", "investments", "counts", "events", "people")
-VALUE_FIELDS = ("name", "flow", "kind", "period", "value", "unit", "currency", "reporter",
-                "partner", "investor", "host", "what")
+SECTIONS = ("trade", "investments", "counts", "events", "people", "quotes")
+VALUE_FIELDS = ("name", "speaker", "flow", "kind", "period", "value", "unit", "currency",
+                "reporter", "partner", "investor", "host", "what")
 
 
 class ReviewError(ValueError):
@@ -74,8 +74,10 @@ def facts(draft: str) -> list[Fact]:
     for section in SECTIONS:
         for item in found.get(section) or []:
             if isinstance(item, dict):
-                out.append(Fact(len(out) + 1, section, str(item.get("id", "?")),
-                                _summary(item), str(item.get("evidence", ""))))
+                # a quotation has no id: its speaker; its words are its own evidence
+                out.append(Fact(len(out) + 1, section,
+                                str(item.get("id", item.get("speaker", "?"))), _summary(item),
+                                str(item.get("evidence", item.get("text", "")))))
     return out
 
 
@@ -106,6 +108,12 @@ def finished(draft: str, edits: Edits, note: str = "") -> str:
             found[section], number = _without_marks(found[section] or [], keep, number)
             if not found[section]:
                 del found[section]
+    people = {str(p.get("id")) for p in found.get("people") or [] if isinstance(p, dict)}
+    quotes = [q for q in found.get("quotes") or [] if str(q.get("speaker")) in people]
+    if quotes:  # a quotation goes with its dropped speaker
+        found["quotes"] = quotes
+    else:
+        found.pop("quotes", None)
     found.pop("draft", None)
     found["title"] = {"fr": edits.title[0], "en": edits.title[1]}
     found["key_points"] = [{"fr": fr, "en": en} for fr, en in edits.key_points]

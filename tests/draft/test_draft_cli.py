@@ -47,7 +47,7 @@ def test_each_development_article_drafts_a_file_check_accepts(
     assert drafted["draft"] is True
     assert drafted["source"]["language"] == article["language"]
     assert drafted["countries"][:2] in (article["pair"], article["pair"][::-1])
-    facts = [f for name in ("trade", "investments", "counts", "events", "people")
+    facts = [f for name in ("trade", "investments", "counts", "events", "people", "quotes")
              for f in drafted.get(name, [])]
     assert facts and all(f["unreviewed"] is True for f in facts)
     # every fact's line is listed as left to review, by its own field

@@ -18,6 +18,7 @@ from bot.core.facts import Article
 from bot.core.library import Library
 from bot.draft.article import Draft, draft, known
 from bot.draft.extract import Known
+from bot.draft.lexicon import LEXICONS
 from bot.draft.source import Page
 from tests.conftest import DATA, ROOT
 
@@ -48,14 +49,27 @@ VERBS = {
     "en": ["trade between {a} and {b} reached {x}", "{a}'s exports to {b} amounted to {x}",
            "imports from {b} grew by {p} percent over the previous year to {x}",
            "investment from {a} in {b} was {q}{x}", "about {c} companies from {a} operate in {b}",
-           "trade ranged from {x} to {x2}", "on {d} May, {a} and {b} signed {c} agreements"],
+           "trade ranged from {x} to {x2}", "on {d} May, {a} and {b} signed {c} agreements",
+           "a dozen business leaders from {a} signed five agreements in {b}",
+           "{a} and {b} signed {c} agreements worth {q}{x}",
+           "\"{a} and {b} will sign {c} agreements on {d} May\", President Emmanuel Macron "
+           "said", "Chancellor Olaf Scholz said: “trade between {a} and {b} reached {x}”"],
     "fr": ["les échanges entre {a} et {b} ont atteint {q}{x}",
            "les exportations vers {b} ont augmenté de {p} % par rapport à l'année précédente, "
            "à {x}", "plus de {c} entreprises de {a} travaillent dans {b}",
-           "les investissements de {a} au {b} ont atteint {x}"],
+           "les investissements de {a} au {b} ont atteint {x}",
+           "une quinzaine de chefs d'entreprise de {a} accompagnent le ministre à {b}",
+           "{a} et {b} ont signé trois accords et une dizaine de contrats",
+           "{a} et {b} ont signé {c} accords d'un montant total de {q}{x}",
+           "« Les échanges entre {a} et {b} ont atteint {x} », a déclaré le président "
+           "Emmanuel Macron"],
     "ru": ["товарооборот {a} и {b} составил {q}{x}",
            "экспорт из {a} вырос на {p}% по сравнению с аналогичным периодом и составил {x}",
-           "более {c} компаний из {a} работают в {b}", "инвестиции из {a} в {b} составили {x}"],
+           "более {c} компаний из {a} работают в {b}", "инвестиции из {a} в {b} составили {x}",
+           "около десятка предпринимателей из {a} прибыли в {b}",
+           "{a} и {b} подписали {c} соглашений на сумму {q}{x}",
+           "«Товарооборот {a} и {b} составил {x} в прошлом году», — заявил президент "
+           "Касым-Жомарт Токаев"],
 }
 QUALIFIERS = {"en": ["", "more than ", "nearly ", "about "], "fr": ["", "près de ", "plus de "],
               "ru": ["", "около ", "более "]}
@@ -93,8 +107,13 @@ def texts(draw: st.DrawFn) -> tuple[str, str]:
 
 
 def _numbers_in(sentence: str) -> set[str]:
-    """The digit strings printed in a sentence (separators dropped)."""
-    return {re.sub(r"\D", "", n) for n in _NUMBER.findall(sentence)}
+    """The digit strings printed in a sentence (separators dropped), and the numbers it
+    writes in words ("trois", "une quinzaine")."""
+    words = {w: v for lex in LEXICONS.values()
+             for w, v in {**lex.number_words, **lex.about_numbers}.items()}
+    written = {str(v) for w, v in words.items()
+               if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", sentence, re.IGNORECASE)}
+    return {re.sub(r"\D", "", n) for n in _NUMBER.findall(sentence)} | written
 
 
 def _digits(value: Any) -> str:
@@ -110,11 +129,18 @@ def _assert_never_invents(made: Draft, text: str) -> None:
     written = [f for name in ("trade", "investments", "counts", "events")
                for f in body.get(name, [])]
     assert [f["evidence"] for f in written] == [f["evidence"] for f in drafted]
+    people = {p["id"] for p in facts.people}
+    for quote in facts.quotes:  # verbatim, said by a person the draft names
+        assert quote["text"] in text and quote["speaker"] in people, quote
+        assert quote["unreviewed"] is True
+    assert [q["text"] for q in body.get("quotes", [])] == [q["text"] for q in facts.quotes]
     for fact in drafted:
         evidence = fact["evidence"]
         assert evidence in text, evidence
         printed = _numbers_in(evidence)
         numbers = [fact["value"]] if "value" in fact else []
+        if "worth" in fact:  # the total value of agreements counted
+            numbers.append(fact["worth"]["value"])
         if "growth" in fact:
             numbers.append(abs(Decimal(str(fact["growth"]["percent"]))))
         for number in numbers:

@@ -146,3 +146,163 @@ def test_a_role_written_after_the_name() -> None:
     assert [(p["name"], p.get("country"), p["role"]["en"]) for p in facts.people] == [
         ("Bakhtiyor Saidov", "UZ", "Minister of Foreign Affairs of Uzbekistan"),
         ("Jean-Noël Barrot", "FR", "French Foreign Minister")]
+
+
+def _events(facts: Facts) -> list[tuple[str, Any, list[str]]]:
+    return [(e["kind"], e["date"], e.get("participants", [])) for e in facts.events]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    # the talks and the welcome ceremony of a meeting, on its day: one meeting
+    ("fr", "Astana, 12 septembre 2024 – Le Président ouzbek Shavkat Mirziyoyev a rencontré le "
+           "Président du Kazakhstan Kassym-Jomart Tokayev le 12 septembre. Les entretiens ont "
+           "été précédés "
+           "d'une cérémonie de bienvenue.",
+     [("meeting", {"precision": "day", "value": "2024-09-12"}, ["mirziyoyev", "tokayev"])]),
+    # "during the meeting", "also attended the meeting": the meeting dated before
+    ("en", "Uzbek President Shavkat Mirziyoyev met with President Kassym-Jomart Tokayev of "
+           "Kazakhstan on September 12. During the meeting, Mirziyoyev praised the trade "
+           "between Uzbekistan and Kazakhstan. Ministers of both countries also attended the "
+           "meeting.",
+     [("meeting", {"precision": "day", "value": "2024-09-12"}, ["mirziyoyev", "tokayev"])]),
+])
+def test_one_event_is_drafted_once(lang: str, text: str, expected: list[Any]) -> None:
+    facts = _facts(lang, text)
+    assert [(k, d, sorted(w)) for k, d, w in _events(facts)] == \
+        [(k, d, sorted(w)) for k, d, w in expected]
+
+
+def test_a_welcome_at_the_airport_is_the_arrival() -> None:
+    facts = _facts("ru", "Президент Узбекистана Шавкат Мирзиёев прибыл с официальным визитом "
+                         "в Казахстан. В аэропорту его встретил Премьер-Министр Казахстана "
+                         "Олжас Бектенов.")
+    assert [e["kind"] for e in facts.events] == ["official_visit"]
+
+
+def test_an_undated_plan_after_a_held_event_is_kept() -> None:
+    facts = _facts("en", "President Kassym-Jomart Tokayev met with Italian Prime Minister "
+                         "Giorgia Meloni in Rome on September 18. Tokayev and Meloni will "
+                         "hold another meeting in the near future, Italy and Kazakhstan said.")
+    assert [(e["kind"], e["date"]["precision"], e["status"]) for e in facts.events] == [
+        ("meeting", "day", "held"), ("meeting", "unknown", "planned")]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("fr", "Le ministre ouzbek sera accompagné en France d'une quinzaine de chefs d'entreprise "
+           "et signera trois accords.",
+     [("business_leaders", "15", "approximately"), ("agreements", "3", "exact")]),
+    ("en", "A dozen business leaders from Germany travel with the Uzbek minister, and more "
+           "than 40 companies from Uzbekistan will take part.",
+     [("business_leaders", "12", "approximately"), ("companies", "40", "more_than")]),
+    ("ru", "Около десятка предпринимателей из Германии прибыли в Узбекистан.",
+     [("business_leaders", "10", "approximately")]),
+])
+def test_counts_written_in_words(lang: str, text: str, expected: list[Any]) -> None:
+    facts = _facts(lang, text)
+    assert [(_code(c), str(c["value"]), c["qualifier"])
+            for c in facts.counts] == expected
+
+
+def _code(count: dict[str, Any]) -> str:
+    return str(count["id"]).rstrip("-0123456789").replace("-", "_")
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("en", "Uzbek President Shavkat Mirziyoyev met Kazakh President Kassym-Jomart Tokayev. "
+           "\"Our countries will double their trade within five years,\" Mirziyoyev said.",
+     [("mirziyoyev", "Our countries will double their trade within five years,")]),
+    ("fr", "Le président Emmanuel Macron a reçu le président ouzbek Shavkat Mirziyoyev. "
+           "Emmanuel Macron a déclaré : « La France et l'Ouzbékistan ouvrent un chapitre "
+           "nouveau de leur relation ».",
+     [("macron", "La France et l'Ouzbékistan ouvrent un chapitre nouveau de leur relation")]),
+    ("ru", "Президент Казахстана Касым-Жомарт Токаев встретился с канцлером Германии Олафом "
+           "Шольцем. „Германия остаётся важнейшим партнёром Казахстана в Европе“, — "
+           "подчеркнул Токаев.",
+     [("tokayev", "Германия остаётся важнейшим партнёром Казахстана в Европе")]),
+    # no named speaker ("he said"), or a name in quotation marks: nothing
+    ("en", "Kazakh President Kassym-Jomart Tokayev met French President Emmanuel Macron. "
+           "\"France is a reliable partner of our country in Europe,\" he said. Macron will "
+           "attend the \"Central Asia + France\" summit.", []),
+])
+def test_quotations_verbatim_with_a_named_speaker(lang: str, text: str,
+                                                  expected: list[tuple[str, str]]) -> None:
+    facts = _facts(lang, text)
+    assert [(q["speaker"], q["text"]) for q in facts.quotes] == expected
+    assert all(q["unreviewed"] is True and q["language"] == lang for q in facts.quotes)
+
+
+@pytest.mark.parametrize(("lang", "text", "worth"), [
+    ("en", "Kazakhstan and Germany signed 36 documents worth $6.3 billion at a business forum.",
+     ("6.3", "billion", "USD", "exact")),
+    ("fr", "Le Kazakhstan et la France ont signé 24 accords d'un montant total de 2,5 milliards "
+           "d'euros.", ("2.5", "billion", "EUR", "exact")),
+    ("ru", "Казахстан и Германия подписали 12 соглашений на сумму более $1,2 млрд.",
+     ("1.2", "billion", "USD", "more_than")),
+    # a sum in another sentence is not the agreements' value
+    ("en", "Kazakhstan and Germany signed 36 documents. In 2023, trade between Kazakhstan and "
+           "Germany reached $6.3 billion.", None),
+])
+def test_agreements_signed_and_their_value(lang: str, text: str,
+                                           worth: tuple[str, ...] | None) -> None:
+    (count,) = _facts(lang, text).counts
+    assert count["what"]["en"] == "agreements signed" and count["topic"] == "economy"
+    got = count.get("worth")
+    assert (None if got is None else (str(got["value"]), got["unit"], got["currency"],
+                                      got["qualifier"])) == worth
+
+
+def test_russian_names_and_places_match_the_latin_spellings_the_data_knows() -> None:
+    facts = _facts("ru", "Президент Казахстана Касым-Жомарт Токаев встретился с канцлером "
+                         "Германии Олафом Шольцем в Астане 17 сентября.")
+    assert [(p["id"], p["name"]) for p in facts.people] == [
+        ("tokayev", "Касым-Жомарт Токаев"), ("scholz", "Олафом Шольцем")]
+    (meeting,) = facts.events
+    assert meeting["place"]["name"]["en"] == "Astana"
+    assert sorted(meeting["participants"]) == ["scholz", "tokayev"]
+
+
+@pytest.mark.parametrize(("printed", "known"), [
+    ("Kasym-Zhomart", "Kassym-Jomart"), ("Sholts", "Scholz"), ("Tokaïev", "Tokayev"),
+    ("Mirziyoev", "Mirziyoyev")])
+def test_one_name_in_two_romanisations_has_one_key(printed: str, known: str) -> None:
+    from bot.draft.names import latin_key
+
+    assert latin_key(printed) == latin_key(known)
+
+
+def test_different_names_keep_different_keys() -> None:
+    from bot.draft.names import latin_key
+
+    assert latin_key("Bektenov") != latin_key("Tokayev")
+    assert latin_key("Sholts") != latin_key("Shultz")
+
+
+def test_two_meetings_of_one_day_with_different_people_are_two_events() -> None:
+    facts = _facts("en", "On September 12, President Kassym-Jomart Tokayev met Uzbek President "
+                         "Shavkat Mirziyoyev in Astana. On September 12, Kazakh Prime Minister "
+                         "Olzhas Bektenov met Uzbek Prime Minister Abdulla Aripov.")
+    assert [sorted(e["participants"]) for e in facts.events] == [
+        ["mirziyoyev", "tokayev"], ["aripov", "bektenov"]]
+
+
+def test_text_between_two_straight_quotations_is_not_one() -> None:
+    facts = _facts("en", "Kazakh President Kassym-Jomart Tokayev met Uzbek President Shavkat "
+                         "Mirziyoyev. \"We agreed on a great deal of new projects,\" Tokayev "
+                         "said, and Mirziyoyev said in turn: \"Our two countries are brothers "
+                         "and will always stay close.\"")
+    assert [(q["speaker"], q["text"]) for q in facts.quotes] == [
+        ("tokayev", "We agreed on a great deal of new projects,"),
+        ("mirziyoyev", "Our two countries are brothers and will always stay close.")]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("fr", "Jean Dupontel a été le premier ambassadeur de France au Kazakhstan, en 1992.",
+     ("Jean Dupontel", "fr", "Ambassadeur de France")),
+    ("en", "Mark Ellwood was the first German ambassador to Kazakhstan in the 1990s.",
+     ("Mark Ellwood", "en", "Ambassador")),
+])
+def test_a_role_said_of_a_name_by_a_verb_of_being(lang: str, text: str,
+                                                  expected: tuple[str, str, str]) -> None:
+    (person,) = _facts(lang, text).people
+    name, locale, role = expected
+    assert (person["name"], person["role"][locale]) == (name, role)
