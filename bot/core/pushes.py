@@ -357,12 +357,14 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
-                 zone: str, prefix: str = "/") -> Rendered:
+                 zone: str, prefix: str = "/",
+                 commands: Mapping[str, str] | None = None) -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.
 
-    "Tomorrow" and "today" count from the chat's own day when the alert goes out.
+    "Tomorrow" and "today" count from the chat's own day when the alert goes out; the
+    commands it names are ``commands`` (the chat's language's names, as its menu shows).
     """
-    scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix)
+    scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix, commands=commands)
     today = now.astimezone(scope.zone).date()
     return fit("alert", locale, BUDGETS["alert"], scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),
