@@ -124,7 +124,7 @@ async def test_a_button_expires_after_a_data_reload(
         await press(api, ADA, ADA, fresh.message_id or 0, data_of(fresh.reply_markup, "Tous"))
     finally:
         await running.stop()
-    assert answer.extra["text"] == "Ce bouton a expiré\u00a0: renvoyez la commande."
+    assert answer.extra["text"] == "Ce bouton a expiré\u202f: renvoyez la commande."
     assert [e.message_id for e in edits(api)] == [fresh.message_id]
     # Stopping leaves the last long poll open in the fake, which then answers it 409.
     assert [c for c in failed_calls(api) if not c.startswith("getUpdates: 409")] == []

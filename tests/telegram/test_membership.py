@@ -88,7 +88,7 @@ async def test_group_language_is_for_admins(api: FakeBotAPI, bot: TelegramBot) -
     [refused] = await ask(api, GROUP, BOB, "/lang fr")
     assert refused.plain_text == REFUSED + INTRODUCTION
     [done] = await ask(api, GROUP, ADA, "/lang fr")
-    assert done.plain_text == "Langue\u00a0: français."
+    assert done.plain_text == "Langue\u202f: français."
     [french] = await ask(api, GROUP, BOB, "/help")  # Bob speaks English; the group is French
     assert french.plain_text is not None and "Notes sur les relations" in french.plain_text
 
