@@ -216,6 +216,12 @@ def render(template: str, locale: str, **context: Any) -> Rendered:
         return Rendered.from_html(typography(markup, locale))
 
 
+def template_module(template: str, locale: str, **context: Any) -> Any:
+    """The macros of ``briefs/<template>.html.j2`` bound to ``context``, for parts of a
+    message rendered apart and cached (the message's own render applies the typography)."""
+    return environment(locale).get_template(f"{template}.html.j2").make_module(context)
+
+
 # "In text, not inside a tag": the next angle bracket ahead is an opening one (or none).
 _IN_TEXT = r"(?=[^<>]*(?:<|$))"
 _APOSTROPHE = re.compile(r"(?:&#39;|')" + _IN_TEXT)
