@@ -313,7 +313,8 @@ class Scheduler:
         """The alert's message, rendered once per language and zone."""
         today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
         prefix = command_prefix(chat.ref.network)
-        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix)
+        key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix,
+               due.pairs)
         if key not in tick.alerts:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
                                             chat.timezone, prefix,
