@@ -45,11 +45,12 @@ def test_every_french_catalog_entry_spaces_its_punctuation_the_french_way() -> N
     for message in catalog:
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple | list) \
+            else (message.string,)
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
         for text in strings:
-            assert misspaced(text) == [], (message.id, text)
-        assert misspaced(i18n.gettext("fr", ids[0])) == [], message.id
+            assert misspaced(str(text)) == [], (message.id, text)
+        assert misspaced(i18n.gettext("fr", str(ids[0]))) == [], message.id
         checked += 1
     assert checked > 300  # the whole catalog, not an empty one
 
