@@ -156,6 +156,7 @@ def view_buttons(ctx: Context, name: str, args: list[str], pair: str = "") -> Bu
     current = view_of(name, args)
     if current is None:
         return ()
+
     def line(view: str) -> str:
         return " ".join(f"{name} {view} {pair}".split())
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -480,9 +481,8 @@ def event_lines(scope: Scope, items: list[EventItem]) -> dict[str, Markup]:
 
     for item in items:
         day = scope.today(item.event)
-        lines[item.key] = scope.library.cached(
-            ("event-lines", item.key, scope.locale, day),
-            lambda item=item, day=day: build(item, day))  # type: ignore[misc]
+        lines[item.key] = scope.library.cached(("event-lines", item.key, scope.locale, day),
+                                               partial(build, item, day))
     return lines
 
 
