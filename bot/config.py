@@ -246,7 +246,8 @@ def _webhook_url(text: str) -> str:
 # How each variable's text becomes its value; the ValueError's text follows the variable's name.
 _PARSERS: dict[str, Any] = {
     "default_locale": _locale, "timezone": _zone, "grace": parse_duration,
-    "max_failures": _count, "max_attempts": _count, "http_port": _port, "log_level": _level,
+    "max_failures": _count, "max_attempts": _count, "start_attempts": _count,
+    "http_port": _port, "log_level": _level,
     "log_json": _flag, "reload_interval": _seconds, "admins": _admins,
     "editors": _admins, "allowed": _allowed,
     "sources_interval": lambda text: _at_least(_seconds(text), 60.0),
@@ -284,6 +285,8 @@ class Settings(BaseSettings):
     max_failures: int = Field(3, validation_alias="BILAT_MAX_FAILURES")
     # Tries of one message through network or server errors.
     max_attempts: int = Field(8, validation_alias="BILAT_MAX_ATTEMPTS")
+    # Tries to reach each network at start, 1, 2, 4... s apart, before naming the setting.
+    start_attempts: int = Field(6, validation_alias="BILAT_START_ATTEMPTS")
     http_host: str = Field("127.0.0.1", validation_alias="BILAT_HTTP_HOST")
     # /healthz and /metrics; 0 turns the endpoint off.
     http_port: int = Field(8080, validation_alias="BILAT_HTTP_PORT")

@@ -7,6 +7,7 @@ persist, and pushed digests and alerts are printed as they are sent (ConsoleTran
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import TextIO
 
 from bot.core import i18n
 from bot.core.chat_settings import ChatSettings
+from bot.core.command_table import as_command
 from bot.core.network import Attachment, ChatRef, Limits
 from bot.core.phrases import N_
 from bot.core.render import Rendered
@@ -26,10 +28,13 @@ CONSOLE = ChatRef("console", "console")
 # Whoever types in the console runs Bilat and has its database: an operator.
 CONSOLE_OPERATOR = "console:local"
 RULE = "─" * 20
+SORRY = N_("Sorry, something went wrong while answering. Please try again in a moment.")
 # A terminal shows no files; a line without a prefix is a command all the same.
 CONSOLE_NETWORK = Network(CONSOLE.network, "/", files=False, message_length=1 << 20)
 # What ends the session, with or without the slash, in English and French.
 QUIT_WORDS = frozenset({"quit", "exit", "quitter", "sortir"})
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleTransport:
@@ -75,8 +80,12 @@ class Console:
         """The plain-text answer to one line, or None for a blank line."""
         if not line.strip():
             return None
-        text = line if line.lstrip()[:1] in "/!" else "/" + line.lstrip()
-        answer = await self.session.answer(self.request(), text)
+        text = as_command(line)
+        try:
+            answer = await self.session.answer(self.request(), text)
+        except Exception:  # one command's bug must not end the console
+            log.exception("console: answering %r failed", text[:80])
+            return i18n.gettext(self.locale, SORRY)
         return answer.reply.message.text if answer else None
 
     async def run(self, lines: TextIO = sys.stdin, delivery: Delivery | None = None) -> None:

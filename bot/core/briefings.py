@@ -35,7 +35,7 @@ from bot.core.facts import (
 )
 from bot.core.library import Library, Pair, Sourced, pair_key, visible
 from bot.core.phrases import Phrases
-from bot.core.render import Rendered, render, template_module
+from bot.core.render import Rendered, echo, render, template_module
 
 FLOWS = ("turnover", "exports", "imports")
 EVENT_MODES = ("upcoming", "past", "all")
@@ -519,7 +519,7 @@ def summary(scope: Scope, ref: str | None = None, view: str = "short") -> Render
     article = lib.find_in(ref, pool) if ref else (pool[0] if pool else None)
     if article is None:
         return render("summary", scope.locale, **scope.base(
-            article=None, ref=ref, articles=pool[:10], show={}))
+            article=None, ref=echo(ref) if ref else ref, articles=pool[:10], show={}))
     if view == "sources":
         return render("sources", scope.locale, **scope.base(articles=(article,),
                                                             what="summary"))

@@ -18,11 +18,12 @@ from bot.core.chat_settings import ChatSettings
 from bot.core.library import Library, Pair
 from bot.core.network import Attachment
 from bot.core.operator import OperatorPort
-from bot.core.render import Rendered, typography
+from bot.core.render import ARG_ECHO_LIMIT, Rendered, echo, typography
 from bot.core.request import Request
 from bot.core.words import fold
 
-ARG_ECHO_LIMIT = 40
+__all__ = ["ARG_ECHO_LIMIT", "echo"]  # quoted back by every command module
+
 # Each command's French names, accepted in every language; the first is the one French menus
 # and help show. Telegram allows only a-z, 0-9 and _ in names, so accents are folded away when
 # a command is read (/résumé is /resume). Names of commands not registered are ignored.
@@ -271,9 +272,12 @@ def notice(*lines: str) -> Reply:
     return Reply(Rendered.from_html(typography(markup, "en")))
 
 
-def echo(arg: str) -> str:
-    """A user's argument, shortened for quoting back in an error."""
-    return arg if len(arg) <= ARG_ECHO_LIMIT else arg[:ARG_ECHO_LIMIT] + "…"
+def as_command(line: str, prefix: str = "/") -> str:
+    """A line typed where everything is for Bilat: ``trade`` and ``!trade`` become ``/trade``."""
+    text = line.strip()
+    if text[:1] in "/!":
+        text = text[1:]
+    return prefix + text
 
 
 def usage(ctx: Context, name: str) -> str:

@@ -45,6 +45,41 @@ def _currency(code: str) -> str:
 Country = Annotated[str, AfterValidator(_country)]
 Currency = Annotated[str, AfterValidator(_currency)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+
+# Limits by schema. Data is written by people and checked once, then served to everyone, so
+# every text, number and date is bounded here rather than wherever it is used.
+NAME_MAX = 200  # a publisher, a name, a place
+LINE_MAX = 400  # one sentence of ours: a title, a key point, a note (the longest is ~200)
+PASSAGE_MAX = 1000  # a verbatim source sentence or quotation (the longest is ~330)
+URL_MAX = 500
+ITEMS_MAX = 100  # people, quotes, figures or events in one article
+AMOUNT_DIGITS = 15  # up to 999 trillion in the unit word: beyond is a typo, not a statistic
+AMOUNT_PLACES = 6
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a window that makes sense for news
+
+
+def _printable(text: str) -> str:
+    """Refuse control characters (a newline or tab excepted): they break messages."""
+    for char in text:
+        if char not in "\n\t" and (ord(char) < 32 or 127 <= ord(char) < 160):
+            raise ValueError(f"contains the control character U+{ord(char):04X}")
+    return text
+
+
+def _in_window(day: date) -> date:
+    """Refuse dates outside the news window (0001-01-01 or 9999-12-31 are typos)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return day
+
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_printable)]
+Line = Annotated[str, Field(min_length=1, max_length=LINE_MAX), AfterValidator(_printable)]
+Passage = Annotated[str, Field(min_length=1, max_length=PASSAGE_MAX),
+                    AfterValidator(_printable)]
+Day = Annotated[date, AfterValidator(_in_window)]
+Figure = Annotated[Decimal, Field(ge=0, max_digits=AMOUNT_DIGITS,
+                                  decimal_places=AMOUNT_PLACES)]
 Qualifier = Literal["exact", "approximately", "more_than", "nearly", "less_than"]
 Unit = Literal["one", "thousand", "million", "billion"]
 UNIT_FACTOR: dict[str, int] = {"one": 1, "thousand": 10**3, "million": 10**6, "billion": 10**9}
@@ -55,8 +90,8 @@ PLACEHOLDER = "TODO"
 class Localized(Model):
     """A text written by Bilat in both interface languages."""
 
-    fr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    fr: Line
+    en: Line
 
     def get(self, locale: str) -> str:
         """Return the text for ``locale`` (English for any other)."""
@@ -66,8 +101,8 @@ class Localized(Model):
 class Source(Model):
     """Where an article was published."""
 
-    publisher: str = Field(min_length=1)
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    publisher: Name
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=URL_MAX)
     published: datetime
     language: str = Field(pattern=r"^[a-z]{2,3}$")
 
@@ -76,14 +111,15 @@ class Source(Model):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("publication time needs its UTC offset (e.g. +01:00)")
+        _in_window(value.date())
         return value
 
 
 class Period(Model):
     """A calendar year or a range of whole months, as a statistic covers it."""
 
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="before")
     @classmethod
@@ -132,14 +168,14 @@ class Period(Model):
 class Growth(Model):
     """A stated change in percent, with what it is measured against."""
 
-    percent: Decimal
+    percent: Decimal = Field(ge=-100, le=100_000, max_digits=9, decimal_places=3)
     base: Literal["previous_year", "same_period_previous_year"]
 
 
 class Amount(Model):
     """Money exactly as printed: the digits, the unit word and the currency."""
 
-    value: Decimal = Field(ge=0)
+    value: Figure
     unit: Unit = "one"
     currency: Currency
     qualifier: Qualifier = "exact"
@@ -161,7 +197,7 @@ class Evidenced(Model):
     """A fact that carries the sentence of the source it comes from."""
 
     id: Slug
-    evidence: str = Field(min_length=1)
+    evidence: Passage
     # Drafted by `bilat draft` and not yet checked by an editor: never served.
     unreviewed: bool = False
 
@@ -193,7 +229,7 @@ class Investment(Evidenced, Amount):
     host: Country
     since: int | None = Field(default=None, ge=1900, le=2100)
     period: Period | None = None
-    as_of: date | None = None
+    as_of: Day | None = None
     attributed_to: Localized | None = None
 
 
@@ -202,10 +238,10 @@ class Count(Evidenced):
     """A counted thing (companies, visas, programmes...) with its qualifier."""
 
     what: Localized
-    value: Decimal = Field(ge=0)
+    value: Figure
     qualifier: Qualifier = "exact"
     topic: Literal["economy", "people", "education", "diplomacy", "other"] = "other"
-    as_of: date | None = None
+    as_of: Day | None = None
     period: Period | None = None
     growth: Growth | None = None
 
@@ -214,7 +250,7 @@ class DayDate(Model):
     """An event on a known day."""
 
     precision: Literal["day"]
-    value: date
+    value: Day
 
     def bounds(self) -> tuple[date, date]:
         """Earliest and latest day the event can fall on."""
@@ -225,8 +261,8 @@ class DaysDate(Model):
     """An event over a range of days."""
 
     precision: Literal["days"]
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> DaysDate:
@@ -250,6 +286,8 @@ class MonthDate(Model):
     def _month(cls, value: str) -> str:
         if not 1 <= int(value[5:]) <= 12:
             raise ValueError(f"{value} is not a valid month")
+        if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            raise ValueError(f"{value} is outside {FIRST_YEAR}-{LAST_YEAR}")
         return value
 
     def bounds(self) -> tuple[date, date]:
@@ -273,8 +311,8 @@ class BeforeDate(Model):
     """An event known only to come before a day (that day excluded)."""
 
     precision: Literal["before"]
-    value: date
-    after: date | None = None
+    value: Day
+    after: Day | None = None
 
     def bounds(self) -> tuple[date, date]:
         """Earliest and latest day the event can fall on."""
@@ -301,7 +339,7 @@ class Place(Model):
     """Where an event takes place, with its IANA time zone."""
 
     name: Localized
-    timezone: str
+    timezone: str = Field(max_length=64)
 
     @field_validator("timezone")
     @classmethod
@@ -312,7 +350,18 @@ class Place(Model):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone") from None
+        if not is_place_zone(value):
+            raise ValueError(f"{value!r} is not a place's time zone")
         return value
+
+
+# Names tzdata lists that are no place's zone: the host's zone, a placeholder, the rule sets.
+NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
+def is_place_zone(name: str) -> bool:
+    """True for an IANA zone one can live in (not ``localtime``, ``Factory``, ``posix/...``)."""
+    return name.lower() not in NOT_PLACES and not name.startswith(("posix/", "right/"))
 
 
 EventKind = Literal["state_visit", "official_visit", "visit", "forum", "ceremony", "meeting",
@@ -327,17 +376,18 @@ class Event(Evidenced):
     date: EventDate
     time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     place: Place | None = None
-    participants: tuple[str, ...] = ()
+    participants: tuple[Slug, ...] = Field(default=(), max_length=ITEMS_MAX)
     status: Literal["planned", "held", "cancelled"]
     note: Localized | None = None
-    same_as: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
+    same_as: str | None = Field(default=None, max_length=161,
+                                pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
 
 
 class Person(Model):
     """Someone the article names, with their role at the time."""
 
     id: Slug
-    name: str = Field(min_length=1)
+    name: Name
     country: Country | None = None
     role: Localized
     unreviewed: bool = False
@@ -346,8 +396,8 @@ class Person(Model):
 class Translation(Model):
     """Our translation of a quotation into the interface languages it was not given in."""
 
-    fr: str | None = Field(default=None, min_length=1)
-    en: str | None = Field(default=None, min_length=1)
+    fr: Passage | None = None
+    en: Passage | None = None
 
     def get(self, locale: str) -> str | None:
         """The translation for ``locale``, if there is one."""
@@ -357,9 +407,9 @@ class Translation(Model):
 class Quote(Model):
     """A quotation, verbatim, in the language it was given in, with our translation."""
 
-    speaker: str
+    speaker: Slug
     language: str = Field(pattern=r"^[a-z]{2,3}$")
-    text: str = Field(min_length=1)
+    text: Passage
     translation: Translation = Field(default_factory=Translation)
 
 
@@ -370,16 +420,16 @@ class Article(Model):
     # A file `bilat draft` wrote and an editor has not finished: checked, never served.
     draft: bool = False
     source: Source
-    countries: tuple[Country, ...] = Field(min_length=2)
+    countries: tuple[Country, ...] = Field(min_length=2, max_length=10)
     title: Localized
     key_points: tuple[Localized, ...] = Field(min_length=3, max_length=5)
-    sectors: tuple[str, ...] = ()
-    people: tuple[Person, ...] = ()
-    quotes: tuple[Quote, ...] = ()
-    trade: tuple[TradeFigure, ...] = ()
-    investments: tuple[Investment, ...] = ()
-    counts: tuple[Count, ...] = ()
-    events: tuple[Event, ...] = ()
+    sectors: tuple[Slug, ...] = Field(default=(), max_length=ITEMS_MAX)
+    people: tuple[Person, ...] = Field(default=(), max_length=ITEMS_MAX)
+    quotes: tuple[Quote, ...] = Field(default=(), max_length=ITEMS_MAX)
+    trade: tuple[TradeFigure, ...] = Field(default=(), max_length=ITEMS_MAX)
+    investments: tuple[Investment, ...] = Field(default=(), max_length=ITEMS_MAX)
+    counts: tuple[Count, ...] = Field(default=(), max_length=ITEMS_MAX)
+    events: tuple[Event, ...] = Field(default=(), max_length=ITEMS_MAX)
 
     @field_validator("countries")
     @classmethod
@@ -421,11 +471,11 @@ class CountryForms(Model):
     (``Franco``-Kazakh, ``germano``-kazakh), and by other names readers may type."""
 
     code: Country
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1, pattern=r"^(le |la |les |l')")
+    en: Name
+    fr: Name = Field(pattern=r"^(le |la |les |l')")
     adjective: Localized | None = None
     prefix: Localized | None = None
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[Name, ...] = Field(default=(), max_length=ITEMS_MAX)
 
 
 class NameForms(Localized):

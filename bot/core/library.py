@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +15,9 @@ from bot.core.review import servable
 
 T = TypeVar("T")
 Pair = tuple[str, str]
+# Derived values kept per library. Some keys carry the time (events split per quarter-hour and
+# zone), so while the data stays unchanged for months the memo must forget the oldest.
+MEMO_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -41,14 +44,18 @@ class Library:
     defaults: tuple[Pair, ...] = ()
     names: dict[str, NameForms] = field(default_factory=dict)
     # Derived indexes, computed once per library: the data never changes under a Library.
-    memo: dict[object, Any] = field(default_factory=dict, init=False, repr=False,
-                                    compare=False, hash=False)
+    memo: OrderedDict[object, Any] = field(default_factory=OrderedDict, init=False,
+                                           repr=False, compare=False, hash=False)
 
     def cached(self, key: object, build: Callable[[], T]) -> T:
-        """``build()`` once per library and key."""
-        if key not in self.memo:
-            self.memo[key] = build()
-        return cast(T, self.memo[key])
+        """``build()`` once per library and key, keeping the ``MEMO_SIZE`` latest used."""
+        if key in self.memo:
+            self.memo.move_to_end(key)
+            return cast(T, self.memo[key])
+        value = self.memo[key] = build()
+        while len(self.memo) > MEMO_SIZE:
+            self.memo.popitem(last=False)
+        return value
 
     @classmethod
     def from_dataset(cls, data: Dataset, defaults: tuple[Pair, ...] = ()) -> Library:
@@ -113,8 +120,10 @@ class Library:
     @staticmethod
     def find_in(ref: str, pool: list[Article]) -> Article | None:
         """An article of ``pool`` by id, id prefix, or 1-based number."""
-        if ref.isdigit():
-            index = int(ref) - 1
+        # ASCII digits only: str.isdigit accepts "²", which int refuses; and a few digits,
+        # since int refuses thousands of them.
+        if ref.isascii() and ref.isdigit():
+            index = int(ref) - 1 if len(ref) <= 6 else -1
             return pool[index] if 0 <= index < len(pool) else None
         exact = [a for a in pool if a.id == ref]
         if exact:

@@ -1,11 +1,15 @@
 """Load article data from YAML into facts; every error names its file, line and field.
 
 Loading is all or nothing: one bad file and nothing is returned, so a half-loaded library
-never reaches users.
+never reaches users. Loading is also bounded, whatever the files hold: at most ``MAX_FILES``
+article files of ``MAX_FILE_BYTES`` each, nesting at most ``MAX_DEPTH`` deep, and no YAML
+aliases (a few hundred bytes of nested aliases expand to gigabytes), so a hostile or broken
+file costs a located error, never the process's memory or stack.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,6 +23,11 @@ from bot.core.facts import Article, CountryForms, NameForms, Sector
 
 Path_ = tuple[str | int, ...]
 
+MAX_FILES = 2000  # article files in one data directory
+MAX_FILE_BYTES = 256 * 1024  # one article file (the largest bundled one is 12 KB)
+MAX_DEPTH = 20  # nesting of mappings and lists (articles need 5)
+MESSAGE_MAX = 300  # characters of one error message
+
 
 @dataclass(frozen=True)
 class DataError:
@@ -28,6 +37,13 @@ class DataError:
     line: int
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A value pasted by mistake may be quoted: cut it in the middle, keep the sentence.
+        if len(self.message) > MESSAGE_MAX:
+            head, tail = MESSAGE_MAX * 2 // 3, MESSAGE_MAX // 3
+            object.__setattr__(self, "message",
+                               f"{self.message[:head]} … {self.message[-tail:]}")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
@@ -45,7 +61,29 @@ class DataInvalid(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps decimals exact and leaves dates to the models."""
+    """SafeLoader that keeps decimals exact, leaves dates to the models, and is bounded."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Compose as SafeLoader does, refusing aliases and deep nesting."""
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in data files; write the value "
+                "out", self._mark())
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self._mark())
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _mark(self) -> yaml.Mark | None:
+        """Where the next event starts."""
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        return event.start_mark  # type: ignore[return-value]  # the C and Python marks
 
 
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
@@ -106,13 +144,43 @@ class _Parsed:
     lines: dict[Path_, int]
 
 
+def _read(path: Path, label: str) -> tuple[str | None, list[DataError]]:
+    """The text of one file, if it is readable, UTF-8 and not too large."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [DataError(label, 1, "", f"file is {size} bytes; at most "
+                                    f"{MAX_FILE_BYTES} are allowed")]
+        with path.open("rb") as stream:  # at most the cap, even if it grew since the stat
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None, [DataError(label, 1, "", f"file is over {MAX_FILE_BYTES} bytes")]
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [DataError(label, 1, "", f"not UTF-8 text: {exc.reason} at byte "
+                                f"{exc.start}")]
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+        return None, [DataError(label, 1, "", f"cannot read file: {exc}")]
+
+
+def _unprintable(text: str, error: yaml.reader.ReaderError) -> DataError:
+    """Where the reader met a character YAML does not allow."""
+    before = text[:error.position]
+    line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+    return DataError("", line, "", f"character U+{error.character:04X} at column {column} is "
+                     "not allowed in YAML (a control character?)")
+
+
 def _parse(path: Path, label: str) -> tuple[_Parsed | None, list[DataError]]:
     """Parse one YAML file, or say where it is not YAML."""
+    text, unread = _read(path, label)
+    if text is None:
+        return None, unread
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [DataError(label, 1, "", f"cannot read file: {exc}")]
-    loader = _Loader(text)
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        found = _unprintable(text, exc)
+        return None, [DataError(label, found.line, "", found.message)]
     try:
         node = loader.get_single_node()
         if node is None:
@@ -125,6 +193,11 @@ def _parse(path: Path, label: str) -> tuple[_Parsed | None, list[DataError]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return None, [DataError(label, line, "", f"not valid YAML: {exc.problem or exc}")]
+    except yaml.reader.ReaderError as exc:  # met while reading on (a stream's later part)
+        found = _unprintable(text, exc)
+        return None, [DataError(label, found.line, "", found.message)]
+    except yaml.YAMLError as exc:
+        return None, [DataError(label, 1, "", f"not valid YAML: {exc}")]
     finally:
         loader.dispose()
     errors = [DataError(label, line, _field(p), msg) for p, line, msg in problems]
@@ -239,6 +312,13 @@ def _message(error: Any) -> str:
     if kind == "string_pattern_mismatch":
         return f"{value!r} does not have the expected form" + (f": {shape}" if shape else
                                                              _pattern_hint(error))
+    if kind == "string_too_long":
+        return (f"is {len(str(value))} characters long; at most "
+                f"{error['ctx']['max_length']} are allowed")
+    if kind == "decimal_max_digits":
+        return f"{value} has more than {error['ctx']['max_digits']} digits"
+    if kind == "decimal_max_places":
+        return f"{value} has more than {error['ctx']['decimal_places']} decimal places"
     if kind in ("too_short", "too_long"):
         bound = "at least" if kind == "too_short" else "at most"
         limit = error["ctx"]["min_length" if kind == "too_short" else "max_length"]
@@ -297,6 +377,8 @@ def _label(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path if path.is_absolute() else root / path)
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        return str(path)
 
 
 @dataclass(frozen=True)
@@ -406,10 +488,15 @@ def load_dataset(root: Path, extra: Iterable[Path] = ()) -> Dataset:
     owners: dict[str, str] = {}
     located: dict[str, tuple[str, dict[Path_, int]]] = {}
     files = list(_article_files(root))
-    seen = {p.resolve() for p in files}
-    files += [p for p in extra if p.resolve() not in seen]
+    # os.path.realpath, unlike Path.resolve, does not raise on a symbolic link loop.
+    seen = {os.path.realpath(p) for p in files}
+    files += [p for p in extra if os.path.realpath(p) not in seen]
     if not files and not root.exists():
         errors.append(DataError(str(root), 1, "", "no such file or directory"))
+    if len(files) > MAX_FILES:
+        errors.append(DataError(str(root), 1, "", f"{len(files)} article files; at most "
+                                f"{MAX_FILES} are allowed"))
+        files = []
     for path in files:
         label = _label(path, base)
         parsed, problems = _parse(path, label)

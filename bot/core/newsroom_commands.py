@@ -89,8 +89,8 @@ async def cmd_sources(ctx: Context, args: list[str]) -> Reply:
             added = await newsroom.add_source(args[1], kind)
             return notice(ctx._("Now watching {number}. {label}.").format(
                 number=added.number, label=added.label))
-        if verb in REMOVE_WORDS and len(args) == 2 and args[1].isdigit():
-            gone = await newsroom.remove_source(int(args[1]))
+        if verb in REMOVE_WORDS and len(args) == 2 and (number := _number(args[1])):
+            gone = await newsroom.remove_source(number)
             return notice(ctx._("No longer watching {label}.").format(label=gone.label))
     except NewsroomError as exc:
         return notice(ctx._(exc.msgid).format(**exc.params))
@@ -171,7 +171,8 @@ def draft_reply(ctx: Context, view: DraftView) -> Reply:
 
 
 def _number(word: str) -> int | None:
-    return int(word) if word.isdigit() and len(word) < 10 else None
+    """A draft or source number: ASCII digits only (``str.isdigit`` accepts "²")."""
+    return int(word) if word.isascii() and word.isdigit() and len(word) < 10 else None
 
 
 async def _review(ctx: Context, act: Callable[[Newsroom], Awaitable[DraftView]]) -> Reply:

@@ -177,7 +177,8 @@ def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone
                     if first is not a:
                         due[(item.key, a.lead)] = replace(
                             first, pairs=(*(first.pairs or (first.pair,)), pair))
-    return sorted(due.values(), key=lambda a: (a.moment, a.item.key))
+    # Alerts due at the same moment go in the order of the events they announce.
+    return sorted(due.values(), key=lambda a: (a.moment, a.target, a.item.key))
 
 
 def next_digest(settings: PushSettings, zone: ZoneInfo, after: datetime) -> datetime:

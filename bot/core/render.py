@@ -17,6 +17,12 @@ from bot.metrics import rendering
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "briefs"
 TELEGRAM_LIMIT = 4096
+ARG_ECHO_LIMIT = 40  # characters of a user's argument quoted back in an answer
+
+
+def echo(arg: str) -> str:
+    """A user's argument, shortened for quoting back in an error."""
+    return arg if len(arg) <= ARG_ECHO_LIMIT else arg[:ARG_ECHO_LIMIT] + "…"
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "a", "code", "pre", "blockquote"})
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 
-from bot.core.facts import LOCALES
+from bot.core.facts import LOCALES, is_place_zone
 from bot.core.words import fold
 
 # One city name clearly means the biggest place so called when it has this many times the
@@ -55,7 +55,7 @@ class Found:
 @cache
 def _iana() -> dict[str, str]:
     """IANA zone names by their folded form (``asia/almaty``)."""
-    return {fold(name): name for name in available_timezones()}
+    return {fold(name): name for name in available_timezones() if is_place_zone(name)}
 
 
 @cache

@@ -15,6 +15,13 @@ whether the network got it. So after a crash every remaining message is sent exa
 except at most the one message per chat that was in flight at the moment of the kill, which
 may arrive twice.
 
+Recording faults. When the database refuses to record an outcome (the send went, but
+``sent`` could not be written), the row would stay ``sending`` and hold its chat. The sender
+keeps what it owes the database in memory and writes it again at each round until the
+database takes it: a message known sent is recorded sent (not sent twice), one that failed
+goes back to its retry. Only a process that dies meanwhile leaves the row to the start-up
+recovery, which sends it again.
+
 Stopping (SIGTERM). Once ``stop`` is set no new message is claimed; a message still waiting
 for the pacer goes back to ``pending`` untouched, and a message being handed to the network
 is given the time the caller allows to finish and be recorded. The outbox keeps the rest.
@@ -31,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -121,6 +129,8 @@ class Sender:
         self.sent = 0
         self._recovered = False
         self._ledger = Ledger(db)
+        # Outcomes the database refused to record, by outbox row: written again each round.
+        self._unrecorded: dict[int, Callable[[], Awaitable[None]]] = {}
 
     async def recover(self) -> int:
         """Put back what a vanished sender left ``sending`` (once per sender)."""
@@ -133,9 +143,37 @@ class Sender:
                         "sending them again", self.transport.network, count)
         return count
 
+    @property
+    def unrecorded(self) -> int:
+        """Outcomes still waiting for the database to take them."""
+        return len(self._unrecorded)
+
+    async def settle(self) -> int:
+        """Record again the outcomes the database refused before; return how many remain."""
+        for row_id, record in list(self._unrecorded.items()):
+            try:
+                await record()
+            except Exception as exc:
+                log.warning("%s: outcome of outbox row %d still not recorded: %s",
+                            self.transport.network, row_id, exc)
+                break  # the database still refuses: try the rest next round
+            del self._unrecorded[row_id]
+            log.info("%s: outcome of outbox row %d recorded", self.transport.network, row_id)
+        return len(self._unrecorded)
+
+    async def _record(self, due: Due, record: Callable[[], Awaitable[None]]) -> None:
+        """Record an outcome, or keep it for ``settle`` when the database refuses it."""
+        try:
+            await record()
+        except Exception as exc:
+            self._unrecorded[due.row.id] = record
+            log.error("%s: could not record the outcome of %s (%s); kept to record again, "
+                      "its chat waits meanwhile", due.ref, due.row.key, exc)
+
     async def drain(self, stop: asyncio.Event | None = None) -> int:
         """Send every message due now, as fast as the limits allow; return how many went."""
         await self.recover()
+        await self.settle()
         before = self.sent
         tasks: set[asyncio.Task[None]] = set()
         try:
@@ -200,33 +238,31 @@ class Sender:
         """Send one message and record the outcome; never raises (but for cancellation)."""
         due = claim.due
         row, network = due.row, self.transport.network
+        if not await self._paced(claim, stop):
+            # stopping: it waits for the next run
+            await self._record(due, lambda: outbox.release(self.db, row.id))
+            return
         try:
-            if not await self._paced(claim, stop):
-                await outbox.release(self.db, row.id)  # stopping: it waits for the next run
-                return
-            try:
-                transport = self.transport
-                if row.silent and isinstance(transport, QuietTransport):
-                    message_id = await transport.send_quietly(due.ref, row.content)
-                else:
-                    message_id = await transport.send(due.ref, row.content)
-            except DeliveryError as exc:
-                FAILURES.labels(network, exc.kind).inc()
-                await self._failed(due, exc)
-            except Exception as exc:  # an adapter bug must not stop the other chats
-                FAILURES.labels(network, "unknown").inc()
-                log.exception("%s: unexpected error sending %s", due.ref, row.key)
-                await self._failed(due, DeliveryError("unknown", repr(exc)))
+            transport = self.transport
+            if row.silent and isinstance(transport, QuietTransport):
+                message_id = await transport.send_quietly(due.ref, row.content)
             else:
-                free, _ = self.pacer.after(self.pacer.now(), False, "[]")
-                await self._ledger.record(outbox.Delivered(row.id, row.chat, message_id,
-                                                           self.clock.now(), free))
-                SENT.labels(network, row.kind).inc()
-                self.sent += 1
-        except Exception:
-            # The row stays "sending" and its chat waits for a recovery: better than
-            # guessing whether the message went.
-            log.exception("%s: could not record the delivery of %s", due.ref, row.key)
+                message_id = await transport.send(due.ref, row.content)
+        except DeliveryError as exc:
+            FAILURES.labels(network, exc.kind).inc()
+            error = exc  # ``exc`` is unbound after the block; the record may run later
+            await self._record(due, lambda: self._failed(due, error))
+        except Exception as exc:  # an adapter bug must not stop the other chats
+            FAILURES.labels(network, "unknown").inc()
+            log.exception("%s: unexpected error sending %s", due.ref, row.key)
+            unknown = DeliveryError("unknown", repr(exc))
+            await self._record(due, lambda: self._failed(due, unknown))
+        else:
+            SENT.labels(network, row.kind).inc()
+            self.sent += 1
+            free, _ = self.pacer.after(self.pacer.now(), False, "[]")
+            delivered = outbox.Delivered(row.id, row.chat, message_id, self.clock.now(), free)
+            await self._record(due, lambda: self._ledger.record(delivered))
 
     async def _paced(self, claim: Claimed, stop: asyncio.Event | None) -> bool:
         """Wait for the claimed slot; False when ``stop`` came first (nothing was sent)."""

@@ -103,7 +103,11 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Writes decimals as printed and long sentences on one line."""
+    """Writes decimals as printed, long sentences on one line, and no aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Repeat shared values in full: the loader refuses aliases (``*id001``)."""
+        return True
 
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:

@@ -34,6 +34,7 @@ SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 50  # events per room replayed after a restart
 BACKOFF_START, BACKOFF_MAX = 0.5, 5.0
 FATAL_SYNC_ERRORS = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED"})
+STALE_GRACE = 30.0  # seconds past a sync's long-poll without an answer: the homeserver is lost
 
 
 def sync_filter(limit: int) -> dict[str, Any]:
@@ -58,6 +59,21 @@ class MatrixBot:
             self.handlers.decrypt_grace = decrypt_grace
         self.sync_timeout_ms = sync_timeout_ms
         self.syncs = 0
+        self._last_sync: float | None = None  # loop time of the last sync that came through
+        self._failing = False  # the last sync failed: the homeserver is out of reach
+
+    def online(self) -> bool:
+        """True while syncs come through: the last one succeeded, and not too long ago."""
+        if self._last_sync is None or self._failing:
+            return False
+        quiet = asyncio.get_running_loop().time() - self._last_sync
+        return quiet < self.sync_timeout_ms / 1000 + STALE_GRACE
+
+    def _lost(self) -> None:
+        """A sync failed: say so once per outage (``ready`` stays set: sends wait on it)."""
+        if not self._failing:
+            log.error("matrix: the homeserver cannot be reached; retrying")
+        self._failing = True
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set; the first sync after a start asks for the full state."""
@@ -71,6 +87,7 @@ class MatrixBot:
                     break
                 if isinstance(response, SyncError):
                     self._check_fatal(response)
+                    self._lost()
                 else:
                     await self._handle(response, answer=answer, resume=resume)
                     token, answer, resume = response.next_batch, True, False
@@ -80,14 +97,19 @@ class MatrixBot:
                 raise
             except NETWORK_ERRORS as exc:
                 log.warning("matrix: sync failed (%s); retrying in %.1fs", exc, backoff)
+                self._lost()
             except Exception:  # whatever it is, the loop goes on
                 log.exception("matrix: sync failed; retrying in %.1fs", backoff)
+                self._lost()
             await _pause(backoff, stop)
             backoff = min(backoff * 2, BACKOFF_MAX)
 
     async def _handle(self, response: SyncResponse, *, answer: bool, resume: bool) -> None:
         """Keys first (replies may need them), then the events, then the saved token."""
         self.ready.set()  # nio has taken in the rooms' state: sending can start
+        if self._failing:
+            log.info("matrix: the homeserver answers again")
+        self._failing, self._last_sync = False, asyncio.get_running_loop().time()
         await self._keys()
         await self.handlers.on_sync(response, answer=answer, resume=resume)
         try:
@@ -164,6 +186,7 @@ class MatrixNetwork:
         self.bot: MatrixBot | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.ended = asyncio.Event()  # the sync loop ended by itself (a revoked token)
 
     @property
     def transport(self) -> MatrixTransport:
@@ -180,11 +203,19 @@ class MatrixNetwork:
         client = await connect(self.settings)
         self.bot = MatrixBot(client, self.settings, self.store, self.session)
         self._task = asyncio.create_task(self.bot.run(self._stop), name="matrix-sync")
-        self._task.add_done_callback(_report_end)
+        self._task.add_done_callback(self._report_end)
+
+    def _report_end(self, task: asyncio.Task[None]) -> None:
+        """A sync loop that ends by itself (revoked token) is logged, and ``ended`` set."""
+        if not task.cancelled() and task.exception() is not None:
+            log.error("matrix: the bot stopped: %s (check MATRIX_ACCESS_TOKEN or "
+                      "MATRIX_PASSWORD)", task.exception())
+        if not self._stop.is_set():
+            self.ended.set()
 
     def connected(self) -> bool:
-        """True once the first sync came through, while the sync loop runs (for /healthz)."""
-        return (self.bot is not None and self.bot.ready.is_set() and self._task is not None
+        """True while syncs come through (for /healthz): a lost homeserver shows."""
+        return (self.bot is not None and self.bot.online() and self._task is not None
                 and not self._task.done())
 
     async def stop(self) -> None:
@@ -206,12 +237,6 @@ async def _finish(task: asyncio.Task[None]) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-def _report_end(task: asyncio.Task[None]) -> None:
-    """A sync loop that ends by itself (revoked token) is logged; the other networks go on."""
-    if not task.cancelled() and task.exception() is not None:
-        log.error("matrix: the bot stopped: %s", task.exception())
 
 
 def matrix_bot(settings: Settings, session: Session, db: Database) -> MatrixNetwork | None:

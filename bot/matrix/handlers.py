@@ -65,6 +65,12 @@ UNDECRYPTABLE = N_(
     "share the message’s key with Bilat’s session, which is not cross-signed. Allow sending "
     "to unverified sessions (in Element, under Settings, Security), or talk to Bilat in an "
     "unencrypted room, then send the command again.")
+MAX_TOLD = 3  # admins told, each in a direct room, when the old room is closed to Bilat
+INVITE_TITLE = N_("Bilat needs an invite")
+INVITE_NEEDED = N_(
+    "This room was upgraded to a new room that Bilat can only join when invited. An "
+    "administrator, please invite {bot} to the new room: until then this room’s digests and "
+    "alerts wait.")
 
 
 @dataclass
@@ -287,7 +293,39 @@ class Handlers:
             return
         self.awaited[replacement] = room_id
         if not await self.join(replacement):
-            log.info("matrix: waiting for an invite to %s", replacement)
+            log.warning("matrix: waiting for an invite to %s (upgraded from %s)", replacement,
+                        room_id)
+            await self._ask_for_invite(room_id)
+
+    async def _ask_for_invite(self, room_id: str) -> None:
+        """Tell the old room's admins that Bilat needs an invite to the new one.
+
+        In the old room if Bilat may still post there; Synapse's upgrade usually takes that
+        right from ordinary members, so then in a direct room opened with each admin, its
+        topic saying why (best effort: nothing here may stop the sync).
+        """
+        locale = await self.store.room_locale(room_id)
+        text = i18n.gettext(locale, INVITE_NEEDED).format(bot=self.me)
+        try:
+            await self.transport.send_content(room_id, notice(html.escape(text, quote=False)))
+            return
+        except DeliveryError as exc:
+            log.info("matrix: cannot post in %s any more (%s); telling its admins directly",
+                     room_id, exc)
+        for admin in (await self._admins(room_id))[:MAX_TOLD]:
+            created = await self.client.room_create(
+                is_direct=True, invite=[admin], name=i18n.gettext(locale, INVITE_TITLE),
+                topic=text)
+            log.warning("matrix: asked %s for an invite (%s)", admin, created)
+
+    async def _admins(self, room_id: str) -> list[str]:
+        """The room's creators and the members at the top power level, but Bilat."""
+        power = await self.power.power(room_id)
+        if power is None:
+            return []
+        users = (power.power_levels or {}).get("users") or {}
+        found = [*sorted(power.creators), *(u for u in users if power.level(u) >= 100)]
+        return [u for u in dict.fromkeys(found) if u and u != self.me]
 
     # Encryption -------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ import json
 import logging
 import re
 import sys
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TextIO
@@ -60,6 +62,23 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+def report_uncaught(exc: BaseException, stream: TextIO | None = None) -> None:
+    """Print an uncaught error's traceback with every secret blanked out.
+
+    Python's own report would print it raw, and an exception's message may quote a token
+    (PTB's InvalidToken does).
+    """
+    text = "".join(traceback.format_exception(exc))
+    print(RedactSecrets().redact(text), end="", file=stream or sys.stderr, flush=True)
+
+
+def install_excepthooks() -> None:
+    """Route uncaught errors in the main thread and other threads through the redaction."""
+    sys.excepthook = lambda kind, exc, tb: report_uncaught(exc)
+    threading.excepthook = lambda args: report_uncaught(args.exc_value) \
+        if args.exc_value is not None else None
 
 
 def _one_line(text: str) -> str:

@@ -6,6 +6,11 @@ service); it checks the files' sizes and modification times every ``interval`` s
 reloads at once on SIGHUP or ``/reload``. A new library is loaded and validated in a thread,
 then swapped in with one assignment: a request sees the old data or the new, never a mix.
 Invalid data is refused with its errors logged, and the previous library stays in service.
+
+Files are taken only once they have stopped changing: a change seen by one check is loaded
+by the next check that finds the files exactly as they were (an editor or ``cp`` writing in
+chunks is not served half-way), and a load during which the files changed is thrown away.
+A directory emptied of its articles is refused with a warning rather than served empty.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class DataReloader:
         self.interval = interval
         self._library = library
         self._seen = fingerprint(root)
+        self._settling: Fingerprint | None = None  # changed files waiting to stop changing
         self._lock = asyncio.Lock()
         self._wanted = asyncio.Event()
         ARTICLES.set(len(library.articles))
@@ -75,12 +81,23 @@ class DataReloader:
     async def reload(self) -> ReloadOutcome:
         """Load and validate the data again; swap it in, or keep the previous one."""
         async with self._lock:
-            seen = fingerprint(self.root)
+            seen = await asyncio.to_thread(fingerprint, self.root)
             try:
                 library = await asyncio.to_thread(Library.load, self.root, self.defaults)
             except DataInvalid as exc:
                 self._seen = seen  # the same bad files are not reported again until edited
                 return self._refused([str(e) for e in exc.errors])
+            except Exception as exc:  # a loader bug: reported once, not every interval
+                self._seen = seen
+                log.exception("data reload failed; the previous data stays in service")
+                return self._refused([f"{self.root}: {type(exc).__name__}: {exc}"])
+            if await asyncio.to_thread(fingerprint, self.root) != seen:
+                log.info("data files changed while loading; trying again once they settle")
+                return ReloadOutcome(False, len(self._library.articles),
+                                     ("the data files changed while they were loaded",))
+            if not library.articles and self._library.articles:
+                self._seen = seen
+                return self._emptied()
             self._library, self._seen = library, seen
             ARTICLES.set(len(library.articles))
             RELOADS.labels("loaded").inc()
@@ -97,9 +114,36 @@ class DataReloader:
             log.error("data error: %s", error)
         return ReloadOutcome(False, kept, tuple(errors))
 
+    def _emptied(self) -> ReloadOutcome:
+        RELOADS.labels("refused").inc()
+        kept = len(self._library.articles)
+        message = (f"{self.root} has no article files; refusing to serve nothing, the "
+                   f"previous {kept} article(s) stay in service (restart to start empty)")
+        log.warning("data reload refused: %s", message)
+        return ReloadOutcome(False, kept, (message,))
+
     def changed(self) -> bool:
         """True when a data file was added, removed or modified since the last load."""
         return fingerprint(self.root) != self._seen
+
+    def settled(self) -> bool:
+        """True when the files changed since the last load and have since stopped changing.
+
+        Called once per check: the first check that sees a change only remembers it.
+        """
+        now = fingerprint(self.root)
+        if now == self._seen:
+            self._settling = None
+            return False
+        if now != self._settling:
+            self._settling = now
+            return False
+        return True
+
+    async def poll(self) -> None:
+        """One check: reload when the files changed and stopped changing."""
+        if await asyncio.to_thread(self.settled):
+            await self.reload()
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Reload on request, and when the files change (checked every ``interval``)."""
@@ -110,8 +154,10 @@ class DataReloader:
             forced = self._wanted.is_set()
             self._wanted.clear()
             try:
-                if forced or await asyncio.to_thread(self.changed):
+                if forced:
                     await self.reload()
+                else:
+                    await self.poll()
             except Exception:  # an unreadable directory: keep serving, look again later
                 log.exception("data reload failed; the previous data stays in service")
 

@@ -8,6 +8,9 @@ dialect both accept; the few places that differ ask ``db.dialect``. Every write 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -27,6 +30,14 @@ Dialect = Literal["sqlite", "postgresql"]
 
 class DatabaseError(Exception):
     """The database cannot be used; the message says why and what to do."""
+
+
+class DatabaseLocked(DatabaseError):
+    """Another process holds the database's lock: opening is tried again with back-off."""
+
+
+OPEN_ATTEMPTS = 3  # a locked database is tried again after 1 s, then 2 s
+log = logging.getLogger(__name__)
 
 
 class DatabaseTooNew(DatabaseError):
@@ -120,9 +131,32 @@ class Database:
     path: str  # the target, password masked
 
     @classmethod
-    async def open(cls, target: Path | str, migrations: Path = MIGRATIONS) -> Database:
-        """Connect and bring the schema up to date."""
-        return await _OPENERS[is_url(target)](target, migrations)
+    async def open(cls, target: Path | str, migrations: Path = MIGRATIONS,
+                   stop: asyncio.Event | None = None) -> Database:
+        """Connect and bring the schema up to date.
+
+        A database locked by another process is tried again with back-off (``stop``, set by
+        SIGTERM, cuts it short); every failure names BILAT_DB, never a traceback.
+        """
+        attempt = 1
+        while True:
+            try:
+                return await _OPENERS[is_url(target)](target, migrations)
+            except DatabaseLocked as exc:
+                where = redacted(target)
+                if attempt == OPEN_ATTEMPTS:
+                    raise DatabaseError(f"BILAT_DB: {where} stayed locked by another process "
+                                        f"({exc}); is another Bilat running on it?") from None
+                log.warning("%s is locked (%s); trying again", where, exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for((stop or asyncio.Event()).wait(), 2 ** (attempt - 1))
+                if stop is not None and stop.is_set():
+                    raise DatabaseError(f"BILAT_DB: stopped while {where} was locked") from None
+                attempt += 1
+
+    def vanished(self) -> str | None:
+        """Why the store this connection writes to is gone, if it is (see SqliteDatabase)."""
+        return None
 
     async def close(self) -> None:
         """Close the connections (waits for a transaction in progress)."""

@@ -21,6 +21,7 @@ from bot.store.db import (
     Changes,
     Database,
     DatabaseError,
+    DatabaseLocked,
     Dialect,
     Params,
     Row,
@@ -73,6 +74,22 @@ class SqliteDatabase(Database):
         self._tx = Tx(conn)
         self._lock = asyncio.Lock()
         self.path = path
+        self._identity = _identity(path)
+
+    def vanished(self) -> str | None:
+        """Why the file this connection writes to is no longer the file at ``path``, if so.
+
+        SQLite writes on happily into a file deleted or replaced under it, and everything
+        written is lost at the next start: only the path tells.
+        """
+        if self._identity is None:
+            return None  # in memory
+        now = _identity(self.path)
+        if now is None:
+            return f"{self.path} was deleted while in use"
+        if now != self._identity:
+            return f"{self.path} was replaced by another file while in use"
+        return None
 
     @classmethod
     async def connect(cls, path: Path | str, migrations: Path = MIGRATIONS) -> SqliteDatabase:
@@ -157,8 +174,29 @@ async def migrate(conn: aiosqlite.Connection, label: str, directory: Path = MIGR
     return latest
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``; None in memory or when there is none."""
+    if path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        found = Path(path).stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 async def _open(target: Path | str, migrations: Path) -> Database:
-    return await SqliteDatabase.connect(target, migrations)
+    """Open a SQLite file; a lock, a damaged file or a non-database named, not raised raw."""
+    try:
+        return await SqliteDatabase.connect(target, migrations)
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseLocked(str(exc)) from None
+        raise DatabaseError(f"BILAT_DB: cannot open {target}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"BILAT_DB: {target} is damaged or not a database ({exc}); "
+                            "restore it from a backup, or point BILAT_DB at another "
+                            "file") from None
 
 
 register(False, _open)

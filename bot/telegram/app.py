@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable
 
 from telegram import Bot, BotCommand
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import i18n
 from bot.core.chat_settings import MemoryChat
 from bot.core.clock import Clock
@@ -107,7 +107,13 @@ class TelegramBot:
             raise
 
     async def _start(self) -> None:
-        await self.app.initialize()
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            # PTB's message quotes the token: name the settings instead, and drop the cause.
+            raise ConfigError(
+                f"TELEGRAM_BOT_TOKEN: the Bot API at {self.settings.base_url} rejected the "
+                "token (check it with @BotFather, and TELEGRAM_API_BASE_URL if set)") from None
         await warm_up(self.session)
         try:
             await publish_menus(self.app.bot, self.session)

@@ -9,6 +9,7 @@ edits are neither requested nor matched, so an edited ``/trade`` is not answered
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -27,6 +28,7 @@ from bot.core import i18n
 from bot.core.chat_settings import ChatSettings
 from bot.core.network import ChatRef
 from bot.core.phrases import N_
+from bot.core.render import Rendered
 from bot.core.request import Network, Refused, Request
 from bot.core.session import Session
 from bot.metrics import FAILURES, SENT
@@ -190,8 +192,8 @@ class Handlers:
             locale = self.session.locale(found.locale if found else None,
                                          user.language_code if user else None)
             thread = int(info.ref.thread_id) if info.ref.thread_id else None
-            await context.bot.send_message(message.chat.id, i18n.gettext(locale, SORRY),
-                                           message_thread_id=thread)
+            await send_reply(context.bot, Outgoing(message.chat.id, thread),  # follows a move
+                             Rendered.from_html(html.escape(i18n.gettext(locale, SORRY))))
         except Exception as exc:  # the apology is best effort; the bot carries on regardless
             log.warning("could not apologise in chat %s: %s", message.chat.id, exc)
 

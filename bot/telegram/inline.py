@@ -69,6 +69,11 @@ class Query:
         return cls(None, text.strip())
 
 
+def _is_year(word: str) -> bool:
+    """Four ASCII digits (``str.isdigit`` also accepts "²²²²", which ``int`` refuses)."""
+    return word.isascii() and word.isdigit() and len(word) == 4
+
+
 def _id(kind: str, key: str = "") -> str:
     """A result id within Telegram's 64 bytes, stable for the same content."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest() if key else ""
@@ -142,8 +147,8 @@ class InlineAnswers:
     def trades(self, scope: Scope, rest: str) -> list[InlineQueryResultArticle]:
         """A trade briefing for each pair (or the pair named), for a year when one is given."""
         words = rest.split()
-        year = next((int(w) for w in words if w.isdigit() and len(w) == 4), None)
-        named = " ".join(w for w in words if not (w.isdigit() and len(w) == 4))
+        year = next((int(w) for w in words if _is_year(w)), None)
+        named = " ".join(w for w in words if not _is_year(w))
         found = pairs.resolve(scope.library, named, scope.covering).pair if named else None
         chosen = (found,) if found else scope.covering
         return [self.trade(replace(scope, pair=pair, pairs=()), year) for pair in chosen]

@@ -79,16 +79,18 @@ async def check_remote(bot: Bot, handle: str, user_id: int) -> RemoteChat | Refu
         return Refusal.NOT_FOUND
     if chat.type == ChatType.PRIVATE:
         return Refusal.NOT_FOUND
-    try:
-        user = await bot.get_chat_member(chat.id, user_id)
-    except (BadRequest, Forbidden):
-        return Refusal.USER_NOT_ADMIN
-    if not is_admin(user):
-        return Refusal.USER_NOT_ADMIN
+    # Bilat's own rights first: a bot that is not a channel's administrator cannot even
+    # list its members, and would otherwise blame the user.
     try:
         me = await bot.get_chat_member(chat.id, bot.id)
     except (BadRequest, Forbidden):
         return Refusal.BOT_CANNOT_POST
     if not can_post(me, chat.type):
         return Refusal.BOT_CANNOT_POST
+    try:
+        user = await bot.get_chat_member(chat.id, user_id)
+    except (BadRequest, Forbidden):
+        return Refusal.USER_NOT_ADMIN
+    if not is_admin(user):
+        return Refusal.USER_NOT_ADMIN
     return RemoteChat(chat.id, chat.type, chat.title or handle)

@@ -34,6 +34,7 @@ NETWORK = "telegram"
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 PATIENCE_SECONDS = 30.0  # longer flood waits are raised, not slept through
+TRIES, REPLY_TRIES = 3, 5  # sends of one part through flood waits: a push, a reply
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 T = TypeVar("T")
 TELEGRAM_LIMITS = Limits(global_per_second=30.0, per_chat_per_second=1.0,
@@ -86,7 +87,8 @@ def _split(markup: str, limit: int) -> tuple[str, ...]:
 
 async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
                         attachments: Sequence[Attachment] = (),
-                        markup: InlineKeyboardMarkup | None = None) -> list[Message]:
+                        markup: InlineKeyboardMarkup | None = None,
+                        patient: bool = False) -> list[Message]:
     """Send a message (in parts if long) then its files; return what Telegram accepted.
 
     A part whose markup Telegram refuses ("can't parse entities") is sent again as plain
@@ -95,13 +97,17 @@ async def send_rendered(bot: Bot, to: Outgoing, message: Rendered,
     """
     parts = chunks(message)
     buttons = markup if len(parts) == 1 else None
-    sent = [await _send_part(bot, to, parts[0], to.reply(), buttons)] if parts else []
+    tries = REPLY_TRIES if patient else TRIES
+    first = partial(_send_part, bot, to, parts[0], to.reply(), buttons) if parts else None
+    # A reply (``patient``) sits out a flood wait on its first part too; a push raises it,
+    # and the sender's queue waits instead.
+    sent = [await (_patiently(first, tries) if patient else first())] if first else []
     # Once the first part is out, a flood wait is sat out here rather than raised: raising
-    # would make the sender retry the whole message and repeat the parts already sent.
+    # would make the caller retry the whole message and repeat the parts already sent.
     for part in parts[1:]:
-        sent.append(await _patiently(partial(_send_part, bot, to, part, None)))
+        sent.append(await _patiently(partial(_send_part, bot, to, part, None), tries))
     for attachment in attachments:
-        sent.append(await _patiently(partial(send_attachment, bot, to, attachment)))
+        sent.append(await _patiently(partial(send_attachment, bot, to, attachment), tries))
     return sent
 
 
@@ -111,12 +117,19 @@ async def send_reply(bot: Bot, to: Outgoing, message: Rendered,
     """Answer a command: like ``send_rendered``, but a short flood wait is sat out here.
 
     A pushed message goes back to the sender's queue on RetryAfter; a reply has no queue,
-    and the person who asked is waiting for it.
+    and the person who asked is waiting for it. Each part waits on its own, so a flood
+    wait on a later part never sends the earlier ones again. A group that became a
+    supergroup since the command gets the answer at its new id.
     """
-    return await _patiently(partial(send_rendered, bot, to, message, attachments, markup))
+    try:
+        return await send_rendered(bot, to, message, attachments, markup, patient=True)
+    except ChatMigrated as exc:
+        moved = Outgoing(exc.new_chat_id, to.thread_id)  # the asking message stayed behind
+        log.info("telegram chat %s migrated to %s; answering there", to.chat_id, moved.chat_id)
+        return await send_rendered(bot, moved, message, attachments, markup, patient=True)
 
 
-async def _patiently(call: Callable[[], Awaitable[T]], tries: int = 3) -> T:
+async def _patiently(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T:
     """Run a send, waiting out short flood limits (RetryAfter) a few times."""
     for _ in range(tries - 1):
         try:

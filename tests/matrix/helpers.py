@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,9 @@ from bot.matrix.login import connect
 from bot.matrix.rooms import RoomStore
 from bot.matrix.settings import MatrixSettings
 from bot.store.db import Database
+from tests.conftest import ROOT
 from tests.fakes.synapse import RegisteredUser, Synapse, _http_json
+from tests.support.process import clean_environ
 from tests.support.wait import eventually
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
@@ -219,3 +222,14 @@ class BotRun:
             if db is not None:
                 await db.close()
 
+
+
+async def run_matrix_only(tmp_path: Path, synapse: Synapse,
+                          account: RegisteredUser) -> asyncio.subprocess.Process:
+    """``python -m bot run`` with only MATRIX_* set (stderr piped, no endpoint)."""
+    env = clean_environ(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-08",
+                        MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
+                        MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

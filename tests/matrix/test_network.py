@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import signal
-import sys
 from pathlib import Path
 
 from bot.config import Settings
@@ -14,10 +13,9 @@ from bot.core.library import Library
 from bot.core.session import Session
 from bot.matrix.client import matrix_bot
 from bot.store.db import Database
-from tests.conftest import ROOT
 from tests.fakes.synapse import Synapse, _http_json
 from tests.matrix.conftest import MakeHuman, unique
-from tests.support.process import clean_environ
+from tests.matrix.helpers import run_matrix_only
 
 
 def _settings(tmp_path: Path, **env: str) -> Settings:
@@ -68,12 +66,7 @@ async def test_bilat_run_serves_matrix_and_stops_on_sigterm(
         tmp_path: Path, synapse: Synapse, people: MakeHuman) -> None:
     """``bilat run`` with only MATRIX_* set answers in Matrix and exits cleanly on SIGTERM."""
     account = await synapse.register(unique("bilat"), secrets.token_hex(8))
-    env = clean_environ(BILAT_DB=str(tmp_path / "bilat.sqlite3"), BILAT_NOW="2025-05-08",
-               MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=account.user_id,
-               MATRIX_ACCESS_TOKEN=account.access_token, BILAT_HTTP_PORT="0")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    process = await run_matrix_only(tmp_path, synapse, account)
     try:
         alice = await people("alice")
         room = await alice.create_room(account.user_id)
