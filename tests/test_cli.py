@@ -83,7 +83,7 @@ def test_console_answers_like_a_chat_with_bilat_now(tmp_path: Path) -> None:
     out = result.stdout
     assert "8 May 2025 (tomorrow) · Astana" in out
     assert "Unknown command /nonsense. /help lists the commands." in out
-    assert "Langue\u00a0: français." in out
+    assert "Langue\u202f: français." in out
     assert "Commerce Kazakhstan–France" in out
 
 

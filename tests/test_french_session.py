@@ -42,7 +42,7 @@ async def test_a_french_session_without_an_english_word(
     assert await say("/evenements juin") == (
         "Aucun événement connu en juin.\n/evenements tous les montre tous par date.")
     novembre = (await say("/evenements novembre")).splitlines()
-    assert novembre[0] == f"Événements en novembre{N}:"
+    assert novembre[0] == f"Événements en novembre{NN}:"
     assert novembre[1].startswith("• Visite d’État de Kassym-Jomart Tokaïev en France · "
                                   "novembre 2024")
     assert len(novembre) == 8  # five events, a blank line, the way to all of them
@@ -52,13 +52,13 @@ async def test_a_french_session_without_an_english_word(
     assert f"Point{NN}: hebdomadaire, le vendredi à 18{N}h{N}30" in abonne
     assert "/abonner hebdo vendredi" in abonne and "/fuseau Paris" in abonne
     assert await say("/fuseau Paris") == (
-        f"Fuseau horaire{N}: Europe/Paris (il y est 22{N}h).")
+        f"Fuseau horaire{NN}: Europe/Paris (il y est 22{N}h).")
     assert f"Fuseau horaire{NN}: Europe/Paris" in await say("/reglages")
     assert await say("/comerce") == (
-        f"Commande inconnue{N}: /comerce. Vouliez-vous dire /commerce{N}?")
+        f"Commande inconnue{NN}: /comerce. Vouliez-vous dire /commerce{NN}?")
     assert await say("/langue anglais") == "Language: English."
     assert (await say("/trade")).startswith("Kazakhstan–France trade")
-    assert await say("/lang français") == f"Langue{N}: français."
+    assert await say("/lang français") == f"Langue{NN}: français."
     assert (await say("/desabonner")).startswith("Désabonnement")
 
 

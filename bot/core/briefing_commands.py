@@ -109,10 +109,33 @@ def pair_problem(ctx: Context, found: pairs.Resolution) -> str:
                  "{pairs}.").format(arg=echo(found.text), pairs=covered)
 
 
-def with_buttons(ctx: Context, name: str, args: list[str], reply: Reply) -> Reply:
-    """``reply`` with the buttons of its view, when it is one of VIEWS."""
-    buttons = view_buttons(ctx, name, args)
-    return replace(reply, buttons=buttons) if buttons and not reply.buttons else reply
+async def with_buttons(ctx: Context, name: str, args: list[str], reply: Reply) -> Reply:
+    """``reply`` with the buttons of its view, when it is one of VIEWS (on the pair the
+    command named, if it named one: the buttons then carry it)."""
+    if reply.buttons or name not in VIEWS:
+        return reply
+    view, rest = view_words(ctx, name, args)
+    pair = ""
+    if rest:
+        found = pairs.resolve(ctx.library, " ".join(rest), await ctx.pairs())
+        if found.pair is None:
+            return reply
+        pair = pair_code(found.pair)
+    buttons = view_buttons(ctx, name, view, pair)
+    return replace(reply, buttons=buttons) if buttons else reply
+
+
+def view_words(ctx: Context, name: str, args: list[str]) -> tuple[list[str], list[str]]:
+    """A briefing's words split into those choosing its view and the rest (a pair)."""
+    if name == "events":
+        split = split_mode(ctx, args)
+        if split is None:
+            return args, []
+        mode, rest = split
+        return ([] if mode == "upcoming" else [mode]), rest
+    known = TRADE_VIEWS if name == "trade" else SUMMARY_VIEWS
+    chosen = [a for a in args if fold(a) in known]
+    return chosen, [a for a in args if fold(a) not in known]
 
 
 def view_of(name: str, args: list[str]) -> str | None:
@@ -127,16 +150,20 @@ def view_of(name: str, args: list[str]) -> str | None:
     return current if any(v.args == current for v in VIEWS.get(name, ())) else None
 
 
-def view_buttons(ctx: Context, name: str, args: list[str]) -> Buttons:
-    """The other views of this answer, then the same view in the other language."""
+def view_buttons(ctx: Context, name: str, args: list[str], pair: str = "") -> Buttons:
+    """The other views of this answer, then the same view in the other language; each on
+    ``pair`` (``KZ-DE``) when the answer was about a pair the command named."""
     current = view_of(name, args)
     if current is None:
         return ()
-    views = tuple(Button(ctx._(v.label), f"{name} {v.args}".strip())
-                  for v in VIEWS[name] if v.args != current)
+
+    def line(view: str) -> str:
+        return " ".join(f"{name} {view} {pair}".split())
+
+    views = tuple(Button(ctx._(v.label), line(v.args)) for v in VIEWS[name] if v.args != current)
     other = next(code for code in LOCALES if code != ctx.locale)
     language = i18n.language_name(other, other)
-    switch = (Button(language[:1].upper() + language[1:], f"{name} {current}".strip(), other),)
+    switch = (Button(language[:1].upper() + language[1:], line(current), other),)
     return tuple(row for row in (views, switch) if row)
 
 

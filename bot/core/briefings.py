@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 from bot.core import fx
 from bot.core.checks import (
@@ -31,7 +35,7 @@ from bot.core.facts import (
 )
 from bot.core.library import Library, Pair, Sourced, pair_key, visible
 from bot.core.phrases import Phrases
-from bot.core.render import Rendered, echo, render
+from bot.core.render import Rendered, echo, render, template_module
 
 FLOWS = ("turnover", "exports", "imports")
 EVENT_MODES = ("upcoming", "past", "all")
@@ -454,9 +458,32 @@ def events(scope: Scope, mode: str = "upcoming") -> Rendered:
         upcoming = []
     room = max(LIST_SHOWN - len(upcoming[:LIST_SHOWN]), PAST_SHOWN)
     hidden = max(0, len(upcoming) - LIST_SHOWN) + max(0, len(past) - room)
+    upcoming, past = upcoming[:LIST_SHOWN], past[:room]
     return render("events", scope.locale, **scope.base(
-        mode=mode, upcoming=upcoming[:LIST_SHOWN], past=past[:room], today=scope.today,
-        hidden=hidden))
+        mode=mode, upcoming=upcoming, past=past, hidden=hidden,
+        lines=event_lines(scope, [*upcoming, *past])))
+
+
+def event_lines(scope: Scope, items: list[EventItem]) -> dict[str, Markup]:
+    """Each event's lines in an event list, by event key.
+
+    An event reads the same in every list that holds it (one pair's, several pairs', past or
+    all) on the same day in the same language, so its lines are rendered once per library,
+    language and day: a chat following several pairs gets lists made of lines already made.
+    """
+    lines: dict[str, Markup] = {}
+    macros: list[Any] = []  # the macros module, made on the first line not yet rendered
+
+    def build(item: EventItem, day: date) -> Markup:
+        if not macros:
+            macros.append(template_module("_macros", scope.locale, **scope.base()))
+        return Markup(macros[0].event_line(item, lambda event: day))
+
+    for item in items:
+        day = scope.today(item.event)
+        lines[item.key] = scope.library.cached(("event-lines", item.key, scope.locale, day),
+                                               partial(build, item, day))
+    return lines
 
 
 # Word budgets ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from babel.numbers import (
 from babel.support import Translations
 
 from bot.core.facts import LOCALES, UNIT_FACTOR, Amount
+from bot.core.spacing import french_spacing
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "briefs" / "locale"
 DOMAIN = "messages"
@@ -59,9 +60,12 @@ def translations(locale: str) -> Translations:
     return Translations(buffer, domain=DOMAIN)
 
 
+@lru_cache(maxsize=4096)
 def gettext(locale: str, message: str) -> str:
-    """Translate one message for ``locale``."""
-    return translations(locale).gettext(message)
+    """Translate one message for ``locale`` (French with its spacing: every notice, not only
+    the rendered briefings, puts U+202F before ; : ! ? and inside « »)."""
+    text = translations(locale).gettext(message)
+    return french_spacing(text) if locale == "fr" else text
 
 
 @cache

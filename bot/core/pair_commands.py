@@ -71,7 +71,10 @@ def pair_names(ctx: Context, chosen: tuple[Pair, ...]) -> str:
     return p.join([p.pair(x) for x in chosen])
 
 
-@PAIR_COMMANDS.command("follow", N_("pair"), N_("Follow a country pair in this chat"))
+# Like /subscribe, both may name a channel first from a private chat (``/follow @channel DE``):
+# the adapter checks that the sender administers it and that Bilat can post there.
+@PAIR_COMMANDS.command("follow", N_("pair"), N_("Follow a country pair in this chat"),
+                       names_chat=True)
 async def cmd_follow(ctx: Context, args: list[str]) -> Reply:
     """Add a pair to the chat's own."""
     chat = ctx.chat
@@ -92,7 +95,7 @@ async def cmd_follow(ctx: Context, args: list[str]) -> Reply:
 
 
 @PAIR_COMMANDS.command("unfollow", N_("pair"),
-                       N_("Stop following a country pair in this chat"))
+                       N_("Stop following a country pair in this chat"), names_chat=True)
 async def cmd_unfollow(ctx: Context, args: list[str]) -> Reply:
     """Remove a pair from the chat's own."""
     chat = ctx.chat

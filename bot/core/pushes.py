@@ -130,6 +130,8 @@ class AlertDue:
     day: date  # the chat-local day of the alert
     moment: datetime
     before: bool = False
+    # Every followed pair the event is on (a regional summit on two): the alert names each.
+    pairs: tuple[Pair, ...] = ()
 
     def key(self, chat: int) -> str:
         """The outbox key; the target day is in it, so a postponed event is alerted again."""
@@ -168,9 +170,13 @@ def alerts_due(events: dict[Pair, list[EventItem]], settings: PushSettings, zone
     for pair in settings.pairs:
         for item in events.get(pair, []):
             for a in alert_moments(pair, item, settings, zone):
-                # An event on two of the chat's pairs (a regional summit) is alerted once.
+                # An event on two of the chat's pairs (a regional summit) is alerted once,
+                # under both pairs.
                 if after < a.moment <= now:
-                    due.setdefault((item.key, a.lead), a)
+                    first = due.setdefault((item.key, a.lead), a)
+                    if first is not a:
+                        due[(item.key, a.lead)] = replace(
+                            first, pairs=(*(first.pairs or (first.pair,)), pair))
     # Alerts due at the same moment go in the order of the events they announce.
     return sorted(due.values(), key=lambda a: (a.moment, a.target, a.item.key))
 
@@ -358,13 +364,16 @@ def render_digest(scope: Scope, parts: list[PairDigest], since: datetime,
 
 
 def render_alert(library: Library, due: AlertDue, locale: str, now: datetime,
-                 zone: str, prefix: str = "/", *, folded: bool = False) -> Rendered:
+                 zone: str, prefix: str = "/",
+                 commands: Mapping[str, str] | None = None, *, folded: bool = False) -> Rendered:
     """The alert message: the event, its date at its precision, relative time, place, note.
 
-    "Tomorrow" and "today" count from the chat's own day when the alert goes out. A
+    "Tomorrow" and "today" count from the chat's own day when the alert goes out; the
+    commands it names are ``commands`` (the chat's language's names, as its menu shows). A
     ``folded`` alert goes inside a digest, which names the views itself.
     """
-    scope = Scope.make(library, locale, now, zone, due.pair, prefix=prefix)
+    scope = Scope.make(library, locale, now, zone, due.pair, due.pairs, prefix=prefix,
+                       commands=commands)
     today = now.astimezone(scope.zone).date()
     return fit("alert", locale, BUDGETS["alert"], scope.base(
         item=due.item, before=due.before, target=scope.phrases.day(due.target),

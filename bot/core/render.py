@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core import i18n
+from bot.core.spacing import french_spacing
 from bot.metrics import rendering
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "briefs"
@@ -203,8 +204,8 @@ def environment(locale: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locale"] = locale
-    # French puts a no-break space before a colon.
-    env.globals["colon"] = "\u00a0:" if locale == "fr" else ":"
+    # French puts a narrow no-break space before a colon.
+    env.globals["colon"] = "\u202f:" if locale == "fr" else ":"
     return env
 
 
@@ -221,27 +222,16 @@ def render(template: str, locale: str, **context: Any) -> Rendered:
         return Rendered.from_html(typography(markup, locale))
 
 
-NNBSP = "\u202f"
+def template_module(template: str, locale: str, **context: Any) -> Any:
+    """The macros of ``briefs/<template>.html.j2`` bound to ``context``, for parts of a
+    message rendered apart and cached (the message's own render applies the typography)."""
+    return environment(locale).get_template(f"{template}.html.j2").make_module(context)
+
+
 # "In text, not inside a tag": the next angle bracket ahead is an opening one (or none).
 _IN_TEXT = r"(?=[^<>]*(?:<|$))"
 _APOSTROPHE = re.compile(r"(?:&#39;|')" + _IN_TEXT)
 _ENGLISH_QUOTES = re.compile(r"&#34;([^&<>]+?)&#34;" + _IN_TEXT)
-# Punctuation followed by a space, a tag or the end never occurs inside our tags (addresses
-# have none), and « » never do: these run on the whole markup.
-_FRENCH_PUNCTUATION = re.compile(r"([;:!?])(?=[\s<]|$)")
-_SPACES = " \u00a0\u202f"
-
-
-def _french_spacing(markup: str) -> str:
-    """A narrow no-break space before ; : ! ? and inside « » (whatever space was there)."""
-    pieces = _FRENCH_PUNCTUATION.split(markup)  # text, mark, text, mark, ..., text
-    for i in range(0, len(pieces) - 1, 2):
-        pieces[i] = pieces[i].rstrip(_SPACES) + NNBSP
-    markup = "".join(pieces)
-    if "«" in markup or "»" in markup:
-        markup = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, markup)
-        markup = re.sub(r"[ \u00a0\u202f]*»", NNBSP + "»", markup)
-    return markup
 
 
 def typography(markup: str, locale: str) -> str:
@@ -249,7 +239,7 @@ def typography(markup: str, locale: str) -> str:
     if "'" in markup or "&#39;" in markup:
         markup = _APOSTROPHE.sub("\u2019", markup)
     if locale == "fr":
-        markup = _french_spacing(markup)
+        markup = french_spacing(markup)
     elif "&#34;" in markup:
         markup = _ENGLISH_QUOTES.sub("\u201c\\1\u201d", markup)
     return markup

@@ -94,7 +94,7 @@ class Session:
             name, reply = UNKNOWN, unknown_reply(ctx, typed)
         else:
             name = command.name
-            reply = with_buttons(ctx, name, args, await self.run(ctx, command, args))
+            reply = await with_buttons(ctx, name, args, await self.run(ctx, command, args))
         # After the cache: only this chat's first answer says it.
         return Answer(name, await introduced(ctx, reply) if introduce else reply)
 

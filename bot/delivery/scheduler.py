@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.briefings import EventItem, Scope
 from bot.core.clock import Clock
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library, Pair, visible
 from bot.core.network import command_prefix
 from bot.core.pushes import (
@@ -330,8 +331,10 @@ class Scheduler:
 
     def _render_digest(self, tick: _Tick, chat: Chat, parts: list[PairDigest],
                        sub: Subscription) -> Rendered:
+        # Pushes name commands as the chat's menu does: /commerce in French, never /trade.
         scope = Scope.make(tick.library, chat.locale, tick.now, chat.timezone, parts[0].pair,
-                           prefix=command_prefix(chat.ref.network))
+                           prefix=command_prefix(chat.ref.network),
+                           commands=COMMAND_TABLE.names(chat.locale))
         return render_digest(scope, parts, sub.since, sub.settings.cadence)
 
     def _alert(self, tick: _Tick, due: AlertDue, chat: Chat, folded: bool) -> Rendered:
@@ -340,10 +343,11 @@ class Scheduler:
         today = tick.now.astimezone(ZoneInfo(chat.timezone)).date()
         prefix = command_prefix(chat.ref.network)
         key = (due.item.key, due.lead, due.target, today, chat.locale, chat.timezone, prefix,
-               folded)
+               due.pairs, folded)
         if key not in tick.alerts:
             tick.alerts[key] = render_alert(tick.library, due, chat.locale, tick.now,
-                                            chat.timezone, prefix, folded=folded)
+                                            chat.timezone, prefix,
+                                            COMMAND_TABLE.names(chat.locale), folded=folded)
         return tick.alerts[key]
 
 

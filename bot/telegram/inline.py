@@ -126,8 +126,10 @@ class InlineAnswers:
             return
         locale = await self.locale_of(update)
         library = self.session.library()
+        # Results name commands as the reader's menu does (/commerce in French).
         scope = Scope.make(library, locale, self.session.clock.now(), self.session.zone,
-                           pairs=await self.pairs_of(update, library))
+                           pairs=await self.pairs_of(update, library),
+                           commands=self.session.table.names(locale))
         results = self.results(scope, Query.parse(query.query))[:MAX_RESULTS]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
 

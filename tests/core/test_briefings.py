@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import briefings
 from bot.core.checks import Disagreement, GrowthMismatch, Mislabel, SumMismatch, findings
@@ -113,3 +113,17 @@ def test_events_after_the_seed_dates_list_past_ones(seed_library: Library,
     assert "announced, not reported as held" in en
     past = briefings.events(_scope(seed_library, june15, "en"), "past").text
     assert "November 2024 (7 months ago) · France" in past
+
+
+def test_event_lists_reuse_lines_only_on_the_same_day(seed_library: Library,
+                                                      may7: datetime) -> None:
+    # Each event's lines are made once per day and language: the next day, they are new.
+    first = briefings.events(_scope(seed_library, may7, "en"), "all").text
+    again = briefings.events(_scope(seed_library, may7, "en"), "all").text
+    next_day = briefings.events(_scope(seed_library, may7 + timedelta(days=1), "en"),
+                                "all").text
+    french = briefings.events(_scope(seed_library, may7, "fr"), "all").text
+    assert first == again
+    assert "8 May 2025 (tomorrow) · Astana" in first
+    assert "8 May 2025 (today) · Astana" in next_day and "(tomorrow) · Astana" not in next_day
+    assert "8 mai 2025 (demain) · Astana" in french

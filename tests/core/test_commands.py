@@ -42,11 +42,11 @@ async def test_unknown_command_gets_one_line_with_the_nearest(seed_library: Libr
 async def test_unknown_command_in_french_suggests_french_names(seed_library: Library,
                                                                may7: datetime) -> None:
     assert await _text(seed_library, may7, "/comerce", "fr") == (
-        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+        "Commande inconnue\u202f: /comerce. Vouliez-vous dire /commerce\u202f?")
     assert await _text(seed_library, may7, "/evenement", "fr") == (
-        "Commande inconnue\u00a0: /evenement. Vouliez-vous dire /evenements\u00a0?")
+        "Commande inconnue\u202f: /evenement. Vouliez-vous dire /evenements\u202f?")
     assert await _text(seed_library, may7, "/xyz", "fr") == (
-        "Commande inconnue\u00a0: /xyz. /aide donne la liste des commandes.")
+        "Commande inconnue\u202f: /xyz. /aide donne la liste des commandes.")
 
 
 async def test_help_lists_the_views(seed_library: Library, may7: datetime) -> None:
@@ -85,7 +85,7 @@ async def test_lang_switches_and_answers_in_the_new_language(seed_library: Libra
     chat = MemoryChat()
     reply = await ask(seed_library, may7, "/lang fr", chat=chat)
     assert reply is not None
-    assert reply.message.text == "Langue\u00a0: français."
+    assert reply.message.text == "Langue\u202f: français."
     assert chat.locale == "fr"
     after = await ask(seed_library, may7, "/help", chat=chat)
     assert after is not None and "/commerce [tout|notes|sources|année]" in after.message.text

@@ -17,7 +17,7 @@ def test_day_events_become_all_day_entries(seed_library: Library, may7: datetime
     found = upcoming_calendar(Scope.make(seed_library, "fr", may7, ZONE))
     assert found is not None and (found.included, found.skipped) == (3, 0)
     calendar = Calendar.from_ical(found.data)
-    assert str(calendar["X-WR-CALNAME"]) == "Bilat\u00a0: événements Kazakhstan–France"
+    assert str(calendar["X-WR-CALNAME"]) == "Bilat\u202f: événements Kazakhstan–France"
     ceremony, journee, forum = calendar.walk("VEVENT")
     assert journee.decoded("DTSTART") == date(2025, 5, 28)
     assert ceremony.decoded("DTSTART") == date(2025, 5, 8)
@@ -30,7 +30,7 @@ def test_day_events_become_all_day_entries(seed_library: Library, may7: datetime
                                                                   date(2025, 5, 31))
     description = str(forum["DESCRIPTION"])
     assert description.startswith("29–30 mai 2025 · Astana\n")
-    assert description.endswith("Sources\u00a0: La Gazette, 7 mai 2025")
+    assert description.endswith("Sources\u202f: La Gazette, 7 mai 2025")
     assert "dans 3 semaines" not in description  # nothing that goes stale in a calendar
 
 

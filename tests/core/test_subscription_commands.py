@@ -96,13 +96,13 @@ async def test_bad_arguments_are_explained_in_both_languages(
     await chats.set_locale(db, en.chat.id, "fr", clock.now())
     fr = await stored(db, clock)
     assert await say(fr, library, "/subscribe à 25:00") == (
-        f"«{N}25:00{N}» n’est pas une heure{N}: écrivez HH:MM, de 00:00 à 23:59.\n"
-        f"Usage{N}: /abonner [quotidien|hebdo [jour]] [HH:MM] [alertes oui|non] "
+        f"«{NN}25:00{NN}» n’est pas une heure{NN}: écrivez HH:MM, de 00:00 à 23:59.\n"
+        f"Usage{NN}: /abonner [quotidien|hebdo [jour]] [HH:MM] [alertes oui|non] "
         "[toujours|changements] [silencieux|sonore] [secteurs a, b]")
     assert await say(fr, library, "/fuseau Mars/Olympus") == (
-        f"«{N}Mars/Olympus{N}» n’est pas un fuseau horaire connu de Bilat{N}: donnez une "
+        f"«{NN}Mars/Olympus{NN}» n’est pas un fuseau horaire connu de Bilat{NN}: donnez une "
         "ville (Paris), un pays (France), un décalage (UTC+5) ou un fuseau IANA "
-        f"(Europe/Paris).\nUsage{N}: /fuseau [ville, pays, UTC+5 ou fuseau IANA]")
+        f"(Europe/Paris).\nUsage{NN}: /fuseau [ville, pays, UTC+5 ou fuseau IANA]")
 
 
 async def test_timezone_is_stored_and_shown(db: Database, clock: FixedClock,
@@ -127,7 +127,7 @@ async def test_lang_persists_across_a_restart(db_path: Path, clock: FixedClock,
                                               library: Library) -> None:
     async with await Database.open(db_path) as db:
         chat = await stored(db, clock)
-        assert await say(chat, library, "/lang fr") == f"Langue{N}: français."
+        assert await say(chat, library, "/lang fr") == f"Langue{NN}: français."
     async with await Database.open(db_path) as db:
         chat = await stored(db, clock, locale="en")  # the network's hint no longer matters
         assert chat.locale == "fr"
@@ -186,7 +186,8 @@ async def test_an_ambiguous_zone_is_refused_with_the_choices(
     chat = await stored(db, clock, "fr")
     text = await say(chat, library, "/fuseau États-Unis")
     lines = text.splitlines()
-    assert lines[0] == f"«{N}États-Unis{N}» a plusieurs fuseaux horaires{N}; choisissez-en un{N}:"
+    assert lines[0] == (f"«{NN}États-Unis{NN}» a plusieurs fuseaux horaires{NN}; "
+                        f"choisissez-en un{NN}:")
     assert "/fuseau America/New_York · Eastern (most areas)" in lines
     assert "/fuseau America/Los_Angeles · Pacific" in lines
     assert len(lines) == 9  # one line per clock, at most eight

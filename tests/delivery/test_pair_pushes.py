@@ -22,11 +22,19 @@ async def test_one_alert_and_one_listing_for_a_summit_on_two_pairs(
     clock = FixedClock(datetime(2025, 6, 20, 0, 0, tzinfo=UTC))
     chat = await subscribe(db, clock, "two", settings=PushSettings(always=True))
     await chat_pairs.put(db, chat.id, (KZ_DE, UZ_FR), clock.now())
+    french = await subscribe(db, clock, "deux", locale="fr", settings=PushSettings(
+        always=True))
+    await chat_pairs.put(db, french.id, (KZ_DE, UZ_FR), clock.now())
     planned = await tick_through(Scheduler(db, lambda: both, clock), clock,
                                  datetime(2025, 6, 25, 0, 0, tzinfo=UTC), timedelta(minutes=30))
-    alerts = sorted(k for k in planned if k.startswith("alert:"))
+    alerts = sorted(k for k in planned if k.startswith("alert:") and f":{chat.id}:" in k)
     assert alerts == [f"alert:{both.articles[0].id}/summit:{chat.id}:7d:2025-07-01"]
     rows = {r.key: r for r in await outbox.rows(db)}
+    # The alert is titled with both followed pairs the summit is on, in each language.
+    alert = rows[alerts[0]].text
+    assert alert.startswith("Kazakhstan–Germany, Uzbekistan–France: reminder\n"), alert
+    french_alert = rows[f"alert:{both.articles[0].id}/summit:{french.id}:7d:2025-07-01"].text
+    assert french_alert.startswith("Kazakhstan–Allemagne, Ouzbékistan–France\u202f: rappel\n")
     digest = rows[f"digest:{chat.id}:2025-06-21"].text
     assert digest.index("Kazakhstan–Germany") < digest.index("Uzbekistan–France")
     # The summit (titled like the forum it was copied from) is listed under the first pair only.

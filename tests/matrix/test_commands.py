@@ -14,7 +14,7 @@ from tests.matrix.helpers import BotRun, Human, formatted
 from tests.support.asking import wrong_prefix
 from tests.support.wait import eventually
 
-FRENCH_LANGUAGE = "Langue\u00a0: français."
+FRENCH_LANGUAGE = "Langue\u202f: français."
 
 
 async def _briefings(alice: Human, room: str) -> dict[str, str]:

@@ -131,7 +131,7 @@ def test_replies_and_threads() -> None:
 
 
 def test_long_messages_are_cut_well_below_the_event_limit() -> None:
-    line = "<b>Échanges</b> entre le Kazakhstan et la France : 5,5 milliards — «\u00a0ça\u00a0»"
+    line = "<b>Échanges</b> entre le Kazakhstan et la France : 5,5 milliards — «\u202fça\u202f»"
     message = Rendered.from_html("\n".join([line] * 2000))
     parts = contents(message, reply_to="$cmd")
     assert len(parts) > 1

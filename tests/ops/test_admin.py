@@ -42,6 +42,7 @@ from tests.support.telegram import (
 )
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # French: a narrow no-break space before : ; ! ?
 
 
 @dataclass
@@ -74,13 +75,13 @@ async def test_stats_for_an_operator_in_her_language(api: FakeBotAPI, running: R
     [stats] = await ask(api, ADA, ADA, "/stats")
     lines = (stats.plain_text or "").splitlines()
     assert lines[0] == "Statistiques de Bilat"
-    assert f"Conversations{NBSP}: 1 (telegram 1)" in lines
-    assert f"Abonnements actifs{NBSP}: 1" in lines
-    assert f"File d’envoi{NBSP}: en attente 0, en cours d’envoi 0, envoyés 0, en échec 0, " \
+    assert f"Conversations{NNBSP}: 1 (telegram 1)" in lines
+    assert f"Abonnements actifs{NNBSP}: 1" in lines
+    assert f"File d’envoi{NNBSP}: en attente 0, en cours d’envoi 0, envoyés 0, en échec 0, " \
            "abandonnés 0" in lines
-    assert f"Articles en service{NBSP}: 16" in lines
+    assert f"Articles en service{NNBSP}: 16" in lines
     # Errors counted since the process started: other tests in this process may have some.
-    assert any(line.startswith(f"Erreurs depuis le démarrage{NBSP}: ") for line in lines)
+    assert any(line.startswith(f"Erreurs depuis le démarrage{NNBSP}: ") for line in lines)
 
 
 async def test_others_are_refused_politely(api: FakeBotAPI, running: Running) -> None:
@@ -97,13 +98,13 @@ async def test_reload_answers_with_the_count_or_the_errors(
         api: FakeBotAPI, running: Running, data_dir: Path) -> None:
     new_article(data_dir)
     [loaded] = await ask(api, ADA, ADA, "/reload")
-    assert loaded.plain_text == f"Données rechargées{NBSP}: 17 articles en service." + \
+    assert loaded.plain_text == f"Données rechargées{NNBSP}: 17 articles en service." + \
         INTRODUCTION_FR  # Ada's first answer
     assert len(running.data().articles) == 17
     broken_article(data_dir)
     [refused] = await ask(api, ADA, ADA, "/reload")
     lines = (refused.plain_text or "").splitlines()
-    assert lines[0] == (f"Rechargement refusé{NBSP}: 1 erreur. Les données précédentes "
+    assert lines[0] == (f"Rechargement refusé{NNBSP}: 1 erreur. Les données précédentes "
                         "restent en service.")
     assert "wikinews-2023-11-02-broken.yaml:5: source.published" in lines[1]
     assert len(running.data().articles) == 17

@@ -26,7 +26,7 @@ CHANNEL_HANDLE = "@bilat_news"
 INTRODUCTION = ("\n\nBilat covers Kazakhstan–France, Uzbekistan–France, and Kazakhstan–Germany. "
                 "This chat sees Kazakhstan–France: /pairs lists them, /follow chooses.")
 INTRODUCTION_FR = ("\n\nBilat couvre Kazakhstan–France, Ouzbékistan–France et "
-                   "Kazakhstan–Allemagne. Cette conversation voit Kazakhstan–France\u00a0: "
+                   "Kazakhstan–Allemagne. Cette conversation voit Kazakhstan–France\u202f: "
                    "/couples les liste, /suivre les choisit.")
 
 

@@ -39,7 +39,7 @@ async def test_only_listed_users_and_chats_are_answered(api: FakeBotAPI,
     [bob] = await ask(api, BOB, BOB, "/trade")
     assert (bob.plain_text or "").startswith("Kazakhstan–France trade")
     [ada] = await ask(api, ADA, ADA, "/commerce")
-    assert ada.plain_text == ("Ce Bilat sert un groupe restreint\u00a0: demandez à ses "
+    assert ada.plain_text == ("Ce Bilat sert un groupe restreint\u202f: demandez à ses "
                               "opérateurs d’ajouter cette conversation.")
     [in_group] = await ask(api, GROUP, ADA, "/trade")  # a listed chat: anyone in it
     assert (in_group.plain_text or "").startswith("Commerce Kazakhstan–France")

@@ -124,7 +124,7 @@ async def test_a_button_expires_after_a_data_reload(
         await press(api, ADA, ADA, fresh.message_id or 0, data_of(fresh.reply_markup, "Tous"))
     finally:
         await running.stop()
-    assert answer.extra["text"] == "Ce bouton a expiré\u00a0: renvoyez la commande."
+    assert answer.extra["text"] == "Ce bouton a expiré\u202f: renvoyez la commande."
     assert [e.message_id for e in edits(api)] == [fresh.message_id]
     # Stopping leaves the last long poll open in the fake, which then answers it 409.
     assert [c for c in failed_calls(api) if not c.startswith("getUpdates: 409")] == []
@@ -136,4 +136,29 @@ async def test_a_forged_button_gets_a_short_answer(api: FakeBotAPI, bot: Telegra
         answer = await press(api, BOB, BOB, events.message_id or 0, data)
         assert answer.extra["text"] == "This button has expired: send the command again."
     assert edits(api) == []
+    assert failed_calls(api) == []
+
+
+async def test_buttons_of_an_answer_on_a_named_pair_keep_that_pair(
+        api: FakeBotAPI, bot: TelegramBot) -> None:
+    [trade] = await ask(api, BOB, BOB, "/trade Allemagne")
+    assert trade.plain_text is not None
+    assert trade.plain_text.startswith("Kazakhstan–Germany trade, 2023")
+    assert labels(trade.reply_markup) == [["All figures", "Notes", "Sources"], ["Français"]]
+    assert data_of(trade.reply_markup, "All figures").endswith("|trade all KZ-DE")
+    await press(api, BOB, BOB, trade.message_id or 0, data_of(trade.reply_markup, "Sources"))
+    shown = api.get_message(BOB, trade.message_id or 0)
+    assert "Germany" in shown["text"] and "Kazakhstan–France" not in shown["text"]
+    await press(api, BOB, BOB, trade.message_id or 0, data_of(shown["reply_markup"], "Français"))
+    shown = api.get_message(BOB, trade.message_id or 0)
+    assert shown["text"].startswith("Kazakhstan–Allemagne\u202f: sources\n")
+
+    [events, *_] = await ask(api, ADA, ADA, "/evenements passés Ouzbékistan", count=1)
+    assert events.plain_text is not None and events.plain_text.startswith(
+        "Ouzbékistan–France\u202f: événements passés")
+    assert labels(events.reply_markup) == [["À venir", "Tous", "Sources"], ["English"]]
+    assert data_of(events.reply_markup, "Tous").endswith("|events all UZ-FR")
+    await press(api, ADA, ADA, events.message_id or 0, data_of(events.reply_markup, "English"))
+    shown = api.get_message(ADA, events.message_id or 0)
+    assert shown["text"].startswith("Uzbekistan–France: past events")
     assert failed_calls(api) == []

@@ -58,7 +58,7 @@ async def test_every_command_of_the_table_is_answered(api: FakeBotAPI, bot: Tele
 
 async def test_lang_is_remembered_for_the_chat(api: FakeBotAPI, bot: TelegramBot) -> None:
     [done] = await ask(api, BOB, BOB, "/lang fr")
-    assert done.plain_text == "Langue\u00a0: français." + INTRODUCTION_FR  # first answer here
+    assert done.plain_text == "Langue\u202f: français." + INTRODUCTION_FR  # first answer here
     [trade] = await ask(api, BOB, BOB, "/events")
     assert trade.plain_text is not None and "événements à venir" in trade.plain_text
 
@@ -261,11 +261,11 @@ async def test_french_commands_and_the_nearest_one(api: FakeBotAPI, bot: Telegra
     assert text.plain_text is not None and text.plain_text.startswith("Commerce")
     assert photo.method == "sendPhoto"
     [aide_fr] = await ask(api, ADA, ADA, "/aide")
-    assert aide_fr.plain_text is not None and "/commerce graphique\u00a0»" in aide_fr.plain_text
+    assert aide_fr.plain_text is not None and "/commerce graphique\u202f»" in aide_fr.plain_text
     [accented] = await ask(api, ADA, ADA, "/évènements passés")  # no command entity
     assert accented.plain_text is not None
     assert accented.plain_text.startswith("Kazakhstan–France\u202f: événements passés")
     [typo] = await ask(api, ADA, ADA, "/comerce")
     assert typo.plain_text == (
-        "Commande inconnue\u00a0: /comerce. Vouliez-vous dire /commerce\u00a0?")
+        "Commande inconnue\u202f: /comerce. Vouliez-vous dire /commerce\u202f?")
     assert failed_calls(api) == []

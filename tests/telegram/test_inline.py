@@ -6,10 +6,12 @@ from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
+from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
 from bot.core.session import Session
 from bot.telegram.app import TelegramBot
 from tests.fakes.botapi import FakeBotAPI, SentRecord
+from tests.support.asking import command_mentions
 from tests.support.telegram import ADA, BOB, TIMEOUT, failed_calls
 
 # "A fraction of a second" with room for a busy machine; the fake's own HTML checks of 50
@@ -81,3 +83,12 @@ async def test_never_more_than_50_results(api: FakeBotAPI, session: Session,
         await bot.stop()
     assert len(results) == 50 and len(suggestions) == 50
     assert took < 2 * FAST_SECONDS
+
+
+async def test_french_results_name_french_commands(api: FakeBotAPI, bot: TelegramBot) -> None:
+    results, _ = await inline(api, ADA, "")
+    shown = {"/" + COMMAND_TABLE.shown(c.name, "fr") for c in COMMAND_TABLE}
+    named = [name for r in results[:2]
+             for name in command_mentions(r["input_message_content"]["message_text"])]
+    assert named and set(named) <= shown, named
+    assert "/commerce" in named or "/evenements" in named

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.network import ChatRef
-from bot.store import chats, subscriptions
+from bot.store import chat_pairs, chats, subscriptions
 from bot.store.db import Database
 from bot.telegram.app import TelegramBot
 from tests.fakes.botapi import FakeBotAPI
@@ -16,6 +16,7 @@ from tests.support.telegram import (
     FORUM,
     GROUP,
     INTRODUCTION,
+    INTRODUCTION_FR,
     ask,
     failed_calls,
     post,
@@ -36,6 +37,12 @@ async def active(db: Database, chat_id: int, thread_id: int | None = None) -> bo
     chat = await chats.get(db, ref(chat_id, thread_id))
     found = await subscriptions.get(db, chat.id) if chat else None
     return found.active if found else None
+
+
+async def followed(db: Database, chat_id: int) -> tuple[tuple[str, str], ...]:
+    """The pairs a stored chat follows (none when it is not stored)."""
+    chat = await chats.get(db, ref(chat_id))
+    return await chat_pairs.get(db, chat.id) if chat else ()
 
 
 async def test_only_group_admins_subscribe(api: FakeBotAPI, bot: TelegramBot,
@@ -88,7 +95,7 @@ async def test_group_language_is_for_admins(api: FakeBotAPI, bot: TelegramBot) -
     [refused] = await ask(api, GROUP, BOB, "/lang fr")
     assert refused.plain_text == REFUSED + INTRODUCTION
     [done] = await ask(api, GROUP, ADA, "/lang fr")
-    assert done.plain_text == "Langue\u00a0: français."
+    assert done.plain_text == "Langue\u202f: français."
     [french] = await ask(api, GROUP, BOB, "/help")  # Bob speaks English; the group is French
     assert french.plain_text is not None and "Notes sur les relations" in french.plain_text
 
@@ -142,3 +149,23 @@ async def test_migration_keeps_settings_and_subscription(api: FakeBotAPI, bot: T
     [reply] = await ask(api, -1009999, BOB, "/trade")
     assert reply.plain_text is not None and reply.plain_text.startswith("Commerce")
     assert failed_calls(api) == []
+
+
+async def test_channel_follows_a_pair_from_a_private_chat(api: FakeBotAPI, bot: TelegramBot,
+                                                          db: Database) -> None:
+    [bob] = await ask(api, BOB, BOB, f"/follow {CHANNEL_HANDLE} DE")
+    assert bob.plain_text == f"Only an administrator of {CHANNEL_HANDLE} can manage its " \
+        "subscription." + INTRODUCTION  # the same rights as /subscribe @channel
+    [ada] = await ask(api, ADA, ADA, f"/follow {CHANNEL_HANDLE} DE")
+    assert ada.chat_id == ADA
+    assert ada.plain_text == "Cette conversation suit désormais Kazakhstan–Allemagne." + \
+        INTRODUCTION_FR  # Ada speaks French; her own chat's first answer
+    assert await followed(db, CHANNEL) == (("KZ", "DE"),)
+    assert await followed(db, ADA) == ()  # Ada's own chat still sees the default
+    [again] = await ask(api, ADA, ADA, f"/suivre {CHANNEL_HANDLE} Ouzbékistan")
+    assert again.plain_text == \
+        "Cette conversation suit désormais Kazakhstan–Allemagne et Ouzbékistan–France."
+    api.set_member(CHANNEL, api.bot_id, "member")  # demoted: can no longer post
+    [cannot] = await ask(api, ADA, ADA, f"/unfollow {CHANNEL_HANDLE} DE")
+    assert cannot.plain_text is not None and CHANNEL_HANDLE in cannot.plain_text
+    assert await followed(db, CHANNEL) == (("KZ", "DE"), ("UZ", "FR"))

@@ -18,6 +18,7 @@ from tests.support.telegram import ADA, BOB, INTRODUCTION, INTRODUCTION_FR, ask,
 from tests.telegram.test_inline import inline
 
 N = "\u00a0"
+NN = "\u202f"  # French: a narrow no-break space before : ; ! ? and inside « »
 DIGEST_TIME = parse_instant("2025-03-12T08:00:00+05:00", ZONE)  # the day after subscribing
 
 
@@ -113,10 +114,10 @@ async def test_a_chat_follows_two_pairs_and_gets_one_digest_in_french(
     assert "À l’Élysée, Mirzioïev et Macron saluent des échanges" in text
 
     assert await text_of(api, ADA, "/unfollow Allemagne") == \
-        f"Cette conversation ne suit plus Kazakhstan–Allemagne{N}; elle suit Ouzbékistan–France."
+        f"Cette conversation ne suit plus Kazakhstan–Allemagne{NN}; elle suit Ouzbékistan–France."
     assert await text_of(api, ADA, "/unfollow UZ-FR") == (
-        f"Cette conversation ne suit plus Ouzbékistan–France{N}; elle revoit les couples par "
-        f"défaut{N}: Kazakhstan–France.")
+        f"Cette conversation ne suit plus Ouzbékistan–France{NN}; elle revoit les couples par "
+        f"défaut{NN}: Kazakhstan–France.")
     assert failed_calls(api) == []
 
 
@@ -132,7 +133,7 @@ async def test_pair_arguments_answer_what_is_wrong(api: FakeBotAPI, bot: Telegra
     assert (await text_of(api, ADA, "/trade Allemagne")).startswith(
         "Commerce Kazakhstan–Allemagne")  # never "« Allemagne » n'est pas une année"
     assert (await text_of(api, ADA, "/trade xyz")).startswith(
-        f"«{N}xyz{N}» n’est ni une année, ni tout, ni notes, ni sources.\nUsage{N}: "
+        f"«{NN}xyz{NN}» n’est ni une année, ni tout, ni notes, ni sources.\nUsage{NN}: "
         "/commerce [tout|notes|sources|année] [couple]")
 
 

@@ -43,7 +43,7 @@ async def test_pause_and_unpause_keep_the_settings(api: FakeBotAPI, bot: Telegra
 async def test_french_names(api: FakeBotAPI, bot: TelegramBot, db: Database) -> None:
     await ask(api, ADA, ADA, "/abonner")
     [paused] = await ask(api, ADA, ADA, "/pause")
-    assert paused.plain_text == ("En pause\u00a0: plus de point ni d’alerte jusqu’à "
-                                 "/reprendre\u00a0; les réglages sont gardés.")
+    assert paused.plain_text == ("En pause\u202f: plus de point ni d’alerte jusqu’à "
+                                 "/reprendre\u202f; les réglages sont gardés.")
     [resumed] = await ask(api, ADA, ADA, "/reprendre")
     assert (resumed.plain_text or "").startswith("Reprise.\n")
