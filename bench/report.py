@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -69,7 +70,9 @@ def run(bench: Bench, quick: bool) -> Result:
     print(f"== {' '.join(['bench/' + bench.script, *args[2:]])}", flush=True)
     started = time.perf_counter()
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-    output = (done.stdout + (done.stderr if done.returncode not in (0, 1) else "")).strip()
+    # A crash (or a script that printed nothing) shows its error rather than an empty section.
+    crashed = done.returncode not in (0, 1) or not done.stdout.strip()
+    output = (done.stdout + (done.stderr if crashed else "")).strip()
     print(output, flush=True)
     return Result(bench, output, done.returncode, time.perf_counter() - started)
 
@@ -105,6 +108,32 @@ def verdict(result: Result) -> str:
     return "target met"
 
 
+def kept(fresh: list[Result]) -> list[Result]:
+    """The results of the current report for the benchmarks not run again."""
+    if not REPORT.exists():
+        return []
+    text = REPORT.read_text(encoding="utf-8")
+    rerun = {r.bench.script for r in fresh}
+    out = []
+    for bench in BENCHES:
+        if bench.script in rerun:
+            continue
+        section = re.search(rf"^## bench/{re.escape(bench.script)}.*?\n\n```\n(.*?)\n```",
+                            text, re.S | re.M)
+        row = re.search(rf"^\| `bench/{re.escape(bench.script)}` \|.*\| ([0-9.]+) s \|$",
+                        text, re.M)
+        if section and row:
+            out.append(Result(bench, section.group(1), _status(text, bench), float(row.group(1))))
+    return out
+
+
+def _status(text: str, bench: Bench) -> int:
+    """The exit status a kept summary row stands for (0 met, 1 missed, 2 failed)."""
+    row = re.search(rf"^\| `bench/{re.escape(bench.script)}` \|.*$", text, re.M)
+    line = row.group(0) if row else ""
+    return 2 if "failed" in line else 1 if "not** met" in line else 0
+
+
 def report(results: list[Result], quick: bool) -> str:
     """BENCHMARKS.md."""
     command = "make bench-quick" if quick else "make bench"
@@ -136,6 +165,9 @@ def main() -> int:
     args = parser.parse_args()
     chosen = [b for b in BENCHES if not args.only or b.script in args.only]
     results = [run(bench, args.quick) for bench in chosen]
+    if args.only:  # a partial run updates its own sections and keeps the others' figures
+        results = kept(results) + results
+        results.sort(key=lambda r: [b.script for b in BENCHES].index(r.bench.script))
     REPORT.write_text(report(results, args.quick), encoding="utf-8")
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0 if all(verdict(r) == "target met" for r in results) else 1
