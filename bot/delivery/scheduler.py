@@ -352,11 +352,17 @@ class Scheduler:
 
 
 def _with_alerts(digest: Rendered, alerts: list[Message]) -> Rendered:
-    """The digest followed by the alerts that fell due with it."""
+    """The digest with the alerts that fell due with it, before its closing line."""
     if not alerts:
         return digest
-    return Rendered("\n\n".join([digest.html, *(a.content.html for a in alerts)]),
-                    "\n\n".join([digest.text, *(a.content.text for a in alerts)]))
+
+    def fold(whole: str, parts: list[str]) -> str:
+        # The digest's last paragraph names the views: it stays last, after the alerts.
+        body, _, closing = whole.rpartition("\n\n")
+        return "\n\n".join([body, *parts, closing] if body else [whole, *parts])
+
+    return Rendered(fold(digest.html, [a.content.html for a in alerts]),
+                    fold(digest.text, [a.content.text for a in alerts]))
 
 
 def _covering(tick: _Tick, sub: Subscription, chat: Chat) -> Subscription:

@@ -10,6 +10,7 @@ import pytest
 from bot.core.clock import FixedClock
 from bot.core.commands import COMMAND_TABLE
 from bot.core.library import Library
+from bot.core.pushes import PushSettings
 from bot.delivery.scheduler import Scheduler
 from bot.store import outbox
 from bot.store.db import Database
@@ -29,12 +30,18 @@ async def test_pushes_name_commands_in_the_chats_language_and_prefix(
         db: Database, seed_library: Library, network: str, prefix: str, locale: str) -> None:
     clock = FixedClock(datetime(2025, 5, 6, 0, 0, tzinfo=UTC))
     chat = await subscribe(db, clock, "reader", locale=locale, network=network)
+    # A weekly reader whose digest day is Monday gets 8 May's alert on its own.
+    weekly = await subscribe(db, clock, "weekly", locale=locale, network=network,
+                             settings=PushSettings(cadence="weekly", weekday=0))
     await tick_through(Scheduler(db, lambda: seed_library, clock), clock,
                        datetime(2025, 5, 8, 3, 0, tzinfo=UTC), timedelta(hours=1))
     digest = await outbox.get(db, f"digest:{chat.id}:2025-05-08")
-    alert = await outbox.get(db, f"alert:{CEREMONY}:{chat.id}:0d:2025-05-08")
-    assert digest is not None and alert is not None
+    folded = await outbox.get(db, f"alert:{CEREMONY}:{chat.id}:0d:2025-05-08")
+    alert = await outbox.get(db, f"alert:{CEREMONY}:{weekly.id}:0d:2025-05-08")
+    assert digest is not None and folded is not None and alert is not None
+    # The daily reader's alert rides in the digest (issue 12), whose closing line stays last.
     assert digest.text.endswith(DIGEST_MORE[locale].format(p=prefix))
+    assert folded.text in digest.text
     assert alert.text.endswith(ALERT_MORE[locale].format(p=prefix))
     shown = {prefix + COMMAND_TABLE.shown(c.name, locale) for c in COMMAND_TABLE}
     for text in (digest.text, alert.text):
