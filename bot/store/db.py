@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ def register(url: bool, opener: Opener) -> None:
     _OPENERS[url] = opener
 
 
-class Database:
+class Database(ABC):
     """A migrated store; ``open`` picks SQLite or PostgreSQL from the target."""
 
     dialect: Dialect
@@ -158,9 +159,9 @@ class Database:
         """Why the store this connection writes to is gone, if it is (see SqliteDatabase)."""
         return None
 
+    @abstractmethod
     async def close(self) -> None:
         """Close the connections (waits for a transaction in progress)."""
-        raise NotImplementedError
 
     async def __aenter__(self) -> Database:
         return self
@@ -168,22 +169,22 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Executor]:
         """One transaction: committed at the end, rolled back on any exception."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> Changes:
         """Run one statement in its own transaction."""
-        raise NotImplementedError
 
     async def executemany(self, sql: str, rows: Sequence[Params]) -> Changes:
         """Run one statement per parameter row, all in one transaction."""
         async with self.transaction() as tx:
             return await tx.executemany(sql, rows)
 
+    @abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Every row a query returns."""
-        raise NotImplementedError
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row a query returns, if any."""
