@@ -244,7 +244,9 @@ class Scheduler:
         if chat.status not in POSTABLE or (digest is None and not alerts):
             return None  # nothing due, or the bot cannot post there
         plan = _Plan(chat)
-        content = self._due_digest(tick, sub, chat, digest, plan, report)
+        # An event whose alert rides in the digest is told there once, as the alert.
+        folding = frozenset(a.item.key for a in alerts if tick.now - a.moment <= self.grace)
+        content = self._due_digest(tick, sub, chat, digest, plan, report, folding)
         # Alerts due with a digest ride in it: one message, never the note twice.
         ride = plan.folded if content is not None else plan.messages
         for alert in alerts:
@@ -261,8 +263,8 @@ class Scheduler:
         return plan
 
     def _due_digest(self, tick: _Tick, sub: Subscription, chat: Chat,
-                    digest: DigestDue | None, plan: _Plan,
-                    report: TickReport) -> Rendered | None:
+                    digest: DigestDue | None, plan: _Plan, report: TickReport,
+                    folding: frozenset[str] = frozenset()) -> Rendered | None:
         """The digest to send now, if one is due, on time and not empty."""
         if digest is None:
             return None
@@ -271,7 +273,7 @@ class Scheduler:
                      tick.now - digest.moment)
             report.dropped += 1
             return None
-        content, plan.listed = self._digest(tick, sub, chat, digest)
+        content, plan.listed = self._digest(tick, sub, chat, digest, folding)
         if content is None:
             report.unchanged += 1
         return content
@@ -309,13 +311,14 @@ class Scheduler:
             count += await outbox.add_folded(tx, alert, digest, now)
         return count
 
-    def _digest(self, tick: _Tick, sub: Subscription, chat: Chat,
-                due: DigestDue) -> tuple[Rendered | None, frozenset[str]]:
+    def _digest(self, tick: _Tick, sub: Subscription, chat: Chat, due: DigestDue,
+                folding: frozenset[str] = frozenset()) -> tuple[Rendered | None, frozenset[str]]:
         """The digest (None when nothing changed and the chat wants changes only) and the
-        events it lists; shared by every chat with the same settings and history."""
+        events it tells of; shared by every chat with the same settings and history.
+        Events in ``folding`` are left out of its list: their alerts ride along."""
         s = sub.settings
         key = (chat.locale, chat.timezone, command_prefix(chat.ref.network), s.pairs,
-               s.sectors, s.cadence, s.always, sub.since, sub.digest_events, due.day)
+               s.sectors, s.cadence, s.always, sub.since, sub.digest_events, due.day, folding)
         if key not in tick.digests:
             known = self._arrivals[1] if self._arrivals else arrivals.Known({}, {})
             revised = {k: (r.at, r.previous) for k, r in known.revisions.items()}
@@ -324,7 +327,9 @@ class Scheduler:
                             known.arrivals, s.sectors, revised) for pair in s.pairs])
             window = frozenset(i.key for part in parts for i in part.events)
             changed = any(p.changed for p in parts)
-            content = self._render_digest(tick, chat, parts, sub) \
+            listed = [replace(p, events=tuple(i for i in p.events if i.key not in folding))
+                      for p in parts]
+            content = self._render_digest(tick, chat, listed, sub) \
                 if parts and (s.always or changed) else None
             tick.digests[key] = (content, window)
         return tick.digests[key]

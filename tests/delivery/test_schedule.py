@@ -139,7 +139,10 @@ async def test_digest_reports_what_changed_and_is_skipped_when_nothing_did(
     assert text.startswith("Bilat daily digest\nWhat changed since 6 May 2025, 05:00")
     assert "Kazakhstan–France\n• Astana and Paris aim to widen cooperation" in text
     assert "New figures:\n• Bilateral trade, 2024: $5.5\u00a0billion (+31% on 2023)" in text
-    assert "In the next 30 days:\n• Ceremony at the Charles de Gaulle monument" in text
+    # The ceremony's same-day alert rides in the digest: told once, as the reminder.
+    assert "In the next 30 days:\n• Kazakh-French forum “Journée Française”" in text
+    assert "Kazakhstan–France: reminder\n• Ceremony at the Charles de Gaulle monument" in text
+    assert text.count("Ceremony at the Charles de Gaulle monument") == 1
     assert "8 May 2025 (today) · Astana" in text
     assert "<b>Kazakhstan–France</b>" in row.html
     fr_row = await outbox.get(db, f"digest:{fr.id}:2025-05-08")
